@@ -1,0 +1,373 @@
+//! The command line. `queue-server` alone runs the server; subcommands manage tokens, back up
+//! the database, and print the calendar, the holidays and the default configuration.
+//! Stdout carries only what a command prints (a token, calendar lines); logs go to stderr.
+//!
+//! Exit codes: 0 success, 1 failure (the reason on stderr), 2 bad usage.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use clap::{Parser, Subcommand};
+use tokio::net::TcpListener;
+
+use crate::auth::{self, Role};
+use crate::calendar;
+use crate::clock::{self, SharedClock};
+use crate::config::{Config, DEFAULT_TOML};
+use crate::store::{Store, StoreError};
+
+/// Ticketing server for city-hall counters (Kanazawa City, My Number certificate renewal).
+#[derive(Debug, Parser)]
+#[command(name = "queue-server", version, about)]
+pub struct Cli {
+    /// TOML configuration file (default: the embedded Kanazawa configuration).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Data directory holding the SQLite database.
+    #[arg(long, global = true, value_name = "DIR", default_value = "./data")]
+    data: PathBuf,
+    /// Start the server's clock at this RFC 3339 instant (e.g. 2026-12-01T10:00:00+09:00);
+    /// it runs forward in real time from there.
+    #[arg(long, global = true, value_name = "RFC3339", value_parser = parse_instant)]
+    now: Option<DateTime<Utc>>,
+    /// Address to listen on (port 0 picks a free one).
+    #[arg(
+        long,
+        global = true,
+        value_name = "ADDR:PORT",
+        default_value = "127.0.0.1:8080"
+    )]
+    listen: SocketAddr,
+    #[command(subcommand)]
+    command: Option<Commands>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Commands {
+    /// Run the server (the default).
+    Serve,
+    /// Manage staff tokens (works while the server runs).
+    Token {
+        #[command(subcommand)]
+        action: TokenCommand,
+    },
+    /// Write a consistent copy of the database to FILE (works while the server runs).
+    Backup {
+        /// Where to write the copy; must not exist.
+        file: PathBuf,
+    },
+    /// Print an office's days with their hours or closure reason.
+    Calendar {
+        /// Office id (default: the first configured office).
+        #[arg(long)]
+        office: Option<String>,
+        /// First day (YYYY-MM-DD; default today in Japan).
+        #[arg(long, value_parser = parse_date)]
+        from: Option<NaiveDate>,
+        /// Last day (YYYY-MM-DD; default two weeks after --from).
+        #[arg(long, value_parser = parse_date)]
+        to: Option<NaiveDate>,
+    },
+    /// Print a year's national holidays, one `YYYY-MM-DD<TAB>名称` per line.
+    Holidays {
+        /// The year (1955–2099).
+        #[arg(value_parser = clap::value_parser!(i32).range(1955..=2099))]
+        year: i32,
+    },
+    /// Configuration helpers.
+    Config {
+        #[command(subcommand)]
+        action: ConfigCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create a token and print it alone on stdout.
+    Create {
+        /// issuer, counter or admin.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// A label recorded in events (not a scope).
+        #[arg(long)]
+        name: String,
+    },
+    /// List tokens: name, role, created, state.
+    List,
+    /// Revoke a token by name.
+    Revoke {
+        /// The token's name.
+        name: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Write the embedded default configuration to stdout.
+    Print,
+}
+
+fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|error| {
+            format!("expected an RFC 3339 instant like 2026-12-01T10:00:00+09:00: {error}")
+        })
+}
+
+fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| "expected YYYY-MM-DD".to_string())
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text).ok_or_else(|| "expected issuer, counter or admin".to_string())
+}
+
+/// Entry point of the binary.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn load_config(path: Option<&Path>) -> Result<Config, String> {
+    match path {
+        Some(path) => Config::load(path),
+        None => Config::embedded(),
+    }
+    .map_err(|error| error.to_string())
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|error| format!("cannot start the runtime: {error}"))
+}
+
+fn run(cli: Cli) -> Result<(), String> {
+    let clock = clock::from_option(cli.now);
+    match cli.command {
+        None | Some(Commands::Serve) => {
+            let config = load_config(cli.config.as_deref())?;
+            runtime()?.block_on(serve(config, &cli.data, cli.listen, clock))
+        }
+        Some(Commands::Token { action }) => runtime()?.block_on(token(action, &cli.data, clock)),
+        Some(Commands::Backup { file }) => runtime()?.block_on(backup(&cli.data, &file)),
+        Some(Commands::Calendar { office, from, to }) => {
+            let config = load_config(cli.config.as_deref())?;
+            print_calendar(&config, office.as_deref(), from, to, &clock)
+        }
+        Some(Commands::Holidays { year }) => {
+            let mut out = std::io::stdout().lock();
+            for (date, holiday) in calendar::holidays_in_year(year) {
+                writeln!(out, "{}", calendar::holiday_line(date, &holiday))
+                    .map_err(|e| e.to_string())?;
+            }
+            Ok(())
+        }
+        Some(Commands::Config {
+            action: ConfigCommand::Print,
+        }) => {
+            print!("{DEFAULT_TOML}");
+            Ok(())
+        }
+    }
+}
+
+fn print_calendar(
+    config: &Config,
+    office: Option<&str>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    clock: &SharedClock,
+) -> Result<(), String> {
+    let office = match office {
+        Some(id) => config
+            .office(id)
+            .ok_or_else(|| format!("unknown office {id:?}"))?,
+        None => config.offices.first().ok_or("no office configured")?,
+    };
+    let from = from.unwrap_or_else(|| calendar::business_date(clock.now()));
+    let to = to.unwrap_or(from + Duration::days(13));
+    if to < from {
+        return Err("--to is before --from".into());
+    }
+    let mut out = std::io::stdout().lock();
+    for plan in calendar::open_days(&office.schedule, from, to) {
+        writeln!(out, "{}", calendar::calendar_line(&plan)).map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+async fn open_store(data: &Path) -> Result<Store, String> {
+    Store::open(data)
+        .await
+        .map_err(|error| format!("cannot open the store in {}: {error}", data.display()))
+}
+
+async fn token(action: TokenCommand, data: &Path, clock: SharedClock) -> Result<(), String> {
+    let store = open_store(data).await?;
+    let result = match action {
+        TokenCommand::Create { role, name } => {
+            let name = name.trim().to_string();
+            if name.is_empty() {
+                return Err("--name must not be empty".into());
+            }
+            let secret = auth::generate_secret();
+            store
+                .token_insert(
+                    &name,
+                    role.as_str(),
+                    &auth::hash_secret(&secret),
+                    clock.now(),
+                )
+                .await
+                .map_err(|error| error.to_string())?;
+            println!("{secret}");
+            Ok(())
+        }
+        TokenCommand::List => {
+            let tokens = store.tokens_all().await.map_err(|e| e.to_string())?;
+            for token in tokens {
+                let state = match &token.revoked_at {
+                    Some(at) => format!("revoked {at}"),
+                    None => "active".to_string(),
+                };
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    token.name, token.role, token.created_at, state
+                );
+            }
+            Ok(())
+        }
+        TokenCommand::Revoke { name } => {
+            if store
+                .token_revoke(&name, clock.now())
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                eprintln!("revoked token {name:?}");
+                Ok(())
+            } else {
+                Err(format!("no active token named {name:?}"))
+            }
+        }
+    };
+    store.close().await;
+    result
+}
+
+async fn backup(data: &Path, file: &Path) -> Result<(), String> {
+    if file.exists() {
+        return Err(format!("{} exists already", file.display()));
+    }
+    let store = open_store(data).await?;
+    let result = store
+        .backup(file)
+        .await
+        .map_err(|error| format!("backup failed: {error}"));
+    store.close().await;
+    result?;
+    eprintln!("backup written to {}", file.display());
+    Ok(())
+}
+
+/// Makes an admin token on first start, when none exists, and prints it once.
+async fn ensure_admin_token(store: &Store, clock: &SharedClock) -> Result<(), StoreError> {
+    if store.admin_token_exists().await? {
+        return Ok(());
+    }
+    let secret = auth::generate_secret();
+    let hash = auth::hash_secret(&secret);
+    let mut name = "admin".to_string();
+    let mut attempt = 1;
+    loop {
+        match store.token_insert(&name, "admin", &hash, clock.now()).await {
+            Ok(()) => break,
+            Err(StoreError::TokenNameTaken(_)) => {
+                attempt += 1;
+                name = format!("admin-{attempt}");
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    println!("admin token: {secret}");
+    tracing::warn!(
+        name,
+        "created the first admin token; it is printed once above, keep it safe"
+    );
+    Ok(())
+}
+
+async fn serve(
+    config: Config,
+    data: &Path,
+    listen: SocketAddr,
+    clock: SharedClock,
+) -> Result<(), String> {
+    let store = open_store(data).await?;
+    ensure_admin_token(&store, &clock)
+        .await
+        .map_err(|error| format!("cannot create the admin token: {error}"))?;
+    let state = crate::build_state(config, store.clone(), clock, false)
+        .await
+        .map_err(|error| format!("cannot load the queue: {error}"))?;
+    let listener = TcpListener::bind(listen)
+        .await
+        .map_err(|error| format!("cannot listen on {listen}: {error}"))?;
+    let address = listener.local_addr().map_err(|e| e.to_string())?;
+    println!("listening on http://{address}");
+    let _ = std::io::stdout().flush();
+    tracing::info!(%address, data = %data.display(), "queue-server started");
+    crate::serve(listener, state, shutdown_signal())
+        .await
+        .map_err(|error| format!("server error: {error}"))?;
+    store.close().await;
+    tracing::info!("queue-server stopped");
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

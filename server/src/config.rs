@@ -1,0 +1,293 @@
+//! Configuration: offices, their counters, services and hours, as TOML data with an embedded
+//! Kanazawa default. Nothing about Kanazawa is hard-coded in Rust (STYLE 12).
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::Schedule;
+
+/// The embedded default configuration (`queue-server config print`).
+pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
+
+/// The whole configuration.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Services, in display order.
+    pub services: Vec<ServiceConfig>,
+    /// Offices; the first is the default one (the public page's `/`).
+    pub offices: Vec<OfficeConfig>,
+}
+
+/// One service offered at counters.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceConfig {
+    /// Id used in requests (`renewal`).
+    pub id: String,
+    /// Japanese name.
+    pub name_ja: String,
+    /// English name.
+    pub name_en: String,
+    /// Ticket number prefix (`R`): numbers run per office, per day, per prefix.
+    pub prefix: String,
+    /// Mean minutes at the counter (renewal ≈ 10, BRIEF R6).
+    pub mean_service_minutes: f64,
+}
+
+/// One office with its counters and hours (BRIEF R1–R2).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OfficeConfig {
+    /// Id used in paths (`main`).
+    pub id: String,
+    /// Japanese display name.
+    pub name_ja: String,
+    /// English display name.
+    pub name_en: String,
+    /// Ids of the services offered here.
+    pub services: Vec<String>,
+    /// Counters (窓口).
+    pub counters: Vec<CounterConfig>,
+    /// Weekly hours and special days.
+    pub schedule: Schedule,
+}
+
+/// One counter.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CounterConfig {
+    /// Id used in paths (`1`).
+    pub id: String,
+    /// Services it serves; absent means every service of the office.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<Vec<String>>,
+}
+
+/// Why a configuration was refused: the file, the key and why.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("{file}: cannot read: {source}")]
+    Read {
+        /// The file.
+        file: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// Not valid TOML, or a key of the wrong type.
+    #[error("{file}: {message}")]
+    Parse {
+        /// The file.
+        file: String,
+        /// What toml said (names the key and line).
+        message: String,
+    },
+    /// Valid TOML that breaks a rule.
+    #[error("{file}: {key}: {why}")]
+    Invalid {
+        /// The file.
+        file: String,
+        /// The key at fault (`offices[0].counters[1].services`).
+        key: String,
+        /// Why.
+        why: String,
+    },
+}
+
+impl Config {
+    /// The embedded Kanazawa default.
+    pub fn embedded() -> Result<Self, ConfigError> {
+        Self::parse(DEFAULT_TOML, "<embedded default>")
+    }
+
+    /// Reads and validates a TOML file.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            file: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text, &path.display().to_string())
+    }
+
+    /// Parses and validates TOML text; `file` names it in errors.
+    pub fn parse(text: &str, file: &str) -> Result<Self, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|error| ConfigError::Parse {
+            file: file.to_string(),
+            message: error.to_string(),
+        })?;
+        config.validate(file)?;
+        Ok(config)
+    }
+
+    /// The office with this id.
+    pub fn office(&self, id: &str) -> Option<&OfficeConfig> {
+        self.offices.iter().find(|office| office.id == id)
+    }
+
+    /// The service with this id.
+    pub fn service(&self, id: &str) -> Option<&ServiceConfig> {
+        self.services.iter().find(|service| service.id == id)
+    }
+
+    fn validate(&self, file: &str) -> Result<(), ConfigError> {
+        let invalid = |key: String, why: &str| ConfigError::Invalid {
+            file: file.to_string(),
+            key,
+            why: why.to_string(),
+        };
+        if self.offices.is_empty() {
+            return Err(invalid("offices".into(), "at least one office is needed"));
+        }
+        let mut service_ids = HashSet::new();
+        let mut prefixes = HashSet::new();
+        for (index, service) in self.services.iter().enumerate() {
+            let key = |field: &str| format!("services[{index}].{field}");
+            if !is_identifier(&service.id) {
+                return Err(invalid(key("id"), "use lower-case letters, digits, _ or -"));
+            }
+            if !service_ids.insert(service.id.as_str()) {
+                return Err(invalid(key("id"), "duplicate service id"));
+            }
+            if service.prefix.is_empty() || !service.prefix.chars().all(|c| c.is_ascii_uppercase())
+            {
+                return Err(invalid(
+                    key("prefix"),
+                    "use one or more capital letters A–Z",
+                ));
+            }
+            if !prefixes.insert(service.prefix.as_str()) {
+                return Err(invalid(key("prefix"), "duplicate prefix"));
+            }
+            if !(service.mean_service_minutes.is_finite() && service.mean_service_minutes > 0.0) {
+                return Err(invalid(key("mean_service_minutes"), "must be above 0"));
+            }
+        }
+        let mut office_ids = HashSet::new();
+        for (index, office) in self.offices.iter().enumerate() {
+            let key = |field: &str| format!("offices[{index}].{field}");
+            if !is_identifier(&office.id) {
+                return Err(invalid(key("id"), "use lower-case letters, digits, _ or -"));
+            }
+            if !office_ids.insert(office.id.as_str()) {
+                return Err(invalid(key("id"), "duplicate office id"));
+            }
+            if office.services.is_empty() {
+                return Err(invalid(key("services"), "at least one service is needed"));
+            }
+            for service in &office.services {
+                if !service_ids.contains(service.as_str()) {
+                    return Err(invalid(
+                        key("services"),
+                        &format!("unknown service {service:?}"),
+                    ));
+                }
+            }
+            if office.counters.is_empty() {
+                return Err(invalid(key("counters"), "at least one counter is needed"));
+            }
+            let mut counter_ids = HashSet::new();
+            for (c, counter) in office.counters.iter().enumerate() {
+                let counter_key = |field: &str| format!("offices[{index}].counters[{c}].{field}");
+                if !is_identifier(&counter.id) {
+                    return Err(invalid(
+                        counter_key("id"),
+                        "use lower-case letters, digits, _ or -",
+                    ));
+                }
+                if !counter_ids.insert(counter.id.as_str()) {
+                    return Err(invalid(counter_key("id"), "duplicate counter id"));
+                }
+                for service in counter.services.iter().flatten() {
+                    if !office.services.contains(service) {
+                        return Err(invalid(
+                            counter_key("services"),
+                            &format!("service {service:?} is not offered at this office"),
+                        ));
+                    }
+                }
+            }
+            office.schedule.validate().map_err(|error| {
+                invalid(
+                    format!("offices[{index}].schedule.{}", error.key),
+                    &error.reason,
+                )
+            })?;
+        }
+        Ok(())
+    }
+}
+
+impl OfficeConfig {
+    /// The services a counter serves (all of the office's when not restricted).
+    pub fn counter_services(&self, counter: &CounterConfig) -> Vec<String> {
+        counter
+            .services
+            .clone()
+            .unwrap_or_else(|| self.services.clone())
+    }
+}
+
+fn is_identifier(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 64
+        && text
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_embedded_default_describes_kanazawa_main_office() {
+        let config = Config::embedded().expect("embedded default is valid");
+        let main = config.office("main").expect("main office");
+        assert_eq!(main.name_ja, "金沢市役所 本庁舎");
+        assert_eq!(main.name_en, "Kanazawa City Hall, Main Office");
+        let counters: Vec<_> = main.counters.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(counters, ["1", "2", "3", "4"]);
+        let renewal = config.service("renewal").expect("renewal service");
+        assert_eq!(renewal.mean_service_minutes, 10.0, "BRIEF R6");
+        assert_eq!(config.offices[0].id, "main");
+    }
+
+    #[test]
+    fn a_counter_serving_an_unknown_service_is_refused_with_its_key() {
+        let text = DEFAULT_TOML.replacen(
+            "{ id = \"1\" }",
+            "{ id = \"1\", services = [\"passport\"] }",
+            1,
+        );
+        let error = Config::parse(&text, "x.toml").expect_err("refused");
+        let message = error.to_string();
+        assert!(message.contains("x.toml"), "{message}");
+        assert!(
+            message.contains("offices[0].counters[0].services"),
+            "{message}"
+        );
+        assert!(message.contains("passport"), "{message}");
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused_naming_the_file() {
+        let text = format!("unknown_key = 1\n{DEFAULT_TOML}");
+        let message = Config::parse(&text, "y.toml")
+            .expect_err("refused")
+            .to_string();
+        assert!(message.starts_with("y.toml"), "{message}");
+        assert!(message.contains("unknown_key"), "{message}");
+    }
+
+    #[test]
+    fn duplicate_prefixes_are_refused() {
+        let text = DEFAULT_TOML.replacen("prefix = \"P\"", "prefix = \"R\"", 1);
+        let message = Config::parse(&text, "z.toml")
+            .expect_err("refused")
+            .to_string();
+        assert!(message.contains("services[1].prefix"), "{message}");
+    }
+}

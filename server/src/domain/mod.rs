@@ -1,0 +1,11 @@
+//! The pure queue domain: ticket lifecycle and the decisions of one office's queue.
+//! No I/O and no clock: callers pass the instant and the calendar's answer.
+
+pub mod queue;
+pub mod ticket;
+
+pub use queue::{
+    Change, Closed, Command, Context, Counter, Decision, DomainError, Issued, OfficeQueue,
+    Reception, Reply, Ticket, display_number,
+};
+pub use ticket::{InvalidTransition, TicketAction};

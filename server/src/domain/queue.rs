@@ -1,0 +1,497 @@
+//! One office's queue for one business day, and the rules that decide each staff command.
+//!
+//! Commands are decided in two steps so that the store can sit between them: [`OfficeQueue::decide`]
+//! checks a command against the state and returns the [`Change`]s it implies (or why it is
+//! refused, changing nothing); the caller writes those changes durably, then
+//! [`OfficeQueue::apply`] makes them true in memory. Ticket numbers come from the store, which
+//! allocates them inside its transaction ([`Issued`]).
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::ticket::{InvalidTransition, TicketAction};
+use crate::config::OfficeConfig;
+use crate::protocol::{CounterState, TicketState};
+
+/// A ticket of the business day.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ticket {
+    /// Store id (stable, used in staff paths).
+    pub id: i64,
+    /// Unguessable id for a future personal ticket page (128 random bits, hex).
+    pub public_id: String,
+    /// Display number, verbatim (`R001`).
+    pub number: String,
+    /// Position in its prefix's sequence for the day (1, 2, …).
+    pub seq_no: u32,
+    /// Service id.
+    pub service: String,
+    /// Lifecycle state.
+    pub state: TicketState,
+    /// Counter it was last called to.
+    pub counter: Option<String>,
+    /// Business day it belongs to.
+    pub business_date: NaiveDate,
+    /// When issued.
+    pub issued_at: DateTime<Utc>,
+    /// When last called.
+    pub called_at: Option<DateTime<Utc>>,
+    /// When service started.
+    pub started_at: Option<DateTime<Utc>>,
+    /// When it reached a final state.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// Waiting tickets of the same service ahead of it at issue.
+    pub waiting_ahead_at_issue: u32,
+}
+
+/// A counter (窓口) of the office.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Counter {
+    /// Id from the configuration.
+    pub id: String,
+    /// Open, paused or closed.
+    pub state: CounterState,
+    /// Services it may call.
+    pub services: Vec<String>,
+}
+
+/// Office-wide reception suspension (a J-LIS outage, say).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Reception {
+    /// Issuing refused while true.
+    pub suspended: bool,
+    /// Shown to visitors and in the refusal.
+    pub reason: Option<String>,
+}
+
+/// Why the office is not accepting tickets now, from the calendar (BRIEF R1–R4).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Closed {
+    /// 「本日は祝日（勤労感謝の日）のため休業です。次の受付: 11月24日(火) 9:00」
+    pub message_ja: String,
+    /// The same in English.
+    pub message_en: String,
+    /// When reception next opens.
+    pub next_opening: Option<DateTime<Utc>>,
+}
+
+/// What a decision needs from outside the queue: the instant and the calendar's answer.
+#[derive(Clone, Debug)]
+pub struct Context {
+    /// Now, from the server's clock.
+    pub now: DateTime<Utc>,
+    /// `Err` when the calendar says reception is not open now.
+    pub reception_hours: Result<(), Closed>,
+}
+
+/// A staff command against one office.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Issue a ticket for a service.
+    Issue {
+        /// Service id.
+        service: String,
+    },
+    /// Open a counter (a no-op when open).
+    OpenCounter(String),
+    /// Pause a counter.
+    PauseCounter(String),
+    /// Close a counter.
+    CloseCounter(String),
+    /// Finish the counter's current ticket, then call the longest-waiting one it may serve.
+    CallNext(String),
+    /// Recall, start, finish, no-show or cancel one ticket.
+    Ticket {
+        /// Ticket id.
+        id: i64,
+        /// What to do.
+        action: TicketAction,
+    },
+    /// Suspend reception for the whole office.
+    SuspendReception {
+        /// Shown to visitors.
+        reason: String,
+    },
+    /// Resume reception.
+    ResumeReception,
+}
+
+/// One durable change implied by a command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// A new ticket; the store allocates its number.
+    Issue {
+        /// Service id.
+        service: String,
+        /// Number prefix of the service.
+        prefix: String,
+        /// Waiting tickets of that service ahead of it.
+        waiting_ahead: u32,
+    },
+    /// A ticket moves to another state.
+    Ticket {
+        /// Ticket id.
+        id: i64,
+        /// The action (for the event log).
+        action: TicketAction,
+        /// The new state.
+        to: TicketState,
+        /// Counter it is called to (for `Call`), else unchanged.
+        counter: Option<String>,
+    },
+    /// A counter changes state.
+    Counter {
+        /// Counter id.
+        id: String,
+        /// New state.
+        state: CounterState,
+    },
+    /// Reception suspended or resumed.
+    Reception(Reception),
+}
+
+/// What the store tells back about an issued ticket.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Issued {
+    /// Store id.
+    pub id: i64,
+    /// Unguessable public id.
+    pub public_id: String,
+    /// Sequence number for the day and prefix.
+    pub seq_no: u32,
+}
+
+/// What a command's reply is about, once applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reply {
+    /// The ticket just issued (its id is known only after the store wrote it).
+    IssuedTicket,
+    /// A ticket by id.
+    Ticket(i64),
+    /// A counter by id.
+    Counter(String),
+    /// The reception state.
+    Reception,
+}
+
+/// An accepted command: its event name, the changes to write, and what to reply with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    /// Event kind for the log (`ticket_issued`, `call_next`, …).
+    pub event: &'static str,
+    /// Changes, in order. Empty for a no-op (nothing is written).
+    pub changes: Vec<Change>,
+    /// What the reply shows.
+    pub reply: Reply,
+}
+
+/// Why a command is refused. Nothing changes.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    /// No such service at this office (422).
+    #[error("unknown service {0}")]
+    UnknownService(String),
+    /// No such counter (404).
+    #[error("unknown counter {0}")]
+    UnknownCounter(String),
+    /// No such ticket today (404).
+    #[error("unknown ticket {0}")]
+    UnknownTicket(i64),
+    /// Outside reception hours (409).
+    #[error("office closed: {}", .0.message_en)]
+    OfficeClosed(Closed),
+    /// Reception suspended (409).
+    #[error("reception suspended: {0}")]
+    ReceptionSuspended(String),
+    /// The counter is paused or closed (409).
+    #[error("counter {counter} is {state:?}")]
+    CounterNotOpen {
+        /// Counter id.
+        counter: String,
+        /// Its state.
+        state: CounterState,
+    },
+    /// Nobody waiting whom this counter may serve (409).
+    #[error("nobody is waiting")]
+    QueueEmpty,
+    /// The lifecycle does not allow it (409).
+    #[error(transparent)]
+    InvalidTransition(#[from] InvalidTransition),
+}
+
+/// The queue of one office for one business day.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OfficeQueue {
+    /// Office configuration (services, counters).
+    pub office: OfficeConfig,
+    /// Prefix of each offered service, in the office's service order.
+    pub prefixes: Vec<(String, String)>,
+    /// The business day.
+    pub business_date: NaiveDate,
+    /// Every ticket of the day, in issue order.
+    pub tickets: Vec<Ticket>,
+    /// Counters in configuration order.
+    pub counters: Vec<Counter>,
+    /// Reception suspension.
+    pub reception: Reception,
+    /// Sequence of the last event applied (the feed's `seq`).
+    pub last_seq: u64,
+}
+
+impl OfficeQueue {
+    /// An empty day: no tickets, every counter closed.
+    pub fn new(office: OfficeConfig, prefixes: Vec<(String, String)>, date: NaiveDate) -> Self {
+        let counters = office
+            .counters
+            .iter()
+            .map(|counter| Counter {
+                id: counter.id.clone(),
+                state: CounterState::Closed,
+                services: office.counter_services(counter),
+            })
+            .collect();
+        Self {
+            office,
+            prefixes,
+            business_date: date,
+            tickets: Vec::new(),
+            counters,
+            reception: Reception::default(),
+            last_seq: 0,
+        }
+    }
+
+    /// The ticket with this id.
+    pub fn ticket(&self, id: i64) -> Option<&Ticket> {
+        self.tickets.iter().find(|ticket| ticket.id == id)
+    }
+
+    /// The counter with this id.
+    pub fn counter(&self, id: &str) -> Option<&Counter> {
+        self.counters.iter().find(|counter| counter.id == id)
+    }
+
+    /// Tickets waiting for a service.
+    pub fn waiting_for(&self, service: &str) -> u32 {
+        self.tickets
+            .iter()
+            .filter(|t| t.state == TicketState::Waiting && t.service == service)
+            .count() as u32
+    }
+
+    /// The ticket now called to or served at a counter.
+    pub fn current_at(&self, counter: &str) -> Option<&Ticket> {
+        self.tickets.iter().find(|t| {
+            t.counter.as_deref() == Some(counter)
+                && (t.state.is_called() || t.state == TicketState::Serving)
+        })
+    }
+
+    fn prefix_of(&self, service: &str) -> Option<&str> {
+        self.prefixes
+            .iter()
+            .find(|(id, _)| id == service)
+            .map(|(_, prefix)| prefix.as_str())
+    }
+
+    fn counter_or_404(&self, id: &str) -> Result<&Counter, DomainError> {
+        self.counter(id)
+            .ok_or_else(|| DomainError::UnknownCounter(id.to_string()))
+    }
+
+    /// Decides a command against the current state: the changes it implies, or why not.
+    pub fn decide(&self, command: &Command, context: &Context) -> Result<Decision, DomainError> {
+        match command {
+            Command::Issue { service } => {
+                let prefix = self
+                    .prefix_of(service)
+                    .ok_or_else(|| DomainError::UnknownService(service.clone()))?;
+                context
+                    .reception_hours
+                    .clone()
+                    .map_err(DomainError::OfficeClosed)?;
+                if self.reception.suspended {
+                    let reason = self.reception.reason.clone().unwrap_or_default();
+                    return Err(DomainError::ReceptionSuspended(reason));
+                }
+                Ok(Decision {
+                    event: "ticket_issued",
+                    changes: vec![Change::Issue {
+                        service: service.clone(),
+                        prefix: prefix.to_string(),
+                        waiting_ahead: self.waiting_for(service),
+                    }],
+                    reply: Reply::IssuedTicket,
+                })
+            }
+            Command::OpenCounter(id) => self.counter_to(id, CounterState::Open, "counter_opened"),
+            Command::PauseCounter(id) => {
+                self.counter_to(id, CounterState::Paused, "counter_paused")
+            }
+            Command::CloseCounter(id) => {
+                self.counter_to(id, CounterState::Closed, "counter_closed")
+            }
+            Command::CallNext(id) => self.call_next(id),
+            Command::Ticket { id, action } => {
+                let ticket = self.ticket(*id).ok_or(DomainError::UnknownTicket(*id))?;
+                let to = action.apply(ticket.state)?;
+                Ok(Decision {
+                    event: match action {
+                        TicketAction::Call => "ticket_called",
+                        TicketAction::Recall => "ticket_recalled",
+                        TicketAction::Start => "ticket_started",
+                        TicketAction::Finish => "ticket_finished",
+                        TicketAction::NoShow => "ticket_no_show",
+                        TicketAction::Cancel => "ticket_cancelled",
+                        TicketAction::Expire => "ticket_expired",
+                    },
+                    changes: vec![Change::Ticket {
+                        id: *id,
+                        action: *action,
+                        to,
+                        counter: None,
+                    }],
+                    reply: Reply::Ticket(*id),
+                })
+            }
+            Command::SuspendReception { reason } => Ok(Decision {
+                event: "reception_suspended",
+                changes: vec![Change::Reception(Reception {
+                    suspended: true,
+                    reason: Some(reason.clone()),
+                })],
+                reply: Reply::Reception,
+            }),
+            Command::ResumeReception => Ok(Decision {
+                event: "reception_resumed",
+                changes: if self.reception.suspended {
+                    vec![Change::Reception(Reception::default())]
+                } else {
+                    Vec::new()
+                },
+                reply: Reply::Reception,
+            }),
+        }
+    }
+
+    fn counter_to(
+        &self,
+        id: &str,
+        state: CounterState,
+        event: &'static str,
+    ) -> Result<Decision, DomainError> {
+        let counter = self.counter_or_404(id)?;
+        let changes = if counter.state == state {
+            Vec::new()
+        } else {
+            vec![Change::Counter {
+                id: id.to_string(),
+                state,
+            }]
+        };
+        Ok(Decision {
+            event,
+            changes,
+            reply: Reply::Counter(id.to_string()),
+        })
+    }
+
+    fn call_next(&self, id: &str) -> Result<Decision, DomainError> {
+        let counter = self.counter_or_404(id)?;
+        if counter.state != CounterState::Open {
+            return Err(DomainError::CounterNotOpen {
+                counter: id.to_string(),
+                state: counter.state,
+            });
+        }
+        let next = self
+            .tickets
+            .iter()
+            .find(|t| t.state == TicketState::Waiting && counter.services.contains(&t.service))
+            .ok_or(DomainError::QueueEmpty)?;
+        let mut changes = Vec::new();
+        if let Some(current) = self.current_at(id) {
+            changes.push(Change::Ticket {
+                id: current.id,
+                action: TicketAction::Finish,
+                to: TicketAction::Finish.apply(current.state)?,
+                counter: None,
+            });
+        }
+        changes.push(Change::Ticket {
+            id: next.id,
+            action: TicketAction::Call,
+            to: TicketAction::Call.apply(next.state)?,
+            counter: Some(id.to_string()),
+        });
+        Ok(Decision {
+            event: "call_next",
+            changes,
+            reply: Reply::Ticket(next.id),
+        })
+    }
+
+    /// Makes a written change true in memory. `issued` is the store's answer for an
+    /// [`Change::Issue`] and ignored otherwise.
+    pub fn apply(&mut self, change: &Change, issued: Option<&Issued>, now: DateTime<Utc>) {
+        match change {
+            Change::Issue {
+                service,
+                prefix,
+                waiting_ahead,
+            } => {
+                if let Some(issued) = issued {
+                    self.tickets.push(Ticket {
+                        id: issued.id,
+                        public_id: issued.public_id.clone(),
+                        number: display_number(prefix, issued.seq_no),
+                        seq_no: issued.seq_no,
+                        service: service.clone(),
+                        state: TicketState::Waiting,
+                        counter: None,
+                        business_date: self.business_date,
+                        issued_at: now,
+                        called_at: None,
+                        started_at: None,
+                        finished_at: None,
+                        waiting_ahead_at_issue: *waiting_ahead,
+                    });
+                }
+            }
+            Change::Ticket {
+                id,
+                action,
+                to,
+                counter,
+            } => {
+                if let Some(ticket) = self.tickets.iter_mut().find(|t| t.id == *id) {
+                    ticket.state = *to;
+                    if let Some(counter) = counter {
+                        ticket.counter = Some(counter.clone());
+                    }
+                    match action {
+                        TicketAction::Call | TicketAction::Recall => ticket.called_at = Some(now),
+                        TicketAction::Start => ticket.started_at = Some(now),
+                        _ => {}
+                    }
+                    if to.is_final() {
+                        ticket.finished_at = Some(now);
+                    }
+                }
+            }
+            Change::Counter { id, state } => {
+                if let Some(counter) = self.counters.iter_mut().find(|c| c.id == *id) {
+                    counter.state = *state;
+                }
+            }
+            Change::Reception(reception) => self.reception = reception.clone(),
+        }
+    }
+}
+
+/// The number every screen shows: prefix and at least three digits (`R001`, `R999`, `R1000`).
+pub fn display_number(prefix: &str, seq_no: u32) -> String {
+    format!("{prefix}{seq_no:03}")
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,399 @@
+use chrono::{DateTime, NaiveDate, Utc};
+use proptest::prelude::*;
+
+use super::*;
+use crate::config::Config;
+
+fn at(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .expect("valid instant")
+        .with_timezone(&Utc)
+}
+
+fn open_context() -> Context {
+    Context {
+        now: at("2026-12-01T10:00:00+09:00"),
+        reception_hours: Ok(()),
+    }
+}
+
+fn main_office_queue() -> OfficeQueue {
+    let config = Config::embedded().expect("embedded config");
+    let office = config.office("main").expect("main").clone();
+    let prefixes = office
+        .services
+        .iter()
+        .filter_map(|id| config.service(id).map(|s| (id.clone(), s.prefix.clone())))
+        .collect();
+    OfficeQueue::new(
+        office,
+        prefixes,
+        NaiveDate::from_ymd_opt(2026, 12, 1).expect("date"),
+    )
+}
+
+/// Stands in for the store's number allocation: next number per prefix, next id.
+fn run(queue: &mut OfficeQueue, command: Command, context: &Context) -> Result<Reply, DomainError> {
+    let decision = queue.decide(&command, context)?;
+    for change in &decision.changes {
+        let issued = match change {
+            Change::Issue { prefix, .. } => Some(Issued {
+                id: queue.tickets.len() as i64 + 1,
+                public_id: format!("p{}", queue.tickets.len()),
+                seq_no: queue
+                    .tickets
+                    .iter()
+                    .filter(|t| t.number.starts_with(prefix.as_str()))
+                    .map(|t| t.seq_no)
+                    .max()
+                    .unwrap_or(0)
+                    + 1,
+            }),
+            _ => None,
+        };
+        queue.apply(change, issued.as_ref(), context.now);
+    }
+    Ok(decision.reply)
+}
+
+fn issue(queue: &mut OfficeQueue, service: &str) -> i64 {
+    run(
+        queue,
+        Command::Issue {
+            service: service.into(),
+        },
+        &open_context(),
+    )
+    .expect("issued");
+    queue.tickets.last().expect("a ticket").id
+}
+
+#[test]
+fn numbers_start_at_one_per_prefix_and_are_shown_with_three_digits() {
+    let mut queue = main_office_queue();
+    issue(&mut queue, "renewal");
+    issue(&mut queue, "pin_reset");
+    issue(&mut queue, "renewal");
+    let numbers: Vec<_> = queue.tickets.iter().map(|t| t.number.as_str()).collect();
+    assert_eq!(numbers, ["R001", "P001", "R002"]);
+}
+
+#[test]
+fn numbers_never_wrap_after_999() {
+    assert_eq!(display_number("R", 999), "R999");
+    assert_eq!(display_number("R", 1000), "R1000");
+}
+
+#[test]
+fn issuing_an_unknown_service_is_refused() {
+    let mut queue = main_office_queue();
+    let refused = run(
+        &mut queue,
+        Command::Issue {
+            service: "passport".into(),
+        },
+        &open_context(),
+    );
+    assert_eq!(refused, Err(DomainError::UnknownService("passport".into())));
+    assert!(queue.tickets.is_empty());
+}
+
+#[test]
+fn issuing_while_closed_is_refused_with_the_calendar_reason() {
+    let mut queue = main_office_queue();
+    let closed = Closed {
+        message_ja: "本日は祝日（勤労感謝の日）のため休業です。次の受付: 11月24日(火) 9:00".into(),
+        message_en: "Closed".into(),
+        next_opening: Some(at("2026-11-24T09:00:00+09:00")),
+    };
+    let context = Context {
+        now: at("2026-11-23T10:00:00+09:00"),
+        reception_hours: Err(closed.clone()),
+    };
+    let refused = run(
+        &mut queue,
+        Command::Issue {
+            service: "renewal".into(),
+        },
+        &context,
+    );
+    assert_eq!(refused, Err(DomainError::OfficeClosed(closed)));
+    assert!(queue.tickets.is_empty());
+}
+
+#[test]
+fn issuing_while_reception_is_suspended_is_refused_with_the_reason() {
+    let mut queue = main_office_queue();
+    run(
+        &mut queue,
+        Command::SuspendReception {
+            reason: "J-LISのシステム障害".into(),
+        },
+        &open_context(),
+    )
+    .expect("suspended");
+    let refused = run(
+        &mut queue,
+        Command::Issue {
+            service: "renewal".into(),
+        },
+        &open_context(),
+    );
+    assert_eq!(
+        refused,
+        Err(DomainError::ReceptionSuspended(
+            "J-LISのシステム障害".into()
+        ))
+    );
+    run(&mut queue, Command::ResumeReception, &open_context()).expect("resumed");
+    issue(&mut queue, "renewal");
+}
+
+#[test]
+fn issuing_needs_no_open_counter() {
+    let mut queue = main_office_queue();
+    assert!(
+        queue
+            .counters
+            .iter()
+            .all(|c| c.state == CounterState::Closed)
+    );
+    issue(&mut queue, "renewal");
+    assert_eq!(queue.waiting_for("renewal"), 1);
+}
+
+#[test]
+fn every_counter_starts_the_day_closed_and_call_next_needs_it_open() {
+    let mut queue = main_office_queue();
+    issue(&mut queue, "renewal");
+    let refused = run(&mut queue, Command::CallNext("1".into()), &open_context());
+    assert_eq!(
+        refused,
+        Err(DomainError::CounterNotOpen {
+            counter: "1".into(),
+            state: CounterState::Closed
+        })
+    );
+    run(
+        &mut queue,
+        Command::OpenCounter("1".into()),
+        &open_context(),
+    )
+    .expect("opened");
+    run(
+        &mut queue,
+        Command::PauseCounter("1".into()),
+        &open_context(),
+    )
+    .expect("paused");
+    let refused = run(&mut queue, Command::CallNext("1".into()), &open_context());
+    assert!(matches!(refused, Err(DomainError::CounterNotOpen { .. })));
+}
+
+#[test]
+fn opening_an_open_counter_changes_nothing() {
+    let mut queue = main_office_queue();
+    let first = queue
+        .decide(&Command::OpenCounter("1".into()), &open_context())
+        .expect("ok");
+    assert_eq!(first.changes.len(), 1);
+    run(
+        &mut queue,
+        Command::OpenCounter("1".into()),
+        &open_context(),
+    )
+    .expect("opened");
+    let again = queue
+        .decide(&Command::OpenCounter("1".into()), &open_context())
+        .expect("ok");
+    assert!(again.changes.is_empty());
+}
+
+#[test]
+fn call_next_finishes_the_current_ticket_then_calls_the_longest_waiting() {
+    let mut queue = main_office_queue();
+    let first = issue(&mut queue, "renewal");
+    let second = issue(&mut queue, "pin_reset");
+    run(
+        &mut queue,
+        Command::OpenCounter("2".into()),
+        &open_context(),
+    )
+    .expect("opened");
+    let reply = run(&mut queue, Command::CallNext("2".into()), &open_context()).expect("called");
+    assert_eq!(reply, Reply::Ticket(first));
+    let called = queue.ticket(first).expect("ticket");
+    assert_eq!(called.state, TicketState::Called);
+    assert_eq!(called.counter.as_deref(), Some("2"));
+
+    run(&mut queue, Command::CallNext("2".into()), &open_context()).expect("called");
+    assert_eq!(
+        queue.ticket(first).map(|t| t.state),
+        Some(TicketState::Done)
+    );
+    assert_eq!(
+        queue.ticket(second).map(|t| t.state),
+        Some(TicketState::Called)
+    );
+}
+
+#[test]
+fn call_next_with_nobody_waiting_is_refused_and_keeps_the_current_ticket() {
+    let mut queue = main_office_queue();
+    let only = issue(&mut queue, "renewal");
+    run(
+        &mut queue,
+        Command::OpenCounter("1".into()),
+        &open_context(),
+    )
+    .expect("opened");
+    run(&mut queue, Command::CallNext("1".into()), &open_context()).expect("called");
+    let refused = run(&mut queue, Command::CallNext("1".into()), &open_context());
+    assert_eq!(refused, Err(DomainError::QueueEmpty));
+    assert_eq!(
+        queue.ticket(only).map(|t| t.state),
+        Some(TicketState::Called)
+    );
+}
+
+#[test]
+fn a_counter_calls_only_the_services_it_serves() {
+    let mut queue = main_office_queue();
+    queue.counters[0].services = vec!["pin_reset".into()];
+    issue(&mut queue, "renewal");
+    let pin = issue(&mut queue, "pin_reset");
+    run(
+        &mut queue,
+        Command::OpenCounter("1".into()),
+        &open_context(),
+    )
+    .expect("opened");
+    let reply = run(&mut queue, Command::CallNext("1".into()), &open_context()).expect("called");
+    assert_eq!(reply, Reply::Ticket(pin));
+}
+
+#[test]
+fn unknown_counters_and_tickets_are_refused() {
+    let mut queue = main_office_queue();
+    assert_eq!(
+        run(
+            &mut queue,
+            Command::OpenCounter("9".into()),
+            &open_context()
+        ),
+        Err(DomainError::UnknownCounter("9".into()))
+    );
+    assert_eq!(
+        run(
+            &mut queue,
+            Command::Ticket {
+                id: 42,
+                action: TicketAction::Cancel
+            },
+            &open_context()
+        ),
+        Err(DomainError::UnknownTicket(42))
+    );
+}
+
+#[test]
+fn an_invalid_transition_is_refused_and_changes_nothing() {
+    let mut queue = main_office_queue();
+    let id = issue(&mut queue, "renewal");
+    let before = queue.clone();
+    let refused = run(
+        &mut queue,
+        Command::Ticket {
+            id,
+            action: TicketAction::Start,
+        },
+        &open_context(),
+    );
+    assert!(matches!(refused, Err(DomainError::InvalidTransition(_))));
+    assert_eq!(queue, before);
+}
+
+#[test]
+fn tickets_already_issued_can_be_called_after_closing() {
+    let mut queue = main_office_queue();
+    let id = issue(&mut queue, "renewal");
+    let closed = Context {
+        now: at("2026-12-01T18:00:00+09:00"),
+        reception_hours: Err(Closed {
+            message_ja: "本日の受付は終了しました".into(),
+            message_en: "Closed".into(),
+            next_opening: None,
+        }),
+    };
+    run(&mut queue, Command::OpenCounter("1".into()), &closed).expect("opened");
+    assert_eq!(
+        run(&mut queue, Command::CallNext("1".into()), &closed),
+        Ok(Reply::Ticket(id))
+    );
+}
+
+#[derive(Clone, Debug)]
+enum Step {
+    Issue(usize),
+    Open(usize),
+    Pause(usize),
+    Close(usize),
+    CallNext(usize),
+    Act(usize, usize),
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        3 => (0..6usize).prop_map(Step::Issue),
+        1 => (0..4usize).prop_map(Step::Open),
+        1 => (0..4usize).prop_map(Step::Pause),
+        1 => (0..4usize).prop_map(Step::Close),
+        3 => (0..4usize).prop_map(Step::CallNext),
+        2 => (0..40usize, 0..5usize).prop_map(|(t, a)| Step::Act(t, a)),
+    ]
+}
+
+proptest! {
+    /// For any sequence of commands: numbers stay unique and increasing per prefix, every
+    /// ticket is counted in exactly one state, and at most one ticket is current per counter.
+    #[test]
+    fn numbers_stay_unique_and_increasing_and_counts_add_up(steps in prop::collection::vec(step(), 0..120)) {
+        let mut queue = main_office_queue();
+        let services = queue.office.services.clone();
+        let counters: Vec<String> = queue.counters.iter().map(|c| c.id.clone()).collect();
+        let actions = [TicketAction::Recall, TicketAction::Start, TicketAction::Finish, TicketAction::NoShow, TicketAction::Cancel];
+        let mut issued = 0usize;
+        for step in steps {
+            let command = match step {
+                Step::Issue(s) => Command::Issue { service: services[s % services.len()].clone() },
+                Step::Open(c) => Command::OpenCounter(counters[c].clone()),
+                Step::Pause(c) => Command::PauseCounter(counters[c].clone()),
+                Step::Close(c) => Command::CloseCounter(counters[c].clone()),
+                Step::CallNext(c) => Command::CallNext(counters[c].clone()),
+                Step::Act(t, a) => Command::Ticket { id: t as i64 + 1, action: actions[a] },
+            };
+            let before = queue.clone();
+            match run(&mut queue, command.clone(), &open_context()) {
+                Ok(_) => if matches!(command, Command::Issue { .. }) { issued += 1 },
+                Err(_) => prop_assert_eq!(&queue, &before, "a refusal changed nothing"),
+            }
+        }
+        prop_assert_eq!(queue.tickets.len(), issued);
+        let mut numbers = std::collections::HashSet::new();
+        for ticket in &queue.tickets {
+            prop_assert!(numbers.insert(ticket.number.clone()), "duplicate {}", ticket.number);
+        }
+        for (_, prefix) in &queue.prefixes {
+            let seqs: Vec<u32> = queue.tickets.iter().filter(|t| t.number.starts_with(prefix.as_str())).map(|t| t.seq_no).collect();
+            prop_assert!(seqs.windows(2).all(|w| w[0] < w[1]), "increasing in issue order");
+            prop_assert!(seqs.iter().enumerate().all(|(i, s)| *s as usize == i + 1), "no gaps");
+        }
+        let waiting: u32 = services.iter().map(|s| queue.waiting_for(s)).sum();
+        let others = queue.tickets.iter().filter(|t| t.state != TicketState::Waiting).count();
+        prop_assert_eq!(waiting as usize + others, queue.tickets.len());
+        for counter in &counters {
+            let current = queue.tickets.iter().filter(|t| t.counter.as_deref() == Some(counter.as_str()) && (t.state.is_called() || t.state == TicketState::Serving)).count();
+            prop_assert!(current <= 1, "counter {} has {} current tickets", counter, current);
+        }
+    }
+}

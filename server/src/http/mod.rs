@@ -1,0 +1,132 @@
+//! The HTTP shell: router, shared state, and the JSON error envelope. Handlers are thin: they
+//! authenticate, parse, hand a command to the office task, and shape the reply.
+
+mod counters;
+pub mod error;
+mod extract;
+mod offices;
+mod tickets;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router, middleware};
+use tower_http::trace::TraceLayer;
+
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::office::OfficeHandle;
+use crate::store::Store;
+use error::ApiError;
+
+/// Largest request body accepted (413 above it).
+pub const BODY_LIMIT: usize = 16 * 1024;
+
+/// State shared by every handler; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct AppState(Arc<Shared>);
+
+/// What [`AppState`] holds.
+#[derive(Debug)]
+pub struct Shared {
+    /// The configuration the server started with.
+    pub config: Arc<Config>,
+    /// One writer task per office, by office id.
+    pub offices: HashMap<String, OfficeHandle>,
+    /// The store, read for token checks on every staff request.
+    pub store: Store,
+    /// The server's clock (system, `--now`, or the demo's).
+    pub clock: SharedClock,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// Wraps the shared parts.
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+
+    /// The office task for an id, or 404.
+    pub fn office(&self, id: &str) -> Result<&OfficeHandle, ApiError> {
+        self.offices
+            .get(id)
+            .ok_or_else(|| ApiError::office_not_found(id))
+    }
+}
+
+/// Every route of the server.
+pub fn router(state: AppState) -> Router {
+    let offices = "/api/v1/offices/{office}";
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/v1/offices", get(offices::offices_list))
+        .route(&format!("{offices}/status"), get(offices::office_status))
+        .route(
+            &format!("{offices}/calendar"),
+            get(offices::office_calendar),
+        )
+        .route(
+            &format!("{offices}/tickets"),
+            get(tickets::tickets_list).post(tickets::tickets_create),
+        )
+        .route(
+            &format!("{offices}/tickets/{{ticket}}"),
+            get(tickets::ticket_show),
+        )
+        .route(
+            &format!("{offices}/tickets/{{ticket}}/{{action}}"),
+            post(tickets::ticket_act),
+        )
+        .route(
+            &format!("{offices}/counters/{{counter}}/{{action}}"),
+            post(counters::counter_act),
+        )
+        .route(
+            &format!("{offices}/reception/suspend"),
+            post(counters::reception_suspend),
+        )
+        .route(
+            &format!("{offices}/reception/resume"),
+            post(counters::reception_resume),
+        )
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::map_response(json_errors))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn healthz() -> impl IntoResponse {
+    Json(serde_json::json!({ "status": "ok" }))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::from_status(StatusCode::NOT_FOUND)
+}
+
+/// Gives every error the JSON envelope, also the framework's own (405, 413, …).
+async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.starts_with("application/json"));
+    if (status.is_client_error() || status.is_server_error()) && !is_json {
+        return ApiError::from_status(status).into_response();
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests;

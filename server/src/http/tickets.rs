@@ -1,0 +1,103 @@
+//! Staff ticket routes: issue, list, show, and per-ticket actions.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use serde::Deserialize;
+
+use super::AppState;
+use super::error::{ApiError, ApiResult};
+use super::extract::{JsonBody, OptionalJsonBody, StaffAuth};
+use crate::auth::Permission;
+use crate::domain::{Command, TicketAction};
+use crate::office::Outcome;
+use crate::protocol::{Ticket, TicketList};
+use crate::snapshot::ticket_view;
+
+/// Body of `POST …/tickets`.
+#[derive(Debug, Deserialize)]
+pub struct IssueRequest {
+    service: String,
+}
+
+/// The ticket in an outcome (every ticket command replies with one).
+pub(super) fn expect_ticket(outcome: Outcome) -> ApiResult<Json<Ticket>> {
+    match outcome {
+        Outcome::Ticket(ticket) => Ok(Json(ticket)),
+        other => Err(ApiError::internal(&format!("unexpected outcome {other:?}"))),
+    }
+}
+
+/// `POST /api/v1/offices/{office}/tickets` `{"service": "renewal"}` → 201 with the ticket, once
+/// it is on disk.
+pub async fn tickets_create(
+    State(state): State<AppState>,
+    Path(office): Path<String>,
+    staff: StaffAuth,
+    JsonBody(request): JsonBody<IssueRequest>,
+) -> ApiResult<(StatusCode, Json<Ticket>)> {
+    let staff = staff.require(Permission::Issue)?;
+    let outcome = state
+        .office(&office)?
+        .execute(
+            Command::Issue {
+                service: request.service,
+            },
+            &staff.name,
+        )
+        .await?;
+    Ok((StatusCode::CREATED, expect_ticket(outcome)?))
+}
+
+/// `GET /api/v1/offices/{office}/tickets`: every ticket of the business day in issue order.
+pub async fn tickets_list(
+    State(state): State<AppState>,
+    Path(office): Path<String>,
+    staff: StaffAuth,
+) -> ApiResult<Json<TicketList>> {
+    staff.require(Permission::ListTickets)?;
+    let published = state.office(&office)?.latest();
+    Ok(Json(TicketList {
+        tickets: published.queue.tickets.iter().map(ticket_view).collect(),
+    }))
+}
+
+/// `GET /api/v1/offices/{office}/tickets/{ticket}`.
+pub async fn ticket_show(
+    State(state): State<AppState>,
+    Path((office, ticket)): Path<(String, String)>,
+    staff: StaffAuth,
+) -> ApiResult<Json<Ticket>> {
+    staff.require(Permission::ListTickets)?;
+    let published = state.office(&office)?.latest();
+    let id: i64 = ticket.parse().map_err(|_| ApiError::ticket_not_found())?;
+    published
+        .queue
+        .ticket(id)
+        .map(|t| Json(ticket_view(t)))
+        .ok_or_else(ApiError::ticket_not_found)
+}
+
+/// `POST /api/v1/offices/{office}/tickets/{ticket}/{recall|start|finish|no-show|cancel}`.
+pub async fn ticket_act(
+    State(state): State<AppState>,
+    Path((office, ticket, action)): Path<(String, String, String)>,
+    staff: StaffAuth,
+    OptionalJsonBody(_body): OptionalJsonBody<serde_json::Map<String, serde_json::Value>>,
+) -> ApiResult<Json<Ticket>> {
+    let (action, permission) = match action.as_str() {
+        "recall" => (TicketAction::Recall, Permission::CounterAction),
+        "start" => (TicketAction::Start, Permission::CounterAction),
+        "finish" => (TicketAction::Finish, Permission::CounterAction),
+        "no-show" => (TicketAction::NoShow, Permission::CounterAction),
+        "cancel" => (TicketAction::Cancel, Permission::Cancel),
+        _ => return Err(ApiError::from_status(StatusCode::NOT_FOUND)),
+    };
+    let staff = staff.require(permission)?;
+    let handle = state.office(&office)?;
+    let id: i64 = ticket.parse().map_err(|_| ApiError::ticket_not_found())?;
+    let outcome = handle
+        .execute(Command::Ticket { id, action }, &staff.name)
+        .await?;
+    expect_ticket(outcome)
+}

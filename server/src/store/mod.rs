@@ -1,0 +1,472 @@
+//! The durable store: SQLite today, behind this one module, so that a PostgreSQL store can
+//! take its place later without touching the domain. Nothing outside `store` names SQLite.
+//!
+//! Writes go through one connection (SQLite has one writer anyway) in WAL mode with
+//! `synchronous=FULL`: a committed [`Batch`] is on disk before anyone is told of it. Reads use a
+//! separate small pool, so a token check never waits for a commit. A busy timeout lets the CLI
+//! (`token create`, `backup`) work beside a running server.
+
+mod tokens;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use rand::RngCore;
+use serde_json::json;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{Connection, Row, Sqlite, Transaction};
+
+use crate::domain::{Change, Decision, Issued, Reception, Reply, Ticket, display_number};
+use crate::protocol::{CounterState, TicketState};
+
+pub use tokens::{TokenRecord, TokenSummary};
+
+/// File name of the database inside the data directory.
+pub const DATABASE_FILE: &str = "queue.db";
+
+/// What can go wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The database said no.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Migrating the schema failed.
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The data directory could not be made.
+    #[error("data directory {path}: {source}")]
+    DataDir {
+        /// The directory.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A token with that name exists already.
+    #[error("a token named {0:?} exists already")]
+    TokenNameTaken(String),
+    /// A stored value that this version cannot read.
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+}
+
+/// Result of store operations.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Handle to the database; cheap to clone (pools are shared handles).
+#[derive(Clone, Debug)]
+pub struct Store {
+    write: SqlitePool,
+    read: SqlitePool,
+    path: PathBuf,
+}
+
+/// Today's state of one office as stored.
+#[derive(Clone, Debug, Default)]
+pub struct StoredDay {
+    /// Tickets of the day in issue order.
+    pub tickets: Vec<Ticket>,
+    /// Counters whose state differs from closed.
+    pub counter_states: Vec<(String, CounterState)>,
+    /// Reception suspension.
+    pub reception: Reception,
+    /// Sequence of the office's last event (0 if none).
+    pub last_seq: u64,
+}
+
+/// The store's answer to one recorded command.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    /// Sequence of its event.
+    pub seq: u64,
+    /// For an issue: the new ticket's id and number.
+    pub issued: Option<Issued>,
+}
+
+impl Store {
+    /// Opens (creating and migrating if missing) `queue.db` in the data directory.
+    pub async fn open(data_dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
+            path: data_dir.to_path_buf(),
+            source,
+        })?;
+        let path = data_dir.join(DATABASE_FILE);
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true);
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        sqlx::migrate!("./migrations").run(&write).await?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        Ok(Self { write, read, path })
+    }
+
+    /// Path of the database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Closes the pools, flushing the WAL.
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+
+    /// Starts a transaction for a burst of commands (group commit).
+    pub async fn begin(&self) -> Result<Batch> {
+        Ok(Batch {
+            tx: self.write.begin().await?,
+        })
+    }
+
+    /// Marks every non-final ticket of an office from days before `today` as expired (the day
+    /// ended with them still open), with one event each. Returns how many.
+    pub async fn expire_earlier_days(
+        &self,
+        office: &str,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<u64> {
+        let mut tx = self.write.begin().await?;
+        let rows = sqlx::query(
+            "SELECT id, number, business_date FROM tickets
+             WHERE office = ? AND business_date < ?
+               AND state NOT IN ('done', 'no_show', 'cancelled', 'expired')
+             ORDER BY id",
+        )
+        .bind(office)
+        .bind(today.to_string())
+        .fetch_all(&mut *tx)
+        .await?;
+        let at = timestamp(now);
+        for row in &rows {
+            let id: i64 = row.try_get("id")?;
+            let number: String = row.try_get("number")?;
+            let date: String = row.try_get("business_date")?;
+            sqlx::query("UPDATE tickets SET state = 'expired', finished_at = ? WHERE id = ?")
+                .bind(&at)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO events (office, business_date, at, kind, actor, ticket_id, detail)
+                 VALUES (?, ?, ?, 'ticket_expired', 'system', ?, ?)",
+            )
+            .bind(office)
+            .bind(&date)
+            .bind(&at)
+            .bind(id)
+            .bind(json!({ "number": number, "to": "expired" }).to_string())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(rows.len() as u64)
+    }
+
+    /// Loads one office's business day: tickets, counter states, reception, last event.
+    pub async fn load_day(&self, office: &str, date: NaiveDate) -> Result<StoredDay> {
+        let rows = sqlx::query(
+            "SELECT id, public_id, number, seq_no, service, state, counter, business_date,
+                    issued_at, called_at, started_at, finished_at, waiting_ahead_at_issue
+             FROM tickets WHERE office = ? AND business_date = ? ORDER BY id",
+        )
+        .bind(office)
+        .bind(date.to_string())
+        .fetch_all(&self.write)
+        .await?;
+        let tickets = rows.iter().map(ticket_from_row).collect::<Result<_>>()?;
+        let counter_states = sqlx::query(
+            "SELECT counter, state FROM counter_states WHERE office = ? AND business_date = ?",
+        )
+        .bind(office)
+        .bind(date.to_string())
+        .fetch_all(&self.write)
+        .await?
+        .iter()
+        .map(|row| {
+            let state: String = row.try_get("state")?;
+            let state = CounterState::parse(&state)
+                .ok_or_else(|| StoreError::Corrupt(format!("counter state {state:?}")))?;
+            Ok((row.try_get("counter")?, state))
+        })
+        .collect::<Result<_>>()?;
+        let reception = sqlx::query("SELECT suspended, reason FROM reception WHERE office = ?")
+            .bind(office)
+            .fetch_optional(&self.write)
+            .await?
+            .map(|row| -> Result<Reception> {
+                Ok(Reception {
+                    suspended: row.try_get::<bool, _>("suspended")?,
+                    reason: row.try_get("reason")?,
+                })
+            })
+            .transpose()?
+            .unwrap_or_default();
+        let last_seq: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(seq) FROM events WHERE office = ?")
+                .bind(office)
+                .fetch_one(&self.write)
+                .await?;
+        Ok(StoredDay {
+            tickets,
+            counter_states,
+            reception,
+            last_seq: last_seq.unwrap_or(0) as u64,
+        })
+    }
+
+    /// Writes a consistent copy of the database to `file` while the server runs.
+    pub async fn backup(&self, file: &Path) -> Result<()> {
+        sqlx::query("VACUUM INTO ?")
+            .bind(file.display().to_string())
+            .execute(&self.read)
+            .await?;
+        Ok(())
+    }
+
+    /// Number of events stored (for tests and metrics).
+    pub async fn event_count(&self) -> Result<u64> {
+        let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
+            .fetch_one(&self.read)
+            .await?;
+        Ok(count as u64)
+    }
+}
+
+/// One transaction holding a burst of commands; nothing is visible or durable until
+/// [`Batch::commit`]. Each command is recorded under its own savepoint, so one that fails in
+/// the database never takes the others down with it.
+pub struct Batch {
+    tx: Transaction<'static, Sqlite>,
+}
+
+impl Batch {
+    /// Records one accepted command: its changes (allocating a ticket number for an issue) and
+    /// one event row naming the actor.
+    pub async fn record(
+        &mut self,
+        office: &str,
+        date: NaiveDate,
+        decision: &Decision,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Recorded> {
+        let mut savepoint = Connection::begin(&mut *self.tx).await?;
+        let at = timestamp(now);
+        let day = date.to_string();
+        let mut issued = None;
+        let mut details = Vec::new();
+        let mut counter_of_event = match &decision.reply {
+            Reply::Counter(id) => Some(id.clone()),
+            _ => None,
+        };
+        for change in &decision.changes {
+            match change {
+                Change::Issue {
+                    service,
+                    prefix,
+                    waiting_ahead,
+                } => {
+                    let seq_no: i64 = sqlx::query_scalar(
+                        "INSERT INTO number_sequences (office, business_date, prefix, last)
+                         VALUES (?, ?, ?, 1)
+                         ON CONFLICT (office, business_date, prefix)
+                         DO UPDATE SET last = last + 1
+                         RETURNING last",
+                    )
+                    .bind(office)
+                    .bind(&day)
+                    .bind(prefix)
+                    .fetch_one(&mut *savepoint)
+                    .await?;
+                    let seq_no = u32::try_from(seq_no)
+                        .map_err(|_| StoreError::Corrupt(format!("sequence {seq_no}")))?;
+                    let number = display_number(prefix, seq_no);
+                    let public_id = random_public_id();
+                    let id = sqlx::query(
+                        "INSERT INTO tickets (public_id, office, business_date, service, prefix,
+                             seq_no, number, state, issued_at, waiting_ahead_at_issue)
+                         VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?)",
+                    )
+                    .bind(&public_id)
+                    .bind(office)
+                    .bind(&day)
+                    .bind(service)
+                    .bind(prefix)
+                    .bind(seq_no)
+                    .bind(&number)
+                    .bind(&at)
+                    .bind(waiting_ahead)
+                    .execute(&mut *savepoint)
+                    .await?
+                    .last_insert_rowid();
+                    details.push(json!({"change": "issue", "ticket": id, "number": number, "service": service}));
+                    issued = Some(Issued {
+                        id,
+                        public_id,
+                        seq_no,
+                    });
+                }
+                Change::Ticket {
+                    id,
+                    action,
+                    to,
+                    counter,
+                } => {
+                    let called = matches!(
+                        action,
+                        crate::domain::TicketAction::Call | crate::domain::TicketAction::Recall
+                    );
+                    let started = *action == crate::domain::TicketAction::Start;
+                    sqlx::query(
+                        "UPDATE tickets SET state = ?, counter = COALESCE(?, counter),
+                             called_at = CASE WHEN ? THEN ? ELSE called_at END,
+                             started_at = CASE WHEN ? THEN ? ELSE started_at END,
+                             finished_at = CASE WHEN ? THEN ? ELSE finished_at END
+                         WHERE id = ? AND office = ?",
+                    )
+                    .bind(to.as_str())
+                    .bind(counter)
+                    .bind(called)
+                    .bind(&at)
+                    .bind(started)
+                    .bind(&at)
+                    .bind(to.is_final())
+                    .bind(&at)
+                    .bind(id)
+                    .bind(office)
+                    .execute(&mut *savepoint)
+                    .await?;
+                    if counter.is_some() {
+                        counter_of_event.clone_from(counter);
+                    }
+                    details.push(json!({"change": "ticket", "ticket": id, "action": action.as_str(), "to": to.as_str(), "counter": counter}));
+                }
+                Change::Counter { id, state } => {
+                    sqlx::query(
+                        "INSERT INTO counter_states (office, business_date, counter, state)
+                         VALUES (?, ?, ?, ?)
+                         ON CONFLICT (office, business_date, counter) DO UPDATE SET state = excluded.state",
+                    )
+                    .bind(office)
+                    .bind(&day)
+                    .bind(id)
+                    .bind(state.as_str())
+                    .execute(&mut *savepoint)
+                    .await?;
+                    details.push(json!({"change": "counter", "counter": id, "to": state.as_str()}));
+                }
+                Change::Reception(reception) => {
+                    sqlx::query(
+                        "INSERT INTO reception (office, suspended, reason) VALUES (?, ?, ?)
+                         ON CONFLICT (office) DO UPDATE SET suspended = excluded.suspended,
+                             reason = excluded.reason",
+                    )
+                    .bind(office)
+                    .bind(reception.suspended)
+                    .bind(&reception.reason)
+                    .execute(&mut *savepoint)
+                    .await?;
+                    details.push(json!({"change": "reception", "suspended": reception.suspended, "reason": reception.reason}));
+                }
+            }
+        }
+        let ticket_id = match (&decision.reply, &issued) {
+            (Reply::Ticket(id), _) => Some(*id),
+            (_, Some(issued)) => Some(issued.id),
+            _ => None,
+        };
+        let seq = sqlx::query(
+            "INSERT INTO events (office, business_date, at, kind, actor, ticket_id, counter, detail)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(office)
+        .bind(&day)
+        .bind(&at)
+        .bind(decision.event)
+        .bind(actor)
+        .bind(ticket_id)
+        .bind(&counter_of_event)
+        .bind(serde_json::Value::Array(details).to_string())
+        .execute(&mut *savepoint)
+        .await?
+        .last_insert_rowid();
+        savepoint.commit().await?;
+        Ok(Recorded {
+            seq: seq as u64,
+            issued,
+        })
+    }
+
+    /// Commits the burst: durable on return (WAL, `synchronous=FULL`).
+    pub async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+fn ticket_from_row(row: &SqliteRow) -> Result<Ticket> {
+    let state: String = row.try_get("state")?;
+    let date: String = row.try_get("business_date")?;
+    Ok(Ticket {
+        id: row.try_get("id")?,
+        public_id: row.try_get("public_id")?,
+        number: row.try_get("number")?,
+        seq_no: row.try_get("seq_no")?,
+        service: row.try_get("service")?,
+        state: TicketState::parse(&state)
+            .ok_or_else(|| StoreError::Corrupt(format!("ticket state {state:?}")))?,
+        counter: row.try_get("counter")?,
+        business_date: date
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("date {date:?}")))?,
+        issued_at: parse_timestamp(row.try_get("issued_at")?)?,
+        called_at: row
+            .try_get::<Option<String>, _>("called_at")?
+            .map(parse_timestamp)
+            .transpose()?,
+        started_at: row
+            .try_get::<Option<String>, _>("started_at")?
+            .map(parse_timestamp)
+            .transpose()?,
+        finished_at: row
+            .try_get::<Option<String>, _>("finished_at")?
+            .map(parse_timestamp)
+            .transpose()?,
+        waiting_ahead_at_issue: row.try_get("waiting_ahead_at_issue")?,
+    })
+}
+
+/// Instants are stored as RFC 3339 UTC text with microseconds.
+fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
+fn parse_timestamp(text: String) -> Result<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(&text)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|_| StoreError::Corrupt(format!("timestamp {text:?}")))
+}
+
+/// 128 random bits, hex: the ticket's id on a future personal ticket page.
+fn random_public_id() -> String {
+    let mut bytes = [0u8; 16];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+#[cfg(test)]
+mod tests;
