@@ -9,6 +9,7 @@
 //! - [`clock`]: the injectable clock (system, `--now`, accelerated demo).
 //! - [`store`]: the durable store (SQLite today), the only module that names it.
 //! - [`office`]: one writer task per office: decide, write (group commit), then publish.
+//! - [`feed`]: the live WebSocket feed, one task per viewer following the latest snapshot.
 //! - [`snapshot`]: queue + calendar → public snapshot and staff ticket views.
 //! - [`auth`]: staff tokens and roles.
 //! - [`http`]: router, handlers and the JSON error envelope.
@@ -29,6 +30,8 @@ pub mod config;
 #[cfg(feature = "server")]
 pub mod domain;
 #[cfg(feature = "server")]
+pub mod feed;
+#[cfg(feature = "server")]
 pub mod http;
 #[cfg(feature = "server")]
 pub mod office;
@@ -45,6 +48,8 @@ mod server {
     use std::collections::HashMap;
     use std::future::Future;
     use std::sync::Arc;
+    use std::sync::atomic::Ordering;
+    use std::time::Duration;
 
     use tokio::net::TcpListener;
 
@@ -74,18 +79,33 @@ mod server {
             offices,
             store,
             clock,
+            shutdown: tokio::sync::watch::Sender::new(false),
+            feed_metrics: Default::default(),
         }))
     }
 
     /// Serves the router on `listener` until `shutdown` completes, then lets in-flight
-    /// requests finish.
+    /// requests finish and closes every feed with 1001 (going away).
     pub async fn serve(
         listener: TcpListener,
         state: AppState,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(listener, http::router(state))
-            .with_graceful_shutdown(shutdown)
-            .await
+        let feeds = state.clone();
+        let signal = async move {
+            shutdown.await;
+            feeds.shutdown.send_replace(true);
+        };
+        let served = axum::serve(listener, http::router(state.clone()))
+            .with_graceful_shutdown(signal)
+            .await;
+        // Give the feed tasks a moment to send their close frames.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while state.feed_metrics.connections.load(Ordering::Relaxed) > 0
+            && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        served
     }
 }

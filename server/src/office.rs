@@ -7,8 +7,9 @@
 //! touch the task: they take the latest [`Published`] state from a `watch` channel.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
+use axum::extract::ws::Utf8Bytes;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
@@ -66,10 +67,14 @@ pub struct Published {
     pub calendar: calendar::Status,
     /// The public snapshot message (`type: snapshot`).
     pub message: Message,
-    /// `message` as JSON: the status endpoint's body and every feed viewer's frame.
+    /// `message` as JSON: the status endpoint's body.
     pub json: Bytes,
+    /// The same bytes as a WebSocket text frame (shared, not copied, per viewer).
+    pub frame: Utf8Bytes,
     /// Strong ETag of `json`.
     pub etag: String,
+    /// When it was published (for the feed's publish-to-send lag).
+    pub published_at: Instant,
 }
 
 /// A call, sent to feed viewers as it happens.
@@ -77,8 +82,10 @@ pub struct Published {
 pub struct Called {
     /// The `call` message.
     pub message: Message,
-    /// It as JSON.
-    pub json: Bytes,
+    /// It as a JSON text frame.
+    pub frame: Utf8Bytes,
+    /// When it was sent (for the feed's publish-to-send lag).
+    pub published_at: Instant,
 }
 
 struct Request {
@@ -219,14 +226,17 @@ fn render(
         generated_at: tokyo(now),
         payload: Payload::Snapshot(Box::new(snapshot)),
     };
-    let json = serde_json::to_vec(&message)
+    let json = serde_json::to_string(&message)
         .map_err(|error| StoreError::Corrupt(format!("snapshot: {error}")))?;
+    let frame = Utf8Bytes::from(json);
     Ok(Published {
         queue: Arc::new(queue.clone()),
         calendar: status,
         message,
-        json: Bytes::from(json),
+        json: Bytes::from(frame.clone()),
+        frame,
         etag,
+        published_at: Instant::now(),
     })
 }
 
@@ -437,11 +447,12 @@ impl OfficeTask {
             generated_at: tokyo(now),
             payload: Payload::Call(call),
         };
-        if let Ok(json) = serde_json::to_vec(&message) {
+        if let Ok(json) = serde_json::to_string(&message) {
             // No receiver is not an error: nobody is watching.
             let _ = self.calls.send(Arc::new(Called {
                 message,
-                json: Bytes::from(json),
+                frame: Utf8Bytes::from(json),
+                published_at: Instant::now(),
             }));
         }
     }

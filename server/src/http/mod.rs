@@ -41,6 +41,10 @@ pub struct Shared {
     pub store: Store,
     /// The server's clock (system, `--now`, or the demo's).
     pub clock: SharedClock,
+    /// Set to true when the server shuts down: feeds close with 1001.
+    pub shutdown: tokio::sync::watch::Sender<bool>,
+    /// Feed counters for `/metrics`.
+    pub feed_metrics: Arc<crate::feed::FeedMetrics>,
 }
 
 impl std::ops::Deref for AppState {
@@ -71,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/api/v1/offices", get(offices::offices_list))
         .route(&format!("{offices}/status"), get(offices::office_status))
+        .route(&format!("{offices}/live"), get(offices::office_live))
         .route(
             &format!("{offices}/calendar"),
             get(offices::office_calendar),
@@ -128,5 +133,3 @@ async fn json_errors(response: Response) -> Response {
     response
 }
 
-#[cfg(test)]
-mod tests;

@@ -9,7 +9,9 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::error::{ApiError, ApiResult};
-use crate::calendar;
+use axum::extract::WebSocketUpgrade;
+
+use crate::{calendar, feed};
 use crate::protocol::{CalendarDay, CalendarDays, Closure, OfficeInfo, OfficeList, ServiceInfo};
 use crate::snapshot::hours_view;
 
@@ -78,6 +80,24 @@ pub async fn office_status(
         published.json.clone(),
     )
         .into_response())
+}
+
+/// `GET /api/v1/offices/{office}/live`: the WebSocket feed (see [`crate::feed`]). Buffers and
+/// message limits are sized for viewers that send nothing.
+pub async fn office_live(
+    State(state): State<AppState>,
+    Path(office): Path<String>,
+    upgrade: WebSocketUpgrade,
+) -> ApiResult<Response> {
+    let handle = state.office(&office)?.clone();
+    let shutdown = state.shutdown.subscribe();
+    let metrics = state.feed_metrics.clone();
+    Ok(upgrade
+        .read_buffer_size(feed::READ_BUFFER)
+        .write_buffer_size(feed::WRITE_BUFFER)
+        .max_message_size(feed::MAX_CLIENT_MESSAGE)
+        .max_frame_size(feed::MAX_CLIENT_MESSAGE)
+        .on_upgrade(move |socket| feed::serve_viewer(socket, handle, shutdown, metrics)))
 }
 
 /// Query of the calendar route.

@@ -1,0 +1,172 @@
+//! The live feed: one task per WebSocket viewer, sending the office's snapshots and calls.
+//!
+//! Every viewer follows the office's `watch` channel: a slow or stalled viewer simply skips to
+//! the newest snapshot when it can take one, so it never delays the others and its memory never
+//! grows with lag. The same pre-serialized bytes go to every viewer. Call events come on a
+//! `broadcast`; a viewer that lags behind it resyncs from the latest snapshot, which carries the
+//! recent calls. Viewers send nothing we use: their frames are ignored, and an oversized one
+//! closes the link (1009). Pings keep idle links alive and find dead ones.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
+use tokio::sync::{broadcast, watch};
+
+use crate::office::OfficeHandle;
+
+/// Largest frame or message a viewer may send; viewers send nothing we use.
+pub const MAX_CLIENT_MESSAGE: usize = 4 * 1024;
+/// Read buffer per connection: viewers send nothing, so it can be tiny.
+pub const READ_BUFFER: usize = 4 * 1024;
+/// Write buffer per connection before a flush.
+pub const WRITE_BUFFER: usize = 16 * 1024;
+/// How often an idle link is pinged; a link that has not answered the previous ping by the
+/// next one is dropped.
+pub const PING_INTERVAL: Duration = Duration::from_secs(20);
+
+/// Counters of the feed, for `/metrics`.
+#[derive(Debug, Default)]
+pub struct FeedMetrics {
+    /// Viewers connected now.
+    pub connections: AtomicU64,
+    /// Viewers ever connected.
+    pub connections_total: AtomicU64,
+    /// Messages sent to viewers.
+    pub messages_sent: AtomicU64,
+    /// Sum of publish-to-send lag, microseconds (with `lag_samples`, a mean).
+    pub lag_micros_total: AtomicU64,
+    /// Number of lag samples.
+    pub lag_samples: AtomicU64,
+    /// Largest lag seen, microseconds.
+    pub lag_micros_max: AtomicU64,
+}
+
+impl FeedMetrics {
+    fn record_send(&self, published: Instant) {
+        let lag = published.elapsed().as_micros() as u64;
+        self.messages_sent.fetch_add(1, Ordering::Relaxed);
+        self.lag_micros_total.fetch_add(lag, Ordering::Relaxed);
+        self.lag_samples.fetch_add(1, Ordering::Relaxed);
+        self.lag_micros_max.fetch_max(lag, Ordering::Relaxed);
+    }
+}
+
+/// Keeps the connection count right however the viewer task ends.
+struct Connected(Arc<FeedMetrics>);
+
+impl Connected {
+    fn new(metrics: Arc<FeedMetrics>) -> Self {
+        metrics.connections.fetch_add(1, Ordering::Relaxed);
+        metrics.connections_total.fetch_add(1, Ordering::Relaxed);
+        Self(metrics)
+    }
+}
+
+impl Drop for Connected {
+    fn drop(&mut self) {
+        self.0.connections.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+fn close(code: u16, reason: &'static str) -> Message {
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }))
+}
+
+/// Serves one viewer until it leaves, dies, misbehaves, or the server shuts down (1001).
+pub async fn serve_viewer(
+    mut socket: WebSocket,
+    office: OfficeHandle,
+    mut shutdown: watch::Receiver<bool>,
+    metrics: Arc<FeedMetrics>,
+) {
+    let _connected = Connected::new(metrics.clone());
+    if *shutdown.borrow_and_update() {
+        let _ = socket
+            .send(close(close_code::AWAY, "server shutting down"))
+            .await;
+        return;
+    }
+    let mut snapshots = office.subscribe();
+    let mut calls = office.subscribe_calls();
+    // The first message is always the full current snapshot.
+    let first = snapshots.borrow_and_update().clone();
+    if socket.send(Message::Text(first.frame.clone())).await.is_err() {
+        return;
+    }
+    metrics.record_send(first.published_at);
+    let mut ping = tokio::time::interval_at(
+        tokio::time::Instant::now() + PING_INTERVAL,
+        PING_INTERVAL,
+    );
+    let mut awaiting_pong = false;
+    loop {
+        tokio::select! {
+            changed = snapshots.changed() => {
+                if changed.is_err() {
+                    let _ = socket.send(close(close_code::AWAY, "office stopped")).await;
+                    break;
+                }
+                let latest = snapshots.borrow_and_update().clone();
+                if socket.send(Message::Text(latest.frame.clone())).await.is_err() {
+                    break;
+                }
+                metrics.record_send(latest.published_at);
+            }
+            call = calls.recv() => match call {
+                Ok(call) => {
+                    if socket.send(Message::Text(call.frame.clone())).await.is_err() {
+                        break;
+                    }
+                    metrics.record_send(call.published_at);
+                }
+                Err(broadcast::error::RecvError::Lagged(missed)) => {
+                    // Missed calls are in the snapshot's recent calls: resync from it.
+                    tracing::debug!(missed, "viewer lagged behind calls; resyncing");
+                    let latest = snapshots.borrow_and_update().clone();
+                    if socket.send(Message::Text(latest.frame.clone())).await.is_err() {
+                        break;
+                    }
+                    metrics.record_send(latest.published_at);
+                }
+                Err(broadcast::error::RecvError::Closed) => {
+                    let _ = socket.send(close(close_code::AWAY, "office stopped")).await;
+                    break;
+                }
+            },
+            incoming = socket.recv() => match incoming {
+                None | Some(Ok(Message::Close(_))) => break,
+                Some(Ok(Message::Pong(_))) => awaiting_pong = false,
+                Some(Ok(_)) => {} // viewers send nothing we use
+                Some(Err(error)) => {
+                    let too_big = std::error::Error::source(&error)
+                        .map(|source| source.to_string())
+                        .unwrap_or_else(|| error.to_string())
+                        .to_ascii_lowercase();
+                    if too_big.contains("too long") || too_big.contains("too big") || too_big.contains("capacity") {
+                        let _ = socket.send(close(close_code::SIZE, "message too big")).await;
+                    }
+                    break;
+                }
+            },
+            _ = ping.tick() => {
+                if awaiting_pong {
+                    tracing::debug!("viewer did not answer a ping; dropping it");
+                    break;
+                }
+                awaiting_pong = true;
+                if socket.send(Message::Ping(Default::default())).await.is_err() {
+                    break;
+                }
+            }
+            _ = shutdown.changed() => {
+                let _ = socket.send(close(close_code::AWAY, "server shutting down")).await;
+                break;
+            }
+        }
+    }
+}

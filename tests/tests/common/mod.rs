@@ -1,0 +1,222 @@
+//! Shared helpers of the end-to-end tests: find (or build) the real binaries, start the real
+//! server on a free loopback port with a temporary data directory, and talk to it over HTTP.
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// A Tuesday at 10:00 in Japan: the server is open whatever day and hour the tests run.
+pub const OPEN_DAY: &str = "2026-12-01T10:00:00+09:00";
+
+/// `target/<profile>/`, where cargo puts the binaries of this build.
+pub fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    // target/<profile>/deps/<test-binary>
+    exe.parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>")
+        .to_path_buf()
+}
+
+/// Path of a workspace binary, building it first when this test run did not.
+pub fn binary(name: &str) -> PathBuf {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    let path = target_dir().join(name);
+    if !path.exists() {
+        BUILT.get_or_init(|| {
+            let release = target_dir().ends_with("release");
+            let mut cargo = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+            cargo.args(["build", "-p", "queue-server", "-p", "lobby-display"]);
+            if release {
+                cargo.arg("--release");
+            }
+            let status = cargo.status().expect("run cargo build");
+            assert!(status.success(), "cargo build of the binaries failed");
+        });
+    }
+    assert!(path.exists(), "{} not found", path.display());
+    path
+}
+
+/// A running `queue-server` child process; killed when dropped.
+pub struct Server {
+    /// The child process.
+    pub child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+    /// The admin token printed at first start (None when the data directory had one).
+    pub admin_token: Option<String>,
+    /// The data directory it runs on.
+    pub data: PathBuf,
+}
+
+impl Server {
+    /// Starts the server on port 0 with `data` as its data directory and `extra` arguments
+    /// (e.g. `--now`), and waits for its `listening on` line.
+    pub fn start(data: &Path, extra: &[&str]) -> Server {
+        Self::start_on(data, "127.0.0.1:0", extra)
+    }
+
+    /// Like [`Server::start`] on a given address (to restart on the same port).
+    pub fn start_on(data: &Path, listen: &str, extra: &[&str]) -> Server {
+        let mut child = Command::new(binary("queue-server"))
+            .arg("--data")
+            .arg(data)
+            .args(["--listen", listen])
+            .args(extra)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start queue-server");
+        let stdout = child.stdout.take().expect("stdout");
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if sender.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut admin_token = None;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let line = receiver
+                .recv_timeout(left)
+                .expect("queue-server printed its address in time");
+            if let Some(token) = line.strip_prefix("admin token: ") {
+                admin_token = Some(token.trim().to_string());
+            }
+            if let Some(address) = line.strip_prefix("listening on ") {
+                return Server {
+                    child,
+                    base: address.trim().to_string(),
+                    admin_token,
+                    data: data.to_path_buf(),
+                };
+            }
+        }
+    }
+
+    /// `host:port` of the server.
+    pub fn address(&self) -> &str {
+        self.base.trim_start_matches("http://")
+    }
+
+    /// Full URL of a path.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The admin token (panics if this start did not print one).
+    pub fn admin(&self) -> String {
+        self.admin_token.clone().expect("admin token printed")
+    }
+
+    /// SIGKILL: no chance to flush or say goodbye.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// SIGTERM, then wait for a clean exit.
+    pub fn terminate(mut self) -> std::process::ExitStatus {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        self.child.wait().expect("wait for queue-server")
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `queue-server` with arguments and returns (exit code, stdout, stderr).
+pub fn queue_server(args: &[&str]) -> (i32, String, String) {
+    let output = Command::new(binary("queue-server"))
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run queue-server");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// Creates a token with the CLI (while the server may be running) and returns it.
+pub fn create_token(data: &Path, role: &str, name: &str) -> String {
+    let data = data.to_string_lossy().into_owned();
+    let (code, stdout, stderr) = queue_server(&["token", "create", "--role", role, "--name", name, "--data", &data]);
+    assert_eq!(code, 0, "token create failed: {stderr}");
+    stdout.trim().to_string()
+}
+
+/// A staff HTTP client for one server and token.
+pub struct Staff {
+    client: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Staff {
+    /// A client sending `Authorization: Bearer <token>`.
+    pub fn new(server: &Server, token: &str) -> Staff {
+        Staff {
+            client: reqwest::Client::new(),
+            base: server.base.clone(),
+            token: token.to_string(),
+        }
+    }
+
+    /// POST a JSON body (or none) to a path; returns status and JSON.
+    pub async fn post(&self, path: &str, body: Option<serde_json::Value>) -> (u16, serde_json::Value) {
+        let mut request = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request sent");
+        let status = response.status().as_u16();
+        let json = response.json().await.unwrap_or(serde_json::Value::Null);
+        (status, json)
+    }
+
+    /// GET a path; returns status and JSON.
+    pub async fn get(&self, path: &str) -> (u16, serde_json::Value) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("request sent");
+        let status = response.status().as_u16();
+        let json = response.json().await.unwrap_or(serde_json::Value::Null);
+        (status, json)
+    }
+
+    /// Issues a ticket for a service at the main office; returns the ticket JSON.
+    pub async fn issue(&self, service: &str) -> serde_json::Value {
+        let (status, ticket) = self
+            .post(
+                "/api/v1/offices/main/tickets",
+                Some(serde_json::json!({ "service": service })),
+            )
+            .await;
+        assert_eq!(status, 201, "issue failed: {ticket}");
+        ticket
+    }
+}
