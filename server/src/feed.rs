@@ -95,14 +95,16 @@ pub async fn serve_viewer(
     let mut calls = office.subscribe_calls();
     // The first message is always the full current snapshot.
     let first = snapshots.borrow_and_update().clone();
-    if socket.send(Message::Text(first.frame.clone())).await.is_err() {
+    if socket
+        .send(Message::Text(first.frame.clone()))
+        .await
+        .is_err()
+    {
         return;
     }
     metrics.record_send(first.published_at);
-    let mut ping = tokio::time::interval_at(
-        tokio::time::Instant::now() + PING_INTERVAL,
-        PING_INTERVAL,
-    );
+    let mut ping =
+        tokio::time::interval_at(tokio::time::Instant::now() + PING_INTERVAL, PING_INTERVAL);
     let mut awaiting_pong = false;
     loop {
         tokio::select! {

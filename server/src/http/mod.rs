@@ -4,6 +4,7 @@
 mod counters;
 pub mod error;
 mod extract;
+mod metrics;
 mod offices;
 mod tickets;
 
@@ -73,6 +74,7 @@ pub fn router(state: AppState) -> Router {
     let offices = "/api/v1/offices/{office}";
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics::metrics))
         .route("/api/v1/offices", get(offices::offices_list))
         .route(&format!("{offices}/status"), get(offices::office_status))
         .route(&format!("{offices}/live"), get(offices::office_live))
@@ -132,4 +134,3 @@ async fn json_errors(response: Response) -> Response {
     }
     response
 }
-

@@ -11,9 +11,9 @@ use super::AppState;
 use super::error::{ApiError, ApiResult};
 use axum::extract::WebSocketUpgrade;
 
-use crate::{calendar, feed};
 use crate::protocol::{CalendarDay, CalendarDays, Closure, OfficeInfo, OfficeList, ServiceInfo};
 use crate::snapshot::hours_view;
+use crate::{calendar, feed};
 
 /// Longest calendar range one request may ask for.
 const MAX_CALENDAR_DAYS: i64 = 366;

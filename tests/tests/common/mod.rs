@@ -157,7 +157,9 @@ pub fn queue_server(args: &[&str]) -> (i32, String, String) {
 /// Creates a token with the CLI (while the server may be running) and returns it.
 pub fn create_token(data: &Path, role: &str, name: &str) -> String {
     let data = data.to_string_lossy().into_owned();
-    let (code, stdout, stderr) = queue_server(&["token", "create", "--role", role, "--name", name, "--data", &data]);
+    let (code, stdout, stderr) = queue_server(&[
+        "token", "create", "--role", role, "--name", name, "--data", &data,
+    ]);
     assert_eq!(code, 0, "token create failed: {stderr}");
     stdout.trim().to_string()
 }
@@ -180,7 +182,11 @@ impl Staff {
     }
 
     /// POST a JSON body (or none) to a path; returns status and JSON.
-    pub async fn post(&self, path: &str, body: Option<serde_json::Value>) -> (u16, serde_json::Value) {
+    pub async fn post(
+        &self,
+        path: &str,
+        body: Option<serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
         let mut request = self
             .client
             .post(format!("{}{path}", self.base))
@@ -192,6 +198,29 @@ impl Staff {
         let status = response.status().as_u16();
         let json = response.json().await.unwrap_or(serde_json::Value::Null);
         (status, json)
+    }
+
+    /// POST JSON; `None` as status when the connection failed (server gone).
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+    ) -> (Option<u16>, serde_json::Value) {
+        let sent = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await;
+        let Ok(response) = sent else {
+            return (None, serde_json::Value::Null);
+        };
+        let status = response.status().as_u16();
+        match response.json().await {
+            Ok(json) => (Some(status), json),
+            Err(_) => (None, serde_json::Value::Null),
+        }
     }
 
     /// GET a path; returns status and JSON.

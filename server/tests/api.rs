@@ -1,0 +1,545 @@
+//! The staff API over real HTTP on a loopback port: every route, authentication and roles, and
+//! every bad-input case, each refused with the JSON error envelope and nothing changed.
+
+mod support;
+
+use serde_json::{Value, json};
+use support::{ADMIN, COUNTER, ISSUER, OPEN_DAY, TestServer, assert_error};
+
+const TICKETS: &str = "/api/v1/offices/main/tickets";
+
+#[tokio::test]
+async fn issuing_replies_201_with_the_ticket_and_lists_it_in_issue_order() {
+    let server = TestServer::start(OPEN_DAY).await;
+    let first = server.issue("renewal").await;
+    assert_eq!(first["number"], "R001");
+    assert_eq!(first["service"], "renewal");
+    assert_eq!(first["state"], "waiting");
+    assert!(first["id"].is_string());
+    let issued_at = first["issued_at"].as_str().expect("issued_at");
+    assert!(issued_at.starts_with("2026-12-01T10:00"), "{issued_at}");
+    assert!(issued_at.ends_with("+09:00"), "Japan time: {issued_at}");
+    server.issue("pin_reset").await;
+    let third = server.issue("renewal").await;
+    assert_eq!(third["number"], "R002");
+    assert_eq!(third["waiting_ahead_at_issue"], 1);
+
+    let tickets = server.tickets().await;
+    let numbers: Vec<_> = tickets.iter().map(|t| t["number"].clone()).collect();
+    assert_eq!(numbers, [json!("R001"), json!("P001"), json!("R002")]);
+    assert_eq!(
+        tickets[0], first,
+        "the same object in the reply and the list"
+    );
+}
+
+/// Every staff route, as (method, path, body).
+fn staff_routes(ticket: &str) -> Vec<(&'static str, String, Option<Value>)> {
+    let office = "/api/v1/offices/main";
+    let mut routes = vec![
+        (
+            "POST",
+            format!("{office}/tickets"),
+            Some(json!({"service": "renewal"})),
+        ),
+        ("GET", format!("{office}/tickets"), None),
+        ("GET", format!("{office}/tickets/{ticket}"), None),
+        (
+            "POST",
+            format!("{office}/reception/suspend"),
+            Some(json!({"reason": "点検"})),
+        ),
+        ("POST", format!("{office}/reception/resume"), None),
+    ];
+    for action in ["open", "pause", "close", "call-next"] {
+        routes.push(("POST", format!("{office}/counters/1/{action}"), None));
+    }
+    for action in ["recall", "start", "finish", "no-show", "cancel"] {
+        routes.push(("POST", format!("{office}/tickets/{ticket}/{action}"), None));
+    }
+    routes
+}
+
+#[tokio::test]
+async fn every_staff_route_refuses_a_missing_or_unknown_token_with_401() {
+    let server = TestServer::start(OPEN_DAY).await;
+    let ticket = server.issue("renewal").await;
+    let id = ticket["id"].as_str().expect("id");
+    for (method, path, body) in staff_routes(id) {
+        let (status, error) = server.call(method, &path, None, body.clone()).await;
+        assert_error(status, &error, 401, "unauthorized");
+        let (status, error) = server
+            .call(method, &path, Some("qs_not_a_token"), body)
+            .await;
+        assert_error(status, &error, 401, "unauthorized");
+    }
+    let response = server
+        .client
+        .get(server.url(TICKETS))
+        .header("authorization", format!("Basic {ISSUER}"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 401, "only Bearer is accepted");
+    assert_eq!(server.tickets().await.len(), 1, "nothing changed");
+}
+
+#[tokio::test]
+async fn each_role_may_do_exactly_what_the_rights_table_allows() {
+    let server = TestServer::start(OPEN_DAY).await;
+    let ticket = server.issue("renewal").await;
+    let id = ticket["id"].as_str().expect("id").to_string();
+    // (path suffix, issuer allowed, counter allowed); admin may do everything.
+    let issuer_allowed = |method: &str, path: &str| {
+        path.ends_with("/tickets")
+            || (method == "GET" && path.contains("/tickets/"))
+            || path.ends_with("/cancel")
+    };
+    let counter_allowed = |method: &str, path: &str| {
+        !(path.ends_with("/tickets") && method == "POST") && !path.contains("/reception/")
+    };
+    for (token, allowed) in [
+        (ISSUER, &issuer_allowed as &dyn Fn(&str, &str) -> bool),
+        (COUNTER, &counter_allowed),
+    ] {
+        for (method, path, body) in staff_routes(&id) {
+            let (status, body) = server.call(method, &path, Some(token), body).await;
+            if allowed(method, &path) {
+                assert_ne!(status, 403, "{token} {method} {path}: {body}");
+                assert_ne!(status, 401, "{token} {method} {path}: {body}");
+            } else {
+                assert_error(status, &body, 403, "forbidden");
+            }
+        }
+    }
+    for (method, path, body) in staff_routes(&id) {
+        let (status, body) = server.call(method, &path, Some(ADMIN), body).await;
+        assert!(
+            status != 401 && status != 403,
+            "admin {method} {path}: {body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_error_with_a_stable_code_and_changes_nothing() {
+    let server = TestServer::start(OPEN_DAY).await;
+    server.issue("renewal").await;
+    let before_events = server.store.event_count().await.expect("events");
+    let client = &server.client;
+
+    let big = json!({ "service": "x".repeat(17 * 1024) });
+    let response = client
+        .post(server.url(TICKETS))
+        .bearer_auth(ISSUER)
+        .json(&big)
+        .send()
+        .await
+        .expect("sent");
+    let status = response.status().as_u16();
+    assert_error(
+        status,
+        &response.json().await.expect("json"),
+        413,
+        "payload_too_large",
+    );
+
+    let response = client
+        .post(server.url(TICKETS))
+        .bearer_auth(ISSUER)
+        .header("content-type", "application/json")
+        .body("{\"service\": ")
+        .send()
+        .await
+        .expect("sent");
+    let status = response.status().as_u16();
+    assert_error(
+        status,
+        &response.json().await.expect("json"),
+        400,
+        "malformed_json",
+    );
+
+    let response = client
+        .post(server.url(TICKETS))
+        .bearer_auth(ISSUER)
+        .header("content-type", "text/plain")
+        .body("{\"service\": \"renewal\"}")
+        .send()
+        .await
+        .expect("sent");
+    let status = response.status().as_u16();
+    assert_error(
+        status,
+        &response.json().await.expect("json"),
+        415,
+        "unsupported_media_type",
+    );
+
+    let (status, body) = server
+        .post(TICKETS, ISSUER, Some(json!({ "service": "passport" })))
+        .await;
+    assert_error(status, &body, 422, "unknown_service");
+    let (status, body) = server
+        .post(TICKETS, ISSUER, Some(json!({ "kind": 1 })))
+        .await;
+    assert_error(status, &body, 400, "invalid_body");
+
+    let (status, body) = server
+        .post(
+            "/api/v1/offices/nowhere/tickets",
+            ISSUER,
+            Some(json!({ "service": "renewal" })),
+        )
+        .await;
+    assert_error(status, &body, 404, "office_not_found");
+    let (status, body) = server
+        .post("/api/v1/offices/main/counters/9/open", COUNTER, None)
+        .await;
+    assert_error(status, &body, 404, "counter_not_found");
+    let (status, body) = server
+        .post("/api/v1/offices/main/tickets/999999/cancel", COUNTER, None)
+        .await;
+    assert_error(status, &body, 404, "ticket_not_found");
+    let (status, body) = server
+        .post("/api/v1/offices/main/tickets/abc/cancel", COUNTER, None)
+        .await;
+    assert_error(status, &body, 404, "ticket_not_found");
+    let (status, body) = server.call("DELETE", TICKETS, Some(ADMIN), None).await;
+    assert_error(status, &body, 405, "method_not_allowed");
+    let (status, body) = server.call("GET", "/api/v1/nothing-here", None, None).await;
+    assert_error(status, &body, 404, "not_found");
+    let response = client
+        .post(server.url("/api/v1/offices/main/counters/1/open"))
+        .bearer_auth(COUNTER)
+        .header("content-type", "application/json")
+        .body("{oops")
+        .send()
+        .await
+        .expect("sent");
+    let status = response.status().as_u16();
+    assert_error(
+        status,
+        &response.json().await.expect("json"),
+        400,
+        "malformed_json",
+    );
+
+    assert_eq!(server.tickets().await.len(), 1, "nothing changed");
+    assert_eq!(
+        server.store.event_count().await.expect("events"),
+        before_events
+    );
+}
+
+#[tokio::test]
+async fn a_counter_opens_calls_and_serves_tickets_through_their_whole_life() {
+    let server = TestServer::start(OPEN_DAY).await;
+    let counter = "/api/v1/offices/main/counters/1";
+    let first = server.issue("renewal").await;
+    let second = server.issue("renewal").await;
+    let third = server.issue("pin_reset").await;
+
+    let (status, body) = server
+        .post(&format!("{counter}/call-next"), COUNTER, None)
+        .await;
+    assert_error(status, &body, 409, "counter_not_open");
+    let (status, body) = server.post(&format!("{counter}/open"), COUNTER, None).await;
+    assert_eq!((status, body["state"].clone()), (200, json!("open")));
+    let (status, body) = server
+        .post(&format!("{counter}/open"), COUNTER, Some(json!({})))
+        .await;
+    assert_eq!(
+        (status, body["state"].clone()),
+        (200, json!("open")),
+        "no-op"
+    );
+
+    let (status, called) = server
+        .post(&format!("{counter}/call-next"), COUNTER, None)
+        .await;
+    assert_eq!(status, 200, "{called}");
+    assert_eq!(called["number"], first["number"]);
+    assert_eq!(called["state"], "called");
+    assert_eq!(called["counter"], "1");
+
+    let ticket = |t: &Value| format!("{TICKETS}/{}", t["id"].as_str().expect("id"));
+    let (status, body) = server
+        .post(&format!("{}/recall", ticket(&first)), COUNTER, None)
+        .await;
+    assert_eq!((status, body["state"].clone()), (200, json!("recalled")));
+    let (status, body) = server
+        .post(&format!("{}/start", ticket(&first)), COUNTER, None)
+        .await;
+    assert_eq!((status, body["state"].clone()), (200, json!("serving")));
+    let (status, body) = server
+        .post(&format!("{}/no-show", ticket(&first)), COUNTER, None)
+        .await;
+    assert_error(status, &body, 409, "invalid_transition");
+
+    // Call-next finishes the current ticket, then calls the next.
+    let (_, called) = server
+        .post(&format!("{counter}/call-next"), COUNTER, None)
+        .await;
+    assert_eq!(called["number"], second["number"]);
+    let (_, shown) = server.get(&ticket(&first), COUNTER).await;
+    assert_eq!(shown["state"], "done");
+    let (status, body) = server
+        .post(&format!("{}/no-show", ticket(&second)), COUNTER, None)
+        .await;
+    assert_eq!((status, body["state"].clone()), (200, json!("no_show")));
+    let (status, body) = server
+        .post(&format!("{}/cancel", ticket(&third)), ISSUER, None)
+        .await;
+    assert_eq!((status, body["state"].clone()), (200, json!("cancelled")));
+    let (status, body) = server
+        .post(&format!("{counter}/call-next"), COUNTER, None)
+        .await;
+    assert_error(status, &body, 409, "queue_empty");
+    let (status, body) = server
+        .post(&format!("{}/finish", ticket(&third)), COUNTER, None)
+        .await;
+    assert_error(status, &body, 409, "invalid_transition");
+
+    let (status, body) = server
+        .post(&format!("{counter}/pause"), COUNTER, None)
+        .await;
+    assert_eq!((status, body["state"].clone()), (200, json!("paused")));
+    let (status, body) = server
+        .post(&format!("{counter}/close"), COUNTER, None)
+        .await;
+    assert_eq!((status, body["state"].clone()), (200, json!("closed")));
+    let states: Vec<_> = server
+        .tickets()
+        .await
+        .iter()
+        .map(|t| t["state"].clone())
+        .collect();
+    assert_eq!(
+        states,
+        [json!("done"), json!("no_show"), json!("cancelled")]
+    );
+}
+
+#[tokio::test]
+async fn issuing_on_a_national_holiday_is_refused_with_the_reason_and_next_opening() {
+    // 23 Nov 2026 is a Monday and 勤労感謝の日 (BRIEF R3).
+    let server = TestServer::start("2026-11-23T10:00:00+09:00").await;
+    let (status, body) = server
+        .post(TICKETS, ISSUER, Some(json!({ "service": "renewal" })))
+        .await;
+    assert_error(status, &body, 409, "office_closed");
+    assert_eq!(
+        body["error"]["message"],
+        "本日は祝日（勤労感謝の日）のため休業です。次の受付: 11月24日(火) 9:00"
+    );
+    assert_eq!(body["error"]["next_opening"], "2026-11-24T09:00:00+09:00");
+    let (_, status) = server
+        .call("GET", "/api/v1/offices/main/status", None, None)
+        .await;
+    assert_eq!(status["calendar"]["phase"], "closed");
+    assert_eq!(status["calendar"]["reason_code"], "holiday");
+    assert_eq!(
+        status["calendar"]["next_opening"],
+        "2026-11-24T09:00:00+09:00"
+    );
+    assert!(server.tickets().await.is_empty());
+}
+
+#[tokio::test]
+async fn issuing_after_closing_is_refused_but_waiting_tickets_can_still_be_called() {
+    let server = TestServer::start("2026-12-01T17:44:59+09:00").await;
+    let waiting = server.issue("renewal").await;
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (status, body) = server
+        .post(TICKETS, ISSUER, Some(json!({ "service": "renewal" })))
+        .await;
+    assert_error(status, &body, 409, "office_closed");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("12月2日(水) 9:00"),
+        "{body}"
+    );
+    server
+        .post("/api/v1/offices/main/counters/2/open", COUNTER, None)
+        .await;
+    let (status, called) = server
+        .post("/api/v1/offices/main/counters/2/call-next", COUNTER, None)
+        .await;
+    assert_eq!(status, 200, "{called}");
+    assert_eq!(called["id"], waiting["id"]);
+}
+
+#[tokio::test]
+async fn suspended_reception_refuses_tickets_with_its_reason_until_resumed() {
+    let server = TestServer::start(OPEN_DAY).await;
+    let (status, body) = server
+        .post(
+            "/api/v1/offices/main/reception/suspend",
+            ADMIN,
+            Some(json!({ "reason": "J-LISのシステム障害" })),
+        )
+        .await;
+    assert_eq!((status, body["suspended"].clone()), (200, json!(true)));
+    let (status, body) = server
+        .post(TICKETS, ISSUER, Some(json!({ "service": "renewal" })))
+        .await;
+    assert_error(status, &body, 409, "reception_suspended");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("J-LISのシステム障害")
+    );
+    let (_, snapshot) = server
+        .call("GET", "/api/v1/offices/main/status", None, None)
+        .await;
+    assert_eq!(snapshot["reception"]["suspended"], true);
+    assert_eq!(snapshot["calendar"]["accepting"], false);
+    let (status, body) = server
+        .post(
+            "/api/v1/offices/main/reception/suspend",
+            ADMIN,
+            Some(json!({ "reason": " " })),
+        )
+        .await;
+    assert_error(status, &body, 400, "invalid_reason");
+
+    let (status, body) = server
+        .post("/api/v1/offices/main/reception/resume", ADMIN, None)
+        .await;
+    assert_eq!((status, body["suspended"].clone()), (200, json!(false)));
+    server.issue("renewal").await;
+}
+
+#[tokio::test]
+async fn the_public_status_needs_no_token_shows_waiting_counts_and_no_token_names() {
+    let server = TestServer::start(OPEN_DAY).await;
+    server.issue("renewal").await;
+    server.issue("renewal").await;
+    let response = server
+        .client
+        .get(server.url("/api/v1/offices/main/status"))
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 200);
+    let etag = response.headers()["etag"]
+        .to_str()
+        .expect("etag")
+        .to_string();
+    assert!(
+        response.headers()["cache-control"]
+            .to_str()
+            .expect("cc")
+            .contains("max-age")
+    );
+    let text = response.text().await.expect("body");
+    assert!(
+        !text.contains("desk-alice") && !text.contains("admin-1"),
+        "{text}"
+    );
+    let status: Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(status["v"], 1);
+    assert_eq!(status["type"], "snapshot");
+    assert_eq!(status["office"]["name_ja"], "金沢市役所 本庁舎");
+    assert_eq!(status["calendar"]["phase"], "open");
+    assert_eq!(status["services"][0]["id"], "renewal");
+    assert_eq!(status["services"][0]["waiting"], 2);
+
+    let again = server
+        .client
+        .get(server.url("/api/v1/offices/main/status"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(again.status(), 304);
+    server.issue("renewal").await;
+    let changed = server
+        .client
+        .get(server.url("/api/v1/offices/main/status"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(changed.status(), 200, "a change makes a new ETag");
+}
+
+#[tokio::test]
+async fn offices_health_and_calendar_are_public() {
+    let server = TestServer::start(OPEN_DAY).await;
+    let (status, body) = server.call("GET", "/healthz", None, None).await;
+    assert_eq!((status, body["status"].clone()), (200, json!("ok")));
+    let (status, body) = server.call("GET", "/api/v1/offices", None, None).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["offices"][0]["id"], "main");
+    assert_eq!(body["offices"][0]["counters"], json!(["1", "2", "3", "4"]));
+
+    let (status, body) = server
+        .call(
+            "GET",
+            "/api/v1/offices/main/calendar?from=2026-12-28&to=2027-01-04",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let days = body["days"].as_array().expect("days");
+    assert_eq!(days.len(), 8);
+    assert_eq!(days[0]["open"], true);
+    assert_eq!(days[1]["closure"]["code"], "year_end", "BRIEF R3");
+    assert_eq!(days[7]["hours"]["opens"], "09:00");
+
+    let (status, body) = server
+        .call(
+            "GET",
+            "/api/v1/offices/main/calendar?from=2026-13-01",
+            None,
+            None,
+        )
+        .await;
+    assert_error(status, &body, 400, "invalid_date");
+    let (status, body) = server
+        .call(
+            "GET",
+            "/api/v1/offices/main/calendar?from=2026-01-01&to=2027-06-01",
+            None,
+            None,
+        )
+        .await;
+    assert_error(status, &body, 400, "range_too_long");
+    let (status, body) = server
+        .call("GET", "/api/v1/offices/elsewhere/calendar", None, None)
+        .await;
+    assert_error(status, &body, 404, "office_not_found");
+}
+
+#[tokio::test]
+async fn concurrent_issues_get_unique_consecutive_numbers() {
+    let server = std::sync::Arc::new(TestServer::start(OPEN_DAY).await);
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let server = server.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut numbers = Vec::new();
+            for _ in 0..25 {
+                numbers.push(server.issue("renewal").await["number"].clone());
+            }
+            numbers
+        }));
+    }
+    let mut numbers = Vec::new();
+    for task in tasks {
+        numbers.extend(task.await.expect("task"));
+    }
+    let mut numbers: Vec<String> = numbers
+        .iter()
+        .map(|n| n.as_str().expect("number").to_string())
+        .collect();
+    numbers.sort();
+    let expected: Vec<String> = (1..=200).map(|n| format!("R{n:03}")).collect();
+    assert_eq!(numbers, expected);
+}
