@@ -259,6 +259,7 @@ impl OfficeTask {
                 () = tokio::time::sleep(wake) => {
                     let now = self.clock.now();
                     self.roll_over_if_new_day(now).await;
+                    self.record_calendar_change(now).await;
                     self.publish(now);
                 }
             }
@@ -274,6 +275,41 @@ impl OfficeTask {
         let until = (next - now).to_std().unwrap_or(Duration::ZERO);
         let real = until.div_f64(self.clock.speed());
         real.min(REFRESH) + Duration::from_millis(1)
+    }
+
+    /// At a calendar transition (opening, last ticket, closing, a new day) the snapshot changes
+    /// without a staff command. Logging it as an event gives that snapshot its own `seq` from
+    /// the event log, so `seq` rises with every change, also across restarts.
+    async fn record_calendar_change(&mut self, now: DateTime<Utc>) {
+        let status = calendar::status(&self.queue.office.schedule, now);
+        let unchanged = {
+            let shown = &self.published.borrow().calendar;
+            shown.phase == status.phase && shown.business_date == status.business_date
+        };
+        if unchanged {
+            return;
+        }
+        let view = snapshot::calendar_view(&status, self.queue.reception.suspended);
+        let recorded = async {
+            let mut batch = self.store.begin().await?;
+            let recorded = batch
+                .record_event(
+                    &self.queue.office.id,
+                    self.queue.business_date,
+                    "calendar_changed",
+                    "system",
+                    now,
+                    serde_json::json!({ "phase": view.phase, "reason": view.reason_code }),
+                )
+                .await?;
+            batch.commit().await?;
+            Ok::<_, StoreError>(recorded)
+        }
+        .await;
+        match recorded {
+            Ok(seq) => self.queue.last_seq = seq,
+            Err(error) => tracing::error!(%error, "could not log a calendar change"),
+        }
     }
 
     async fn roll_over_if_new_day(&mut self, now: DateTime<Utc>) {

@@ -411,6 +411,32 @@ impl Batch {
         })
     }
 
+    /// Records an event with no state change (a calendar transition), returning its sequence.
+    pub async fn record_event(
+        &mut self,
+        office: &str,
+        date: NaiveDate,
+        kind: &str,
+        actor: &str,
+        now: DateTime<Utc>,
+        detail: serde_json::Value,
+    ) -> Result<u64> {
+        let seq = sqlx::query(
+            "INSERT INTO events (office, business_date, at, kind, actor, detail)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(office)
+        .bind(date.to_string())
+        .bind(timestamp(now))
+        .bind(kind)
+        .bind(actor)
+        .bind(detail.to_string())
+        .execute(&mut *self.tx)
+        .await?
+        .last_insert_rowid();
+        Ok(seq as u64)
+    }
+
     /// Commits the burst: durable on return (WAL, `synchronous=FULL`).
     pub async fn commit(self) -> Result<()> {
         self.tx.commit().await?;

@@ -1,0 +1,248 @@
+//! The live feed over real WebSockets on loopback: what a viewer gets, in what order, and that
+//! one slow viewer never holds up another.
+
+mod support;
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::Value;
+use support::{ADMIN, COUNTER, OPEN_DAY, TestServer};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
+
+type Viewer = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+const WAIT: Duration = Duration::from_secs(10);
+
+async fn connect(server: &TestServer) -> Viewer {
+    let url = format!(
+        "{}/api/v1/offices/main/live",
+        server.base.replace("http://", "ws://")
+    );
+    connect_async(url).await.expect("connected").0
+}
+
+/// The next JSON message (skipping pings).
+async fn next_json(viewer: &mut Viewer) -> Value {
+    loop {
+        let message = tokio::time::timeout(WAIT, viewer.next())
+            .await
+            .expect("a message in time")
+            .expect("stream open")
+            .expect("no error");
+        if let Message::Text(text) = message {
+            return serde_json::from_str(&text).expect("JSON");
+        }
+    }
+}
+
+/// Reads until a snapshot matching `want` arrives.
+async fn snapshot_where(viewer: &mut Viewer, want: impl Fn(&Value) -> bool) -> Value {
+    loop {
+        let message = next_json(viewer).await;
+        if message["type"] == "snapshot" && want(&message) {
+            return message;
+        }
+    }
+}
+
+fn waiting(snapshot: &Value) -> u64 {
+    snapshot["services"][0]["waiting"].as_u64().unwrap_or(0)
+}
+
+#[tokio::test]
+async fn the_first_message_is_a_full_snapshot() {
+    let server = TestServer::start(OPEN_DAY).await;
+    server.issue("renewal").await;
+    let mut viewer = connect(&server).await;
+    let first = next_json(&mut viewer).await;
+    assert_eq!(first["v"], 1);
+    assert_eq!(first["type"], "snapshot");
+    assert!(first["seq"].as_u64().is_some());
+    assert!(
+        first["generated_at"]
+            .as_str()
+            .is_some_and(|t| t.ends_with("+09:00"))
+    );
+    assert_eq!(first["office"]["id"], "main");
+    assert_eq!(waiting(&first), 1);
+    assert_eq!(first["calendar"]["phase"], "open");
+}
+
+#[tokio::test]
+async fn each_staff_command_brings_a_new_snapshot_with_a_higher_seq() {
+    let server = TestServer::start(OPEN_DAY).await;
+    let mut viewer = connect(&server).await;
+    let mut seq = next_json(&mut viewer).await["seq"].as_u64().expect("seq");
+    for expected in 1..=3 {
+        server.issue("renewal").await;
+        let snapshot = snapshot_where(&mut viewer, |s| waiting(s) == expected).await;
+        let next = snapshot["seq"].as_u64().expect("seq");
+        assert!(next > seq, "seq rises: {next} after {seq}");
+        seq = next;
+    }
+    server
+        .post("/api/v1/offices/main/counters/1/open", COUNTER, None)
+        .await;
+    let opened = snapshot_where(&mut viewer, |s| s["counters"][0]["state"] == "open").await;
+    assert!(opened["seq"].as_u64().expect("seq") > seq);
+}
+
+#[tokio::test]
+async fn call_next_sends_a_call_event_and_a_snapshot_with_the_recent_call() {
+    let server = TestServer::start(OPEN_DAY).await;
+    let ticket = server.issue("renewal").await;
+    server
+        .post("/api/v1/offices/main/counters/3/open", COUNTER, None)
+        .await;
+    let mut viewer = connect(&server).await;
+    next_json(&mut viewer).await;
+    server
+        .post("/api/v1/offices/main/counters/3/call-next", COUNTER, None)
+        .await;
+    let mut call = None;
+    let mut snapshot = None;
+    while call.is_none() || snapshot.is_none() {
+        let message = next_json(&mut viewer).await;
+        match message["type"].as_str() {
+            Some("call") => call = Some(message),
+            Some("snapshot") if !message["now_called"].as_array().is_none_or(Vec::is_empty) => {
+                snapshot = Some(message)
+            }
+            _ => {}
+        }
+    }
+    let call = call.expect("call");
+    assert_eq!(call["counter"], "3");
+    assert_eq!(call["number"], ticket["number"]);
+    assert_eq!(call["service"], "renewal");
+    assert_eq!(call["v"], 1);
+    let snapshot = snapshot.expect("snapshot");
+    assert_eq!(snapshot["now_called"][0]["number"], ticket["number"]);
+    assert_eq!(snapshot["recent_calls"][0]["counter"], "3");
+}
+
+#[tokio::test]
+async fn a_stalled_viewer_does_not_delay_another_viewers_updates() {
+    let server = TestServer::start(OPEN_DAY).await;
+    // This viewer connects and never reads again: its socket buffers fill up.
+    let stalled = connect(&server).await;
+    let mut live = connect(&server).await;
+    next_json(&mut live).await;
+    for _ in 0..150 {
+        server.issue("renewal").await;
+    }
+    let last = snapshot_where(&mut live, |s| waiting(s) == 150).await;
+    assert_eq!(last["type"], "snapshot");
+    drop(stalled);
+}
+
+#[tokio::test]
+async fn an_oversized_client_frame_closes_the_link_with_1009() {
+    let server = TestServer::start(OPEN_DAY).await;
+    let mut viewer = connect(&server).await;
+    next_json(&mut viewer).await;
+    viewer
+        .send(Message::text("x".repeat(64 * 1024)))
+        .await
+        .expect("sent");
+    let code = loop {
+        match tokio::time::timeout(WAIT, viewer.next())
+            .await
+            .expect("in time")
+        {
+            Some(Ok(Message::Close(frame))) => break frame.map(|f| f.code),
+            Some(Ok(_)) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    };
+    assert_eq!(code, Some(CloseCode::Size));
+}
+
+#[tokio::test]
+async fn small_client_frames_are_ignored() {
+    let server = TestServer::start(OPEN_DAY).await;
+    let mut viewer = connect(&server).await;
+    next_json(&mut viewer).await;
+    viewer.send(Message::text("hello")).await.expect("sent");
+    server.issue("renewal").await;
+    snapshot_where(&mut viewer, |s| waiting(s) == 1).await;
+}
+
+#[tokio::test]
+async fn shutdown_closes_every_feed_with_1001() {
+    let mut server = TestServer::start(OPEN_DAY).await;
+    let mut viewer = connect(&server).await;
+    next_json(&mut viewer).await;
+    server.signal_stop();
+    let code = loop {
+        match tokio::time::timeout(WAIT, viewer.next())
+            .await
+            .expect("in time")
+        {
+            Some(Ok(Message::Close(frame))) => break frame.map(|f| f.code),
+            Some(Ok(_)) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    };
+    assert_eq!(code, Some(CloseCode::Away));
+    if let Some(done) = server.done.take() {
+        tokio::time::timeout(WAIT, done)
+            .await
+            .expect("server stopped")
+            .expect("task")
+            .expect("served");
+    }
+}
+
+#[tokio::test]
+async fn the_public_status_answers_304_to_a_matching_etag() {
+    let server = TestServer::start(OPEN_DAY).await;
+    let url = server.url("/api/v1/offices/main/status");
+    let first = server.client.get(&url).send().await.expect("sent");
+    let etag = first.headers()["etag"].clone();
+    let again = server
+        .client
+        .get(&url)
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(again.status(), 304);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_viewers_all_get_the_update() {
+    // CI machines may have a soft limit of 1,024 open files; each viewer is two sockets here.
+    let (_, hard) = rlimit::Resource::NOFILE.get().expect("rlimit");
+    rlimit::Resource::NOFILE
+        .set(hard.min(65_536), hard)
+        .expect("raise the open-file limit");
+    let server = TestServer::start(OPEN_DAY).await;
+    let base = server.base.replace("http://", "ws://");
+    let mut viewers = Vec::new();
+    for _ in 0..1000 {
+        let url = format!("{base}/api/v1/offices/main/live");
+        let (mut viewer, _) = connect_async(url).await.expect("connected");
+        next_json(&mut viewer).await;
+        viewers.push(viewer);
+    }
+    let ticket = server.issue("renewal").await;
+    let mut tasks = Vec::new();
+    for mut viewer in viewers {
+        tasks.push(tokio::spawn(async move {
+            snapshot_where(&mut viewer, |s| waiting(s) == 1).await;
+        }));
+    }
+    let mut received = 0;
+    for task in tasks {
+        task.await.expect("every viewer got the update");
+        received += 1;
+    }
+    assert_eq!(received, 1000);
+    let (_, list) = server.get("/api/v1/offices/main/tickets", ADMIN).await;
+    assert_eq!(list["tickets"][0]["id"], ticket["id"]);
+}
