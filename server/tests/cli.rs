@@ -190,20 +190,23 @@ fn start(data: &Path) -> Running {
         .stdout(Stdio::piped())
         .spawn()
         .expect("spawn");
-    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let stdout = child.stdout.take().expect("stdout");
+    // Owned by the guard from here on, so it is killed and reaped even if we panic.
+    let mut running = Running {
+        child,
+        base: String::new(),
+        admin: String::new(),
+    };
+    let mut lines = BufReader::new(stdout).lines();
     let deadline = Instant::now() + Duration::from_secs(30);
-    let mut admin = String::new();
     while Instant::now() < deadline {
         let line = lines.next().expect("a line").expect("utf-8");
         if let Some(token) = line.strip_prefix("admin token: ") {
-            admin = token.to_string();
+            running.admin = token.to_string();
         }
         if let Some(base) = line.strip_prefix("listening on ") {
-            return Running {
-                child,
-                base: base.to_string(),
-                admin,
-            };
+            running.base = base.to_string();
+            return running;
         }
     }
     panic!("server did not start");

@@ -74,6 +74,13 @@ impl Server {
             .spawn()
             .expect("start queue-server");
         let stdout = child.stdout.take().expect("stdout");
+        // Owned by the guard from here on, so it is killed and reaped even if we panic.
+        let mut server = Server {
+            child,
+            base: String::new(),
+            admin_token: None,
+            data: data.to_path_buf(),
+        };
         let (sender, receiver) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -83,22 +90,17 @@ impl Server {
             }
         });
         let deadline = Instant::now() + Duration::from_secs(30);
-        let mut admin_token = None;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             let line = receiver
                 .recv_timeout(left)
                 .expect("queue-server printed its address in time");
             if let Some(token) = line.strip_prefix("admin token: ") {
-                admin_token = Some(token.trim().to_string());
+                server.admin_token = Some(token.trim().to_string());
             }
             if let Some(address) = line.strip_prefix("listening on ") {
-                return Server {
-                    child,
-                    base: address.trim().to_string(),
-                    admin_token,
-                    data: data.to_path_buf(),
-                };
+                server.base = address.trim().to_string();
+                return server;
             }
         }
     }
