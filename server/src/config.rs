@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Schedule;
+use crate::estimate::CongestionThresholds;
 
 /// The embedded default configuration (`queue-server config print`).
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
@@ -19,6 +20,9 @@ pub struct Config {
     pub services: Vec<ServiceConfig>,
     /// Offices; the first is the default one (the public page's `/`).
     pub offices: Vec<OfficeConfig>,
+    /// Wait thresholds of the congestion lamps (default: 20 / 40 / 60 minutes).
+    #[serde(default)]
+    pub congestion: CongestionThresholds,
 }
 
 /// One service offered at counters.
@@ -165,6 +169,9 @@ impl Config {
                 return Err(invalid(key("mean_service_minutes"), "must be above 0"));
             }
         }
+        self.congestion
+            .validate()
+            .map_err(|why| invalid("congestion".into(), &why))?;
         let mut office_ids = HashSet::new();
         for (index, office) in self.offices.iter().enumerate() {
             let key = |field: &str| format!("offices[{index}].{field}");

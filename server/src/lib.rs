@@ -5,6 +5,7 @@
 //!   `server` feature, so the lobby display depends on it alone.
 //! - [`calendar`]: pure business calendar: Japanese holidays, year-end closure, office hours.
 //! - [`domain`]: pure queue rules: ticket lifecycle, counters, decisions of one office's queue.
+//! - [`estimate`]: pure wait estimator (behind a trait) and congestion level.
 //! - [`config`]: TOML configuration with the embedded Kanazawa default.
 //! - [`clock`]: the injectable clock (system, `--now`, accelerated demo).
 //! - [`store`]: the durable store (SQLite today), the only module that names it.
@@ -29,6 +30,8 @@ pub mod clock;
 pub mod config;
 #[cfg(feature = "server")]
 pub mod domain;
+#[cfg(feature = "server")]
+pub mod estimate;
 #[cfg(feature = "server")]
 pub mod feed;
 #[cfg(feature = "server")]

@@ -20,6 +20,7 @@ use crate::config::{Config, OfficeConfig};
 use crate::domain::{
     Closed, Command, Context, Decision, DomainError, Issued, OfficeQueue, Reply, TicketAction,
 };
+use crate::estimate::{Estimator, QueueLengthEstimator};
 use crate::protocol::{self, CallEvent, Message, Payload, VERSION};
 use crate::snapshot::{self, tokyo};
 use crate::store::{Store, StoreError};
@@ -139,6 +140,7 @@ struct OfficeTask {
     config: Arc<Config>,
     store: Store,
     clock: SharedClock,
+    estimator: Arc<dyn Estimator>,
     demo: bool,
     etag_nonce: u64,
     publishes: u64,
@@ -160,12 +162,21 @@ pub async fn start(
     let (requests, receiver) = mpsc::channel(4096);
     let (calls, _) = broadcast::channel(256);
     let etag_nonce = rand::random();
-    let first = render(&queue, &config, demo, now, format!("\"{etag_nonce:x}-0\""))?;
+    let estimator: Arc<dyn Estimator> = Arc::new(QueueLengthEstimator::default());
+    let first = render(
+        &queue,
+        &config,
+        estimator.as_ref(),
+        demo,
+        now,
+        format!("\"{etag_nonce:x}-0\""),
+    )?;
     let task = OfficeTask {
         queue,
         config,
         store,
         clock,
+        estimator,
         demo,
         etag_nonce,
         publishes: 0,
@@ -214,12 +225,13 @@ async fn load_queue(
 fn render(
     queue: &OfficeQueue,
     config: &Config,
+    estimator: &dyn Estimator,
     demo: bool,
     now: DateTime<Utc>,
     etag: String,
 ) -> Result<Published, StoreError> {
     let status = calendar::status(&queue.office.schedule, now);
-    let snapshot = snapshot::build(queue, config, &status, demo);
+    let snapshot = snapshot::build(queue, config, &status, estimator, now, demo);
     let message = Message {
         v: VERSION,
         seq: queue.last_seq,
@@ -337,6 +349,7 @@ impl OfficeTask {
                     next_opening: status.next_opening.map(|at| at.with_timezone(&Utc)),
                 })
             },
+            shown_estimates: self.shown_estimates(),
         };
         let mut transaction = match self.store.begin().await {
             Ok(transaction) => transaction,
@@ -411,6 +424,27 @@ impl OfficeTask {
         }
     }
 
+    /// The wait ranges screens show now (the latest published snapshot), per service.
+    fn shown_estimates(&self) -> Vec<(String, (u32, u32))> {
+        let published = self.published.borrow();
+        let Payload::Snapshot(snapshot) = &published.message.payload else {
+            return Vec::new();
+        };
+        snapshot
+            .services
+            .iter()
+            .filter_map(|service| {
+                let estimate = service.estimate.as_ref()?;
+                (!estimate.no_counter_open).then(|| {
+                    (
+                        service.id.clone(),
+                        (estimate.min_minutes, estimate.max_minutes),
+                    )
+                })
+            })
+            .collect()
+    }
+
     /// The `call` events a decision makes (a call-next or a recall).
     fn calls_in(&self, decision: &Decision, seq: u64) -> Vec<(u64, CallEvent)> {
         decision
@@ -468,7 +502,14 @@ impl OfficeTask {
     fn publish(&mut self, now: DateTime<Utc>) {
         self.publishes += 1;
         let etag = format!("\"{:x}-{}\"", self.etag_nonce, self.publishes);
-        match render(&self.queue, &self.config, self.demo, now, etag) {
+        match render(
+            &self.queue,
+            &self.config,
+            self.estimator.as_ref(),
+            self.demo,
+            now,
+            etag,
+        ) {
             Ok(published) => {
                 self.published.send_replace(Arc::new(published));
             }

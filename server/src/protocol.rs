@@ -135,6 +135,12 @@ pub struct Ticket {
     pub finished_at: Option<DateTime<FixedOffset>>,
     /// People waiting ahead of it for the same service when it was issued.
     pub waiting_ahead_at_issue: u32,
+    /// The wait estimate shown when it was issued (lower bound, minutes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate_min_minutes: Option<u32>,
+    /// The wait estimate shown when it was issued (upper bound, minutes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate_max_minutes: Option<u32>,
 }
 
 /// `GET /api/v1/offices/{office}/tickets`.
@@ -254,13 +260,19 @@ pub struct Reception {
     pub reason: Option<String>,
 }
 
-/// Waiting-time estimate for a service (filled by the estimator).
+/// Waiting-time estimate for a ticket issued now (filled by the estimator).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Estimate {
-    /// Lower bound, minutes.
+    /// True when no counter is open for the service: there is no number, only the text.
+    #[serde(default)]
+    pub no_counter_open: bool,
+    /// Lower bound, minutes (0 when no counter is open).
     pub min_minutes: u32,
-    /// Upper bound, minutes.
+    /// Upper bound, minutes (0 when no counter is open).
     pub max_minutes: u32,
+    /// The point estimate the range is built around, minutes.
+    #[serde(default)]
+    pub point_minutes: f64,
     /// Text for people (「約20〜30分」).
     pub text_ja: String,
     /// Text for people ("about 20–30 min").

@@ -7,9 +7,13 @@ use chrono_tz::Asia::Tokyo;
 use crate::calendar::{self, DayHours, Phase};
 use crate::config::Config;
 use crate::domain::{OfficeQueue, Ticket};
+use crate::estimate::{
+    self, CounterAvailability, CounterFacts, Estimator, InService, QueueFacts, ServiceFacts,
+    WaitEstimate,
+};
 use crate::protocol::{
-    self, CalendarState, CounterStatus, Hours, NowCalled, OfficeName, RecentCall, ServiceStatus,
-    Snapshot,
+    self, CalendarState, Congestion, CounterState, CounterStatus, Estimate, Hours, NowCalled,
+    OfficeName, RecentCall, ServiceStatus, Snapshot, TicketState,
 };
 
 /// How many past calls a snapshot carries, so a viewer that missed a `call` event catches up.
@@ -33,6 +37,8 @@ pub fn ticket_view(ticket: &Ticket) -> protocol::Ticket {
         called_at: ticket.called_at.map(tokyo),
         finished_at: ticket.finished_at.map(tokyo),
         waiting_ahead_at_issue: ticket.waiting_ahead_at_issue,
+        estimate_min_minutes: ticket.estimate_at_issue.map(|(min, _)| min),
+        estimate_max_minutes: ticket.estimate_at_issue.map(|(_, max)| max),
     }
 }
 
@@ -69,13 +75,81 @@ pub fn calendar_view(status: &calendar::Status, suspended: bool) -> CalendarStat
     }
 }
 
-/// The public snapshot of one office: no ticket lists, no token names, no personal data.
+/// What the estimator needs to know about the queue at `now`: waiting counts, today's service
+/// times, counters and who is at them.
+pub fn queue_facts(queue: &OfficeQueue, config: &Config, now: DateTime<Utc>) -> QueueFacts {
+    let minutes =
+        |from: DateTime<Utc>, to: DateTime<Utc>| (to - from).num_milliseconds() as f64 / 60_000.0;
+    let services = queue
+        .office
+        .services
+        .iter()
+        .filter_map(|id| config.service(id))
+        .map(|service| ServiceFacts {
+            id: service.id.clone(),
+            configured_mean_minutes: service.mean_service_minutes,
+            waiting: queue.waiting_for(&service.id),
+            finished_today_minutes: queue
+                .tickets
+                .iter()
+                .filter(|t| t.service == service.id && t.state == TicketState::Done)
+                .filter_map(|t| Some(minutes(t.started_at.or(t.called_at)?, t.finished_at?)))
+                .collect(),
+        })
+        .collect();
+    let counters = queue
+        .counters
+        .iter()
+        .map(|counter| CounterFacts {
+            id: counter.id.clone(),
+            state: match counter.state {
+                CounterState::Open => CounterAvailability::Open,
+                CounterState::Paused => CounterAvailability::Paused,
+                CounterState::Closed => CounterAvailability::Closed,
+            },
+            services: counter.services.clone(),
+            current: queue.current_at(&counter.id).and_then(|t| {
+                Some(InService {
+                    service: t.service.clone(),
+                    since: t.started_at.or(t.called_at)?,
+                })
+            }),
+        })
+        .collect();
+    QueueFacts {
+        now,
+        services,
+        counters,
+    }
+}
+
+/// The wire form of a wait estimate.
+pub fn estimate_view(wait: &WaitEstimate) -> Estimate {
+    let (no_counter_open, point, min, max) = match wait {
+        WaitEstimate::Minutes { point, min, max } => (false, *point, *min, *max),
+        WaitEstimate::NoCounterOpen => (true, 0.0, 0, 0),
+    };
+    Estimate {
+        no_counter_open,
+        min_minutes: min,
+        max_minutes: max,
+        point_minutes: (point * 10.0).round() / 10.0,
+        text_ja: wait.text_ja(),
+        text_en: wait.text_en(),
+    }
+}
+
+/// The public snapshot of one office at `now`: no ticket lists, no token names, no personal
+/// data. Estimates and the congestion level come from `estimator`.
 pub fn build(
     queue: &OfficeQueue,
     config: &Config,
     status: &calendar::Status,
+    estimator: &dyn Estimator,
+    now: DateTime<Utc>,
     demo: bool,
 ) -> Snapshot {
+    let estimates = estimator.estimate(&queue_facts(queue, config, now));
     let services = queue
         .office
         .services
@@ -87,9 +161,17 @@ pub fn build(
             name_en: service.name_en.clone(),
             prefix: service.prefix.clone(),
             waiting: queue.waiting_for(&service.id),
-            estimate: None,
+            estimate: estimates
+                .iter()
+                .find(|e| e.service == service.id)
+                .map(|e| estimate_view(&e.wait)),
         })
         .collect();
+    let congestion = estimate::congestion(&estimates, &config.congestion).map(|level| Congestion {
+        level: level.code().to_string(),
+        label_ja: level.label_ja().to_string(),
+        label_en: level.label_en().to_string(),
+    });
     let now_called = queue
         .counters
         .iter()
@@ -145,7 +227,7 @@ pub fn build(
                 services: c.services.clone(),
             })
             .collect(),
-        congestion: None,
+        congestion,
         demo,
     }
 }

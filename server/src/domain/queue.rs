@@ -41,6 +41,8 @@ pub struct Ticket {
     pub finished_at: Option<DateTime<Utc>>,
     /// Waiting tickets of the same service ahead of it at issue.
     pub waiting_ahead_at_issue: u32,
+    /// The wait range (minutes) shown when it was issued, to measure estimates later.
+    pub estimate_at_issue: Option<(u32, u32)>,
 }
 
 /// A counter (窓口) of the office.
@@ -81,6 +83,8 @@ pub struct Context {
     pub now: DateTime<Utc>,
     /// `Err` when the calendar says reception is not open now.
     pub reception_hours: Result<(), Closed>,
+    /// The wait range (minutes) screens show now per service id; stored with each new ticket.
+    pub shown_estimates: Vec<(String, (u32, u32))>,
 }
 
 /// A staff command against one office.
@@ -126,6 +130,8 @@ pub enum Change {
         prefix: String,
         /// Waiting tickets of that service ahead of it.
         waiting_ahead: u32,
+        /// The wait range shown at issue, if any.
+        estimate: Option<(u32, u32)>,
     },
     /// A ticket moves to another state.
     Ticket {
@@ -319,6 +325,11 @@ impl OfficeQueue {
                         service: service.clone(),
                         prefix: prefix.to_string(),
                         waiting_ahead: self.waiting_for(service),
+                        estimate: context
+                            .shown_estimates
+                            .iter()
+                            .find(|(id, _)| id == service)
+                            .map(|(_, range)| *range),
                     }],
                     reply: Reply::IssuedTicket,
                 })
@@ -438,6 +449,7 @@ impl OfficeQueue {
                 service,
                 prefix,
                 waiting_ahead,
+                estimate,
             } => {
                 if let Some(issued) = issued {
                     self.tickets.push(Ticket {
@@ -454,6 +466,7 @@ impl OfficeQueue {
                         started_at: None,
                         finished_at: None,
                         waiting_ahead_at_issue: *waiting_ahead,
+                        estimate_at_issue: *estimate,
                     });
                 }
             }

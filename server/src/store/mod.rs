@@ -180,7 +180,8 @@ impl Store {
     pub async fn load_day(&self, office: &str, date: NaiveDate) -> Result<StoredDay> {
         let rows = sqlx::query(
             "SELECT id, public_id, number, seq_no, service, state, counter, business_date,
-                    issued_at, called_at, started_at, finished_at, waiting_ahead_at_issue
+                    issued_at, called_at, started_at, finished_at, waiting_ahead_at_issue,
+                    estimate_min_minutes, estimate_max_minutes
              FROM tickets WHERE office = ? AND business_date = ? ORDER BY id",
         )
         .bind(office)
@@ -279,6 +280,7 @@ impl Batch {
                     service,
                     prefix,
                     waiting_ahead,
+                    estimate,
                 } => {
                     let seq_no: i64 = sqlx::query_scalar(
                         "INSERT INTO number_sequences (office, business_date, prefix, last)
@@ -298,8 +300,9 @@ impl Batch {
                     let public_id = random_public_id();
                     let id = sqlx::query(
                         "INSERT INTO tickets (public_id, office, business_date, service, prefix,
-                             seq_no, number, state, issued_at, waiting_ahead_at_issue)
-                         VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?)",
+                             seq_no, number, state, issued_at, waiting_ahead_at_issue,
+                             estimate_min_minutes, estimate_max_minutes)
+                         VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?)",
                     )
                     .bind(&public_id)
                     .bind(office)
@@ -310,6 +313,8 @@ impl Batch {
                     .bind(&number)
                     .bind(&at)
                     .bind(waiting_ahead)
+                    .bind(estimate.map(|(min, _)| min))
+                    .bind(estimate.map(|(_, max)| max))
                     .execute(&mut *savepoint)
                     .await?
                     .last_insert_rowid();
@@ -473,6 +478,13 @@ fn ticket_from_row(row: &SqliteRow) -> Result<Ticket> {
             .map(parse_timestamp)
             .transpose()?,
         waiting_ahead_at_issue: row.try_get("waiting_ahead_at_issue")?,
+        estimate_at_issue: match (
+            row.try_get::<Option<u32>, _>("estimate_min_minutes")?,
+            row.try_get::<Option<u32>, _>("estimate_max_minutes")?,
+        ) {
+            (Some(min), Some(max)) => Some((min, max)),
+            _ => None,
+        },
     })
 }
 

@@ -14,6 +14,7 @@ fn open_context() -> Context {
     Context {
         now: at("2026-12-01T10:00:00+09:00"),
         reception_hours: Ok(()),
+        shown_estimates: vec![("renewal".into(), (10, 20))],
     }
 }
 
@@ -79,6 +80,15 @@ fn numbers_start_at_one_per_prefix_and_are_shown_with_three_digits() {
 }
 
 #[test]
+fn a_ticket_keeps_the_estimate_shown_when_it_was_issued() {
+    let mut queue = main_office_queue();
+    issue(&mut queue, "renewal");
+    issue(&mut queue, "pin_reset");
+    assert_eq!(queue.tickets[0].estimate_at_issue, Some((10, 20)));
+    assert_eq!(queue.tickets[1].estimate_at_issue, None);
+}
+
+#[test]
 fn numbers_never_wrap_after_999() {
     assert_eq!(display_number("R", 999), "R999");
     assert_eq!(display_number("R", 1000), "R1000");
@@ -109,6 +119,7 @@ fn issuing_while_closed_is_refused_with_the_calendar_reason() {
     let context = Context {
         now: at("2026-11-23T10:00:00+09:00"),
         reception_hours: Err(closed.clone()),
+        shown_estimates: Vec::new(),
     };
     let refused = run(
         &mut queue,
@@ -324,6 +335,7 @@ fn tickets_already_issued_can_be_called_after_closing() {
             message_en: "Closed".into(),
             next_opening: None,
         }),
+        shown_estimates: Vec::new(),
     };
     run(&mut queue, Command::OpenCounter("1".into()), &closed).expect("opened");
     assert_eq!(

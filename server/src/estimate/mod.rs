@@ -1,0 +1,109 @@
+//! Wait estimates and the office's congestion level.
+//!
+//! A visitor's real question is "how long will I wait?" (BRIEF, *What this means for the
+//! product*), and the main office publishes its congestion status (BRIEF R5). This module answers
+//! both from a plain description of the queue ([`QueueFacts`]): it is pure, takes the current
+//! instant as data and never reads a clock, so the same facts always give the same estimate.
+//!
+//! - [`Estimator`] is the seam: a later issue measures accuracy against real call times and may
+//!   replace the model. [`QueueLengthEstimator`] is today's model (see `queue_length`).
+//! - [`WaitEstimate`] is what a screen shows per service: a range of minutes, or "no counter open".
+//! - [`congestion()`] turns the estimates into one of four lamp colours ([`CongestionLevel`]) using
+//!   thresholds that are configuration data ([`CongestionThresholds`]).
+
+mod congestion;
+mod queue_length;
+mod service_time;
+mod wait;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub use self::congestion::{CongestionLevel, CongestionThresholds, congestion};
+pub use self::queue_length::QueueLengthEstimator;
+pub use self::wait::WaitEstimate;
+
+/// Turns a description of the queue into one wait estimate per service.
+///
+/// A trait so that the model can be measured and replaced (DESIGN, *Estimate accuracy*) without
+/// touching the code that builds the facts or shows the result. `Send + Sync` because one
+/// estimator is shared by every office task.
+pub trait Estimator: Send + Sync {
+    /// Estimates, in the order of `facts.services`, how long a ticket issued at `facts.now` for
+    /// each service would wait before being called.
+    fn estimate(&self, facts: &QueueFacts) -> Vec<ServiceEstimate>;
+}
+
+/// Everything the estimator may know about one office's queue at one instant.
+///
+/// Built by the caller from the live queue each time its snapshot changes, so the estimator
+/// needs no access to the store or the clock.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueueFacts {
+    /// The instant the estimate is for; elapsed service times are measured up to it.
+    pub now: DateTime<Utc>,
+    /// The office's services; the estimate has one entry per service, in this order.
+    pub services: Vec<ServiceFacts>,
+    /// The office's counters, whatever their state: only open (and, partly, paused) ones serve.
+    pub counters: Vec<CounterFacts>,
+}
+
+/// One service of the office: what it is configured to take and what happened today.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ServiceFacts {
+    /// The service id, as counters list it in [`CounterFacts::services`].
+    pub id: String,
+    /// The configured mean service time in minutes (a renewal takes about 10, BRIEF R6); the
+    /// prior that today's observations refine.
+    pub configured_mean_minutes: f64,
+    /// Tickets of this service waiting to be called (not those already at a counter).
+    pub waiting: u32,
+    /// Durations in minutes of today's finished services of this kind (start → finish, or
+    /// call → finish when there was no start), from which the mean is learned.
+    pub finished_today_minutes: Vec<f64>,
+}
+
+/// One counter (窓口) of the office.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CounterFacts {
+    /// The counter id, used only to tell counters apart.
+    pub id: String,
+    /// Whether the counter is serving, on a short pause, or closed for now.
+    pub state: CounterAvailability,
+    /// The services this counter may call (call-next takes the longest-waiting of them).
+    pub services: Vec<String>,
+    /// The ticket being served at this counter, if any.
+    pub current: Option<InService>,
+}
+
+/// Whether a counter takes part in serving the queue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CounterAvailability {
+    /// Staffed and calling tickets.
+    Open,
+    /// Staffed but not calling for a while (a break, paperwork); expected back soon.
+    Paused,
+    /// Not serving.
+    Closed,
+}
+
+/// The ticket a counter is serving right now.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InService {
+    /// The ticket's service id, whose mean time tells how long it has left.
+    pub service: String,
+    /// When the service started (or the ticket was called, if it was not marked started).
+    pub since: DateTime<Utc>,
+}
+
+/// The estimate shown for one service: how many wait and how long a new ticket would wait.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ServiceEstimate {
+    /// The service id, copied from [`ServiceFacts::id`].
+    pub service: String,
+    /// People of this service waiting now, shown beside the wait ("3 people waiting").
+    pub waiting: u32,
+    /// How long a ticket issued now would wait to be called.
+    pub wait: WaitEstimate,
+}
