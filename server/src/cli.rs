@@ -8,6 +8,7 @@ use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
@@ -26,9 +27,9 @@ pub struct Cli {
     /// TOML configuration file (default: the embedded Kanazawa configuration).
     #[arg(long, global = true, value_name = "FILE")]
     config: Option<PathBuf>,
-    /// Data directory holding the SQLite database.
-    #[arg(long, global = true, value_name = "DIR", default_value = "./data")]
-    data: PathBuf,
+    /// Data directory holding the SQLite database [default: ./data; ./data/demo with --demo].
+    #[arg(long, global = true, value_name = "DIR")]
+    data: Option<PathBuf>,
     /// Start the server's clock at this RFC 3339 instant (e.g. 2026-12-01T10:00:00+09:00);
     /// it runs forward in real time from there.
     #[arg(long, global = true, value_name = "RFC3339", value_parser = parse_instant)]
@@ -41,6 +42,19 @@ pub struct Cli {
         default_value = "127.0.0.1:8080"
     )]
     listen: SocketAddr,
+    /// Run a simulated business day (デモ): synthetic visitors and staff through the real queue.
+    /// Starts at 10:00 on the next open day, or at --now; uses ./data/demo afresh unless --data.
+    #[arg(long, global = true)]
+    demo: bool,
+    /// How many times faster than real time the demo's clock runs.
+    #[arg(long, global = true, value_name = "N", default_value_t = 1.0)]
+    demo_speed: f64,
+    /// Seconds between status polls of a web page that cannot use the WebSocket feed (blocked
+    /// by a proxy); the default suits phones on weak networks.
+    #[arg(long, global = true, value_name = "SECONDS",
+          default_value_t = crate::http::pages::DEFAULT_POLL_SECONDS,
+          value_parser = clap::value_parser!(u32).range(1..=300))]
+    poll_seconds: u32,
     #[command(subcommand)]
     command: Option<Commands>,
 }
@@ -163,13 +177,30 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 
 fn run(cli: Cli) -> Result<(), String> {
     let clock = clock::from_option(cli.now);
+    let data = cli.data.clone().unwrap_or_else(|| PathBuf::from("./data"));
     match cli.command {
         None | Some(Commands::Serve) => {
             let config = load_config(cli.config.as_deref())?;
-            runtime()?.block_on(serve(config, &cli.data, cli.listen, clock))
+            if cli.demo {
+                let demo = DemoOptions {
+                    fresh: cli.data.is_none(),
+                    data: cli.data.unwrap_or_else(|| PathBuf::from("./data/demo")),
+                    now: cli.now,
+                    speed: cli.demo_speed,
+                };
+                return runtime()?.block_on(serve_demo(config, demo, cli.listen, cli.poll_seconds));
+            }
+            runtime()?.block_on(serve(
+                config,
+                &data,
+                cli.listen,
+                clock,
+                false,
+                cli.poll_seconds,
+            ))
         }
-        Some(Commands::Token { action }) => runtime()?.block_on(token(action, &cli.data, clock)),
-        Some(Commands::Backup { file }) => runtime()?.block_on(backup(&cli.data, &file)),
+        Some(Commands::Token { action }) => runtime()?.block_on(token(action, &data, clock)),
+        Some(Commands::Backup { file }) => runtime()?.block_on(backup(&data, &file)),
         Some(Commands::Calendar { office, from, to }) => {
             let config = load_config(cli.config.as_deref())?;
             print_calendar(&config, office.as_deref(), from, to, &clock)
@@ -316,19 +347,87 @@ async fn ensure_admin_token(store: &Store, clock: &SharedClock) -> Result<(), St
     Ok(())
 }
 
+/// How to run the demo.
+struct DemoOptions {
+    /// The default demo directory: start from an empty database each run.
+    fresh: bool,
+    data: PathBuf,
+    now: Option<DateTime<Utc>>,
+    speed: f64,
+}
+
+async fn serve_demo(
+    config: Config,
+    demo: DemoOptions,
+    listen: SocketAddr,
+    poll_seconds: u32,
+) -> Result<(), String> {
+    if !(demo.speed.is_finite() && demo.speed > 0.0) {
+        return Err("--demo-speed must be above 0".into());
+    }
+    if demo.fresh {
+        for file in ["queue.db", "queue.db-wal", "queue.db-shm"] {
+            let path = demo.data.join(file);
+            if path.exists() {
+                std::fs::remove_file(&path)
+                    .map_err(|e| format!("cannot reset {}: {e}", path.display()))?;
+            }
+        }
+    }
+    let schedule = &config
+        .offices
+        .first()
+        .ok_or("no office configured")?
+        .schedule;
+    let clock: SharedClock = match demo.now {
+        Some(start) => Arc::new(clock::StartedClock::with_speed(start, demo.speed)),
+        None => {
+            let (opening, start) = crate::demo::start_instants(schedule, Utc::now())
+                .ok_or("no open day within 400 days for the demo")?;
+            // One simulated hour of warm-up in about 20 seconds.
+            Arc::new(clock::WarmUpClock::new(opening, start, 180.0, demo.speed))
+        }
+    };
+    eprintln!(
+        "demo: simulated day from {} at {}x, data in {}",
+        crate::snapshot::tokyo(clock.now()),
+        demo.speed,
+        demo.data.display()
+    );
+    serve(config, &demo.data, listen, clock, true, poll_seconds).await
+}
+
 async fn serve(
     config: Config,
     data: &Path,
     listen: SocketAddr,
     clock: SharedClock,
+    demo: bool,
+    poll_seconds: u32,
 ) -> Result<(), String> {
     let store = open_store(data).await?;
     ensure_admin_token(&store, &clock)
         .await
         .map_err(|error| format!("cannot create the admin token: {error}"))?;
-    let state = crate::build_state(config, store.clone(), clock, false)
+    let simulated = demo.then(|| config.clone());
+    let state = crate::build_state(config, store.clone(), clock.clone(), demo)
         .await
         .map_err(|error| format!("cannot load the queue: {error}"))?;
+    state.pages.set_poll_seconds(poll_seconds);
+    if let Some(config) = simulated {
+        for (seed, office) in config.offices.iter().enumerate() {
+            if let Some(handle) = state.offices.get(&office.id) {
+                let simulation = crate::demo::Simulation::new(
+                    handle.clone(),
+                    office,
+                    &config,
+                    clock.clone(),
+                    seed as u64 + 1,
+                );
+                tokio::spawn(simulation.run(state.shutdown.subscribe()));
+            }
+        }
+    }
     let listener = TcpListener::bind(listen)
         .await
         .map_err(|error| format!("cannot listen on {listen}: {error}"))?;

@@ -72,6 +72,56 @@ impl Clock for StartedClock {
     }
 }
 
+/// The demo's clock: it races through a warm-up (from opening to the demo's start, so the queue
+/// already looks like a real morning), then runs at the demo's own speed.
+#[derive(Debug, Clone)]
+pub struct WarmUpClock {
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+    warm_up_speed: f64,
+    speed: f64,
+    origin: Instant,
+}
+
+impl WarmUpClock {
+    /// Runs from `from` to `until` at `warm_up_speed`, then on at `speed`.
+    pub fn new(from: DateTime<Utc>, until: DateTime<Utc>, warm_up_speed: f64, speed: f64) -> Self {
+        let positive = |x: f64| if x.is_finite() && x > 0.0 { x } else { 1.0 };
+        Self {
+            from,
+            until: until.max(from),
+            warm_up_speed: positive(warm_up_speed),
+            speed: positive(speed),
+            origin: Instant::now(),
+        }
+    }
+
+    fn warm_up_real_seconds(&self) -> f64 {
+        (self.until - self.from).num_milliseconds() as f64 / 1000.0 / self.warm_up_speed
+    }
+}
+
+impl Clock for WarmUpClock {
+    fn now(&self) -> DateTime<Utc> {
+        let real = self.origin.elapsed().as_secs_f64();
+        let warm = self.warm_up_real_seconds();
+        let (base, seconds) = if real < warm {
+            (self.from, real * self.warm_up_speed)
+        } else {
+            (self.until, (real - warm) * self.speed)
+        };
+        base + Duration::microseconds((seconds * 1_000_000.0) as i64)
+    }
+
+    fn speed(&self) -> f64 {
+        if self.origin.elapsed().as_secs_f64() < self.warm_up_real_seconds() {
+            self.warm_up_speed
+        } else {
+            self.speed
+        }
+    }
+}
+
 /// Builds the server's clock: started at `now` if given, else the system clock.
 pub fn from_option(now: Option<DateTime<Utc>>) -> SharedClock {
     match now {
@@ -93,6 +143,21 @@ mod tests {
         let first = clock.now();
         assert!(first >= start && first - start < Duration::seconds(5));
         assert!(clock.now() >= first);
+    }
+
+    #[test]
+    fn a_warm_up_clock_races_to_its_start_then_runs_at_its_speed() {
+        let from = Utc::now();
+        let until = from + Duration::hours(1);
+        let clock = WarmUpClock::new(from, until, 360_000.0, 1.0);
+        assert_eq!(clock.speed(), 360_000.0);
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        let now = clock.now();
+        assert!(
+            now >= until && now - until < Duration::seconds(5),
+            "{now} vs {until}"
+        );
+        assert_eq!(clock.speed(), 1.0);
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! - [`store`]: the durable store (SQLite today), the only module that names it.
 //! - [`office`]: one writer task per office: decide, write (group commit), then publish.
 //! - [`feed`]: the live WebSocket feed, one task per viewer following the latest snapshot.
+//! - [`demo`]: the simulated business day behind `--demo`.
 //! - [`snapshot`]: queue + calendar → public snapshot and staff ticket views.
 //! - [`auth`]: staff tokens and roles.
 //! - [`http`]: router, handlers and the JSON error envelope.
@@ -28,6 +29,8 @@ pub mod cli;
 pub mod clock;
 #[cfg(feature = "server")]
 pub mod config;
+#[cfg(feature = "server")]
+pub mod demo;
 #[cfg(feature = "server")]
 pub mod domain;
 #[cfg(feature = "server")]
@@ -84,6 +87,7 @@ mod server {
             clock,
             shutdown: tokio::sync::watch::Sender::new(false),
             feed_metrics: Default::default(),
+            pages: Default::default(),
         }))
     }
 

@@ -6,6 +6,9 @@ pub mod error;
 mod extract;
 mod metrics;
 mod offices;
+pub mod pages;
+mod security;
+mod session;
 mod tickets;
 
 use std::collections::HashMap;
@@ -46,6 +49,8 @@ pub struct Shared {
     pub shutdown: tokio::sync::watch::Sender<bool>,
     /// Feed counters for `/metrics`.
     pub feed_metrics: Arc<crate::feed::FeedMetrics>,
+    /// Settings of the web pages (the fallback polling interval, `--poll-seconds`).
+    pub pages: pages::PageSettings,
 }
 
 impl std::ops::Deref for AppState {
@@ -72,7 +77,7 @@ impl AppState {
 /// Every route of the server.
 pub fn router(state: AppState) -> Router {
     let offices = "/api/v1/offices/{office}";
-    Router::new()
+    let api = Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::metrics))
         .route("/api/v1/offices", get(offices::offices_list))
@@ -106,9 +111,11 @@ pub fn router(state: AppState) -> Router {
             &format!("{offices}/reception/resume"),
             post(counters::reception_resume),
         )
+        .route("/api/v1/session", get(session::session_show))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::map_response(json_errors))
+        .layer(middleware::map_response(json_errors));
+    security::protect(api.merge(pages::routes()))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -1,0 +1,157 @@
+'use strict';
+// Live feed client shared by the public page and the staff console (bundled in front of each).
+// It follows an office over the WebSocket feed; whenever the socket is down or refused (a proxy
+// that blocks WebSockets) it polls the status JSON instead, and keeps retrying the socket with
+// back-off. "Stale" means the server's data has not advanced for a minute: the server republishes
+// at least every 30 s, so a snapshot whose generated_at stops moving is old, whatever the clocks.
+const Live = (() => {
+  const STALE_MS = 60000;
+  const MAX_RETRY_MS = 60000;
+
+  function follow(office, { pollSeconds, onSnapshot, onCall, onLink }) {
+    const path = '/api/v1/offices/' + encodeURIComponent(office);
+    const wsUrl = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + path + '/live';
+    let socket = null;
+    let open = false;
+    let stopped = false;
+    let pollTimer = null;
+    let retryTimer = null;
+    let attempts = 0;
+    let etag = null;
+    let generated = '';
+    let advanced = Date.now();
+    let mode = 'connecting';
+
+    const stale = () => Date.now() - advanced > STALE_MS;
+    const report = () => { if (!stopped) onLink(mode, stale()); };
+    const setMode = (next) => { mode = next; report(); };
+
+    function accept(message) {
+      if (!message || message.v !== 1) return;
+      if (message.type === 'snapshot') {
+        if (message.generated_at !== generated) {
+          generated = message.generated_at;
+          advanced = Date.now();
+        }
+        onSnapshot(message);
+      } else if (message.type === 'call' && onCall) {
+        onCall(message);
+      }
+      report();
+    }
+
+    async function poll() {
+      try {
+        const headers = etag ? { 'If-None-Match': etag } : {};
+        const response = await fetch(path + '/status', { headers, cache: 'no-store' });
+        if (stopped || open) return;
+        if (response.status === 304) {
+          setMode('poll');
+        } else if (response.ok) {
+          etag = response.headers.get('ETag');
+          accept(await response.json());
+          setMode('poll');
+        } else {
+          setMode('down');
+        }
+      } catch (error) {
+        if (!open) setMode('down');
+      }
+    }
+
+    function startPolling() {
+      if (pollTimer !== null) return;
+      poll();
+      pollTimer = setInterval(poll, Math.max(1, pollSeconds) * 1000);
+    }
+
+    function stopPolling() {
+      if (pollTimer !== null) clearInterval(pollTimer);
+      pollTimer = null;
+    }
+
+    function connect() {
+      retryTimer = null;
+      if (stopped || socket) return;
+      let ws;
+      try {
+        ws = new WebSocket(wsUrl);
+      } catch (error) {
+        lost();
+        return;
+      }
+      socket = ws;
+      ws.onopen = () => {
+        open = true;
+        attempts = 0;
+        stopPolling();
+        setMode('live');
+      };
+      ws.onmessage = (event) => {
+        try { accept(JSON.parse(event.data)); } catch (error) { /* not ours */ }
+      };
+      ws.onclose = () => {
+        if (socket !== ws) return;
+        socket = null;
+        open = false;
+        lost();
+      };
+    }
+
+    // The socket is closed or was refused: poll meanwhile, retry with back-off and jitter.
+    function lost() {
+      if (stopped) return;
+      if (mode === 'live') setMode('connecting');
+      startPolling();
+      attempts += 1;
+      const delay = Math.min(MAX_RETRY_MS, 1000 * 2 ** Math.min(attempts, 6));
+      retryTimer = setTimeout(connect, delay * (0.75 + Math.random() / 2));
+    }
+
+    // A phone waking up should not wait for the next retry.
+    function onVisible() {
+      if (document.visibilityState === 'visible' && !socket && !stopped) {
+        if (retryTimer !== null) clearTimeout(retryTimer);
+        connect();
+      }
+    }
+
+    document.addEventListener('visibilitychange', onVisible);
+    const staleTimer = setInterval(report, 5000);
+    connect();
+
+    return {
+      stop() {
+        stopped = true;
+        stopPolling();
+        clearInterval(staleTimer);
+        if (retryTimer !== null) clearTimeout(retryTimer);
+        document.removeEventListener('visibilitychange', onVisible);
+        if (socket) socket.close(1000);
+        socket = null;
+      },
+    };
+  }
+
+  // A small element builder: text goes through textContent, never parsed as HTML.
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(attrs || {})) {
+      if (value === false || value === null || value === undefined) continue;
+      if (key.startsWith('data-') || key.startsWith('aria-') || key === 'scope' || key === 'type') {
+        node.setAttribute(key, value);
+      } else {
+        node[key] = value;
+      }
+    }
+    for (const child of children) {
+      if (child !== null && child !== undefined) node.append(child);
+    }
+    return node;
+  }
+
+  // `10:00:05` from an RFC 3339 instant in Japan time, as the server sends every timestamp.
+  const clock = (instant, seconds) => String(instant || '').slice(11, seconds ? 19 : 16);
+
+  return { follow, el, clock };
+})();

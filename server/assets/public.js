@@ -1,0 +1,166 @@
+// The public congestion page: keeps the server-rendered elements up to date from the feed.
+// Words come from the page itself (#words), the same table the server rendered with.
+(() => {
+  const body = document.body;
+  const words = JSON.parse(document.getElementById('words').textContent);
+  const en = document.documentElement.lang === 'en';
+  const office = body.dataset.office;
+  const pollSeconds = Number(body.dataset.pollSeconds) || 20;
+  const $ = (id) => document.getElementById(id);
+  const { el, clock } = Live;
+  const fill = (text, n, c, s) =>
+    text.replace('{n}', n ?? '').replace('{c}', c ?? '').replace('{s}', s ?? '');
+  const pick = (ja, english) => (en ? english : ja) || '';
+  const setText = (node, text) => { if (node.textContent !== text) node.textContent = text; };
+  const show = (node, visible) => { node.hidden = !visible; };
+  const PHASES = {
+    open: words.phase_open,
+    before_opening: words.phase_before_opening,
+    reception_closed: words.phase_reception_closed,
+    closed_for_the_day: words.phase_closed_for_the_day,
+  };
+  const STATES = { serving: words.state_serving, recalled: words.state_recalled };
+  const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+  let businessDate = body.dataset.businessDate;
+  let calledKeys = null;
+  const signatures = {};
+
+  // Replaces a list's children only when what it shows changed (no flicker, no re-reading).
+  function replaceIfChanged(node, signature, build) {
+    if (signatures[node.id] === signature) return;
+    signatures[node.id] = signature;
+    node.replaceChildren(...build());
+  }
+
+  function hoursText(hours) {
+    return hours.opens + '–' + hours.closes;
+  }
+
+  function renderState(m) {
+    const c = m.calendar;
+    $('state').dataset.kind = c.accepting ? 'open' : 'shut';
+    setText($('state').querySelector('.icon'), c.accepting ? '○' : '×');
+    setText($('phase'), PHASES[c.phase] || words.phase_closed);
+    const suspended = m.reception && m.reception.suspended;
+    setText($('suspended'), suspended ? fill(words.suspended, m.reception.reason) : '');
+    show($('suspended'), suspended);
+    const notice = pick(c.notice_ja, c.notice_en);
+    setText($('notice'), notice);
+    show($('notice'), notice !== '');
+    const today = c.today;
+    setText($('hours'), today
+      ? fill(words.hours_today, hoursText(today)) + (today.last_ticket ? fill(words.last_ticket, today.last_ticket) : '')
+      : '');
+    show($('hours'), !!today);
+    const congestion = m.congestion;
+    $('congestion').dataset.level = congestion ? congestion.level : '';
+    setText($('congestion-label'), congestion ? pick(congestion.label_ja, congestion.label_en) : '');
+    show($('congestion'), !!congestion);
+    show($('demo'), !!m.demo);
+    show($('demo-note'), !!m.demo);
+  }
+
+  function renderCalls(m) {
+    const now = m.now_called || [];
+    replaceIfChanged($('calls'), JSON.stringify(now), () => now.map((called) =>
+      el('li', { 'data-state': called.state },
+        el('span', { className: 'number', textContent: called.number }),
+        el('span', { className: 'counter', textContent: fill(words.counter, '', called.counter) }),
+        el('span', { className: 'what', textContent: STATES[called.state] || words.state_called }))));
+    show($('calls-none'), now.length === 0);
+    const current = new Set(now.map((called) => called.number));
+    const recent = (m.recent_calls || []).map((call) => call.number)
+      .filter((number) => !current.has(number)).slice(0, 5);
+    setText($('recent-numbers'), recent.join(' '));
+    show($('recent'), recent.length > 0);
+  }
+
+  function renderServices(m) {
+    const services = m.services || [];
+    replaceIfChanged($('service-rows'), JSON.stringify(services), () => services.map((service) =>
+      el('tr', { 'data-service': service.id },
+        el('th', { scope: 'row', textContent: pick(service.name_ja, service.name_en) }),
+        el('td', { className: 'waiting', textContent: fill(words.people, String(service.waiting)) }),
+        el('td', {
+          className: 'estimate',
+          textContent: service.estimate ? pick(service.estimate.text_ja, service.estimate.text_en) : words.no_estimate,
+        }))));
+  }
+
+  // Speaks newly called numbers once (the aria-live region), whether they came over the socket
+  // or a poll.
+  function announce(m) {
+    const now = (m.now_called || []).filter((c) => c.state === 'called' || c.state === 'recalled');
+    const keys = new Set(now.map((c) => c.number + '@' + c.called_at));
+    if (calledKeys !== null) {
+      const fresh = now.filter((c) => !calledKeys.has(c.number + '@' + c.called_at));
+      if (fresh.length > 0) {
+        setText($('announce'), fresh.map((c) => fill(words.announce_call, c.number, c.counter)).join(' '));
+      }
+    }
+    calledKeys = keys;
+  }
+
+  function dateLabel(text) {
+    const [y, mo, d] = text.split('-').map(Number);
+    const weekday = new Date(Date.UTC(y, mo - 1, d)).getUTCDay();
+    return en ? WEEKDAYS[weekday] + ' ' + d + ' ' + MONTHS[mo - 1]
+      : mo + '月' + d + '日(' + '日月火水木金土'[weekday] + ')';
+  }
+
+  function addDays(text, days) {
+    const [y, mo, d] = text.split('-').map(Number);
+    return new Date(Date.UTC(y, mo - 1, d + days)).toISOString().slice(0, 10);
+  }
+
+  // A new business day: the list of next open days moves on (from the calendar API).
+  async function loadDays(date) {
+    try {
+      const url = '/api/v1/offices/' + encodeURIComponent(office) + '/calendar?from=' +
+        addDays(date, 1) + '&to=' + addDays(date, 31);
+      const response = await fetch(url);
+      if (!response.ok) return;
+      const days = (await response.json()).days.filter((day) => day.open && day.hours).slice(0, 5);
+      replaceIfChanged($('day-list'), JSON.stringify(days), () => days.map((day) =>
+        el('li', {}, el('time', { dateTime: day.date, textContent: dateLabel(day.date) }), ' ',
+          el('span', { textContent: hoursText(day.hours) }))));
+      show($('days-none'), days.length === 0);
+    } catch (error) { /* keep the list we have */ }
+  }
+
+  function render(m) {
+    body.dataset.seq = m.seq;
+    renderState(m);
+    renderCalls(m);
+    renderServices(m);
+    announce(m);
+    const updated = $('updated');
+    updated.dateTime = m.generated_at;
+    setText(updated, clock(m.generated_at, true));
+    const date = m.calendar.business_date;
+    if (date !== businessDate) {
+      businessDate = date;
+      loadDays(date);
+    }
+  }
+
+  function renderLink(mode, stale) {
+    body.dataset.transport = mode;
+    body.dataset.stale = stale ? 'true' : 'false';
+    const text = {
+      live: words.link_live,
+      poll: fill(words.link_poll, '', '', String(pollSeconds)),
+      connecting: words.link_connecting,
+      down: words.link_down,
+    }[mode];
+    setText($('link'), text);
+    const banner = $('stale');
+    setText(banner, words.stale + (mode === 'down' ? ' ' + words.link_down : ''));
+    show(banner, stale || mode === 'down');
+  }
+
+  renderLink('connecting', false);
+  Live.follow(office, { pollSeconds, onSnapshot: render, onLink: renderLink });
+})();

@@ -1,0 +1,323 @@
+// The staff console. The token lives in memory and in sessionStorage (so a reload keeps the
+// clerk signed in, closing the tab forgets it); it is sent only as `Authorization: Bearer`.
+// Every change is made through the staff API and comes back to every screen over the feed.
+(() => {
+  const STORE_KEY = 'queue.staff.token';
+  const COUNTER_KEY = 'queue.staff.counter';
+  const OFFICE_KEY = 'queue.staff.office';
+  const body = document.body;
+  const pollSeconds = Number(body.dataset.pollSeconds) || 20;
+  const $ = (id) => document.getElementById(id);
+  const { el, clock } = Live;
+  const ROLES = { issuer: '受付', counter: '窓口', admin: '管理者' };
+  const COUNTER_STATES = { open: '開いています', paused: '休止中', closed: '閉じています' };
+  const TICKET_STATES = {
+    waiting: 'お待ち', called: '呼出中', recalled: '再呼出中', serving: '対応中',
+    done: '完了', no_show: '不在', cancelled: '取消', expired: '期限切れ',
+  };
+  const LINKS = {
+    live: '自動更新中', poll: pollSeconds + '秒ごとに更新中',
+    connecting: '接続しています…', down: '接続が切れています。再接続しています…',
+  };
+
+  let token = null;
+  let me = null;
+  let office = null;
+  let snapshot = null;
+  let tickets = [];
+  let feed = null;
+  let loading = false;
+  let reloadAgain = false;
+
+  // A refusal from the API, in the Japanese words of its error envelope.
+  class Refusal extends Error {
+    constructor(status, code, message) {
+      super(message);
+      this.status = status;
+      this.code = code;
+    }
+  }
+
+  async function api(method, path, payload) {
+    const headers = { Authorization: 'Bearer ' + token };
+    const init = { method, headers, cache: 'no-store' };
+    if (payload !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(payload);
+    }
+    let response;
+    try {
+      response = await fetch(path, init);
+    } catch (error) {
+      throw new Refusal(0, 'network', 'サーバーに接続できません。ネットワークを確認してください。');
+    }
+    const data = await response.json().catch(() => null);
+    if (!response.ok) {
+      const error = data && data.error;
+      throw new Refusal(response.status, error ? error.code : 'error',
+        error && error.message ? error.message : '操作に失敗しました（' + response.status + '）。');
+    }
+    return data;
+  }
+
+  function say(text, kind) {
+    const message = $('message');
+    message.textContent = text || '';
+    message.dataset.kind = kind || 'error';
+    message.hidden = !text;
+  }
+
+  // Runs a staff action; a refusal is shown in words, a dead token signs the clerk out.
+  async function act(run) {
+    say('');
+    try {
+      await run();
+    } catch (error) {
+      if (error instanceof Refusal && error.status === 401 && me) {
+        signOut('トークンが無効になりました。もう一度サインインしてください。');
+      } else {
+        say(error.message || String(error));
+      }
+    }
+  }
+
+  async function signIn(candidate, remembered) {
+    token = candidate;
+    try {
+      me = await api('GET', '/api/v1/session');
+    } catch (error) {
+      token = null;
+      me = null;
+      sessionStorage.removeItem(STORE_KEY);
+      if (error.status === 401) {
+        say(remembered
+          ? 'もう一度サインインしてください。'
+          : 'トークンが正しくないか、取り消されています。確かめてもう一度入力してください。');
+      } else {
+        say(error.message);
+      }
+      $('token').focus();
+      return;
+    }
+    sessionStorage.setItem(STORE_KEY, token);
+    $('token').value = '';
+    say('');
+    $('who-name').textContent = me.name;
+    $('who-role').textContent = ROLES[me.role] || me.role;
+    $('who').hidden = false;
+    $('signin').hidden = true;
+    $('console').hidden = false;
+    $('console').dataset.role = me.role;
+    $('reception').hidden = !(me.role === 'issuer' || me.role === 'admin');
+    $('counter').hidden = !(me.role === 'counter' || me.role === 'admin');
+    await act(loadOffices);
+  }
+
+  function signOut(reason) {
+    if (feed) feed.stop();
+    feed = null;
+    token = null;
+    me = null;
+    snapshot = null;
+    tickets = [];
+    sessionStorage.removeItem(STORE_KEY);
+    $('who').hidden = true;
+    $('console').hidden = true;
+    $('signin').hidden = false;
+    $('ticket').hidden = true;
+    $('print').hidden = true;
+    say(reason || '', reason ? 'error' : 'info');
+    $('token').focus();
+  }
+
+  async function loadOffices() {
+    const list = await api('GET', '/api/v1/offices');
+    const select = $('office');
+    const wanted = sessionStorage.getItem(OFFICE_KEY);
+    select.replaceChildren(...list.offices.map((o) => el('option', { value: o.id, textContent: o.name_ja })));
+    if (list.offices.some((o) => o.id === wanted)) select.value = wanted;
+    follow(select.value);
+  }
+
+  function follow(id) {
+    if (feed) feed.stop();
+    office = id;
+    snapshot = null;
+    tickets = [];
+    sessionStorage.setItem(OFFICE_KEY, id);
+    $('service-buttons').replaceChildren();
+    feed = Live.follow(id, {
+      pollSeconds,
+      onSnapshot(message) {
+        snapshot = message;
+        render();
+        reloadTickets();
+      },
+      onLink(mode, stale) {
+        body.dataset.transport = mode;
+        $('link').textContent = LINKS[mode] + (stale ? '（表示が古くなっています）' : '');
+      },
+    });
+  }
+
+  const officePath = (rest) => '/api/v1/offices/' + encodeURIComponent(office) + rest;
+
+  // The ticket list follows the feed: one request at a time, once more if changes came meanwhile.
+  async function reloadTickets() {
+    if (loading) { reloadAgain = true; return; }
+    loading = true;
+    try {
+      do {
+        reloadAgain = false;
+        tickets = (await api('GET', officePath('/tickets'))).tickets;
+        renderCounter();
+      } while (reloadAgain && token);
+    } catch (error) {
+      if (error.status === 401 && me) signOut('トークンが無効になりました。もう一度サインインしてください。');
+    } finally {
+      loading = false;
+    }
+  }
+
+  const serviceName = (id) => {
+    const service = snapshot && snapshot.services.find((s) => s.id === id);
+    return service ? service.name_ja : id;
+  };
+
+  function render() {
+    if (!snapshot) return;
+    renderReception();
+    renderCounter();
+  }
+
+  function renderReception() {
+    const box = $('service-buttons');
+    for (const service of snapshot.services) {
+      let button = box.querySelector('[data-service="' + CSS.escape(service.id) + '"]');
+      if (!button) {
+        button = el('button', { type: 'button', className: 'service', 'data-service': service.id },
+          el('span', { className: 'name', textContent: service.name_ja }),
+          el('span', { className: 'count' }));
+        button.addEventListener('click', () => act(() => issue(service.id)));
+        box.append(button);
+      }
+      button.querySelector('.count').textContent = 'お待ち ' + service.waiting + '人';
+    }
+    const accepting = snapshot.calendar.accepting;
+    box.dataset.accepting = accepting ? 'true' : 'false';
+  }
+
+  async function issue(service) {
+    const ticket = await api('POST', officePath('/tickets'), { service });
+    const today = snapshot && snapshot.calendar.today;
+    $('t-office').textContent = snapshot ? snapshot.office.name_ja : '';
+    $('t-number').textContent = ticket.number;
+    $('t-service').textContent = serviceName(ticket.service);
+    $('t-ahead').textContent = ticket.waiting_ahead_at_issue > 0
+      ? 'あなたの前に ' + ticket.waiting_ahead_at_issue + '人お待ちです'
+      : 'すぐにお呼びします';
+    $('t-time').textContent = '発券 ' + ticket.issued_at.slice(0, 10) + ' ' + clock(ticket.issued_at);
+    $('t-hours').textContent = today ? '受付時間 ' + today.opens + '–' + today.closes : '';
+    $('ticket').hidden = false;
+    $('print').hidden = false;
+  }
+
+  function selectedCounter() {
+    if (!snapshot) return null;
+    const id = $('counter-select').value;
+    return snapshot.counters.find((c) => c.id === id) || null;
+  }
+
+  function renderCounter() {
+    if (!snapshot || $('counter').hidden) return;
+    const select = $('counter-select');
+    const ids = snapshot.counters.map((c) => c.id);
+    if (select.options.length !== ids.length) {
+      const wanted = select.value || sessionStorage.getItem(COUNTER_KEY);
+      select.replaceChildren(...ids.map((id) => el('option', { value: id, textContent: id + '番窓口' })));
+      if (ids.includes(wanted)) select.value = wanted;
+    }
+    const counter = selectedCounter();
+    if (!counter) return;
+    $('counter-state').textContent = COUNTER_STATES[counter.state] || counter.state;
+    $('counter-state').dataset.state = counter.state;
+    const current = currentTicket(counter.id);
+    $('current-number').textContent = current ? current.number : '—';
+    $('current-state').textContent = current
+      ? serviceName(current.service) + '・' + TICKET_STATES[current.state] : '';
+    const allowed = {
+      recall: ['called', 'recalled'], start: ['called', 'recalled'], finish: ['serving'],
+      'no-show': ['called', 'recalled'], cancel: ['called', 'recalled', 'serving'],
+    };
+    for (const button of document.querySelectorAll('[data-ticket-action]')) {
+      button.disabled = !current || !allowed[button.dataset.ticketAction].includes(current.state);
+    }
+    const waiting = tickets.filter((t) => t.state === 'waiting' && counter.services.includes(t.service));
+    $('waiting-count').textContent = '（' + waiting.length + '人）';
+    $('waiting-none').hidden = waiting.length > 0;
+    $('waiting-rows').replaceChildren(...waiting.map((t) => {
+      const cancel = el('button', { type: 'button', className: 'small', textContent: '取消' });
+      cancel.setAttribute('aria-label', t.number + ' を取り消す');
+      cancel.addEventListener('click', () => act(() => ticketAction(t.id, 'cancel')));
+      return el('tr', {},
+        el('th', { scope: 'row', className: 'number', textContent: t.number }),
+        el('td', { textContent: serviceName(t.service) }),
+        el('td', { textContent: clock(t.issued_at) }),
+        el('td', {}, cancel));
+    }));
+  }
+
+  // The ticket this counter called or is serving, latest call first.
+  function currentTicket(counterId) {
+    const active = tickets.filter((t) => t.counter === counterId &&
+      (t.state === 'called' || t.state === 'recalled' || t.state === 'serving'));
+    active.sort((a, b) => String(b.called_at).localeCompare(String(a.called_at)));
+    return active[0] || null;
+  }
+
+  async function ticketAction(id, action) {
+    await api('POST', officePath('/tickets/' + encodeURIComponent(id) + '/' + action));
+    await reloadTickets();
+  }
+
+  $('signin-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const candidate = $('token').value.trim();
+    if (!candidate) {
+      say('職員用トークンを入力してください。');
+      return;
+    }
+    signIn(candidate, false);
+  });
+  $('signout').addEventListener('click', () => signOut());
+  $('office').addEventListener('change', (event) => follow(event.target.value));
+  $('counter-select').addEventListener('change', (event) => {
+    sessionStorage.setItem(COUNTER_KEY, event.target.value);
+    renderCounter();
+  });
+  $('print').addEventListener('click', () => window.print());
+  for (const button of document.querySelectorAll('[data-counter-action]')) {
+    button.addEventListener('click', () => act(async () => {
+      const counter = selectedCounter();
+      if (!counter) return;
+      await api('POST', officePath('/counters/' + encodeURIComponent(counter.id) + '/' + button.dataset.counterAction));
+    }));
+  }
+  $('call-next').addEventListener('click', () => act(async () => {
+    const counter = selectedCounter();
+    if (!counter) return;
+    const ticket = await api('POST', officePath('/counters/' + encodeURIComponent(counter.id) + '/call-next'));
+    say(ticket.number + ' をお呼びしました。', 'info');
+    await reloadTickets();
+  }));
+  for (const button of document.querySelectorAll('[data-ticket-action]')) {
+    button.addEventListener('click', () => act(async () => {
+      const counter = selectedCounter();
+      const current = counter && currentTicket(counter.id);
+      if (current) await ticketAction(current.id, button.dataset.ticketAction);
+    }));
+  }
+
+  const remembered = sessionStorage.getItem(STORE_KEY);
+  if (remembered) signIn(remembered, true);
+})();

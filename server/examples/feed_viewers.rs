@@ -1,0 +1,328 @@
+//! Benchmark (not run by CI): N WebSocket viewers on the live feed of the real `queue-server`
+//! binary, and the same N on a minimal axum broadcast server (the ceiling for this stack), in
+//! one run. Prints, for each: delivery latency p50/p99/max from the staff reply to each
+//! viewer's receipt, missed updates, and server memory per idle viewer (RSS growth / N).
+//!
+//! ```sh
+//! cargo build --release -p queue-server
+//! cargo run --release -p queue-server --example feed_viewers -- 10000 20
+//! ```
+//! Arguments: viewers (default 1000), updates (default 20). The minimal server is this same
+//! program started with `--minimal-server` (about 40 lines below: `minimal_server`).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use tokio::sync::Mutex;
+use tokio_tungstenite::connect_async;
+use tokio_tungstenite::tungstenite::Message;
+
+const NOW: &str = "2026-12-01T10:00:00+09:00";
+
+/// The minimal axum broadcast server: a watch channel of the latest frame, every viewer sent
+/// the current value and each change; `POST /bump` publishes a new one. Default buffer sizes.
+async fn minimal_server() {
+    use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+    use axum::routing::{get, post};
+    use axum::{Router, extract::State};
+    use tokio::sync::watch;
+    type Latest = watch::Sender<Utf8Bytes>;
+    async fn viewer(mut socket: WebSocket, mut latest: watch::Receiver<Utf8Bytes>) {
+        let first = latest.borrow_and_update().clone();
+        if socket.send(Message::Text(first)).await.is_err() {
+            return;
+        }
+        while latest.changed().await.is_ok() {
+            let frame = latest.borrow_and_update().clone();
+            if socket.send(Message::Text(frame)).await.is_err() {
+                return;
+            }
+        }
+    }
+    async fn live(
+        ws: WebSocketUpgrade,
+        State(latest): State<Arc<Latest>>,
+    ) -> axum::response::Response {
+        let receiver = latest.subscribe();
+        ws.on_upgrade(move |socket| viewer(socket, receiver))
+    }
+    async fn bump(State(latest): State<Arc<Latest>>) -> &'static str {
+        latest.send_modify(|frame| {
+            let seq: u64 = frame
+                .as_str()
+                .trim_start_matches("{\"seq\":")
+                .trim_end_matches('}')
+                .parse()
+                .unwrap_or(0);
+            *frame = Utf8Bytes::from(format!("{{\"seq\":{}}}", seq + 1));
+        });
+        "ok"
+    }
+    let latest = Arc::new(watch::Sender::new(Utf8Bytes::from(
+        "{\"seq\":0}".to_string(),
+    )));
+    let app = Router::new()
+        .route("/live", get(live))
+        .route("/bump", post(bump))
+        .with_state(latest);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    println!(
+        "listening on http://{}",
+        listener.local_addr().expect("addr")
+    );
+    axum::serve(listener, app).await.expect("serve");
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// A child server, killed and reaped when dropped.
+struct Spawned(Child);
+
+impl Drop for Spawned {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts a child and waits for its `listening on` line; returns it, its base URL and the
+/// admin token it printed (if any).
+fn start(mut command: Command) -> (Spawned, String, Option<String>) {
+    let mut child = Spawned(
+        command
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn"),
+    );
+    let mut lines = BufReader::new(child.0.stdout.take().expect("stdout")).lines();
+    let mut token = None;
+    loop {
+        let line = lines.next().expect("a line").expect("utf-8");
+        if let Some(t) = line.strip_prefix("admin token: ") {
+            token = Some(t.to_string());
+        }
+        if let Some(base) = line.strip_prefix("listening on ") {
+            return (child, base.to_string(), token);
+        }
+    }
+}
+
+fn seq_of(text: &str) -> Option<u64> {
+    let at = text.find("\"seq\":")? + 6;
+    let digits: String = text[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+struct Figures {
+    p50: f64,
+    p99: f64,
+    max: f64,
+    missed: u64,
+    kib_per_viewer: f64,
+}
+
+/// Connects `n` viewers to `ws_url`, then makes `updates` changes with `trigger` (which returns
+/// after the server's reply and yields the seq the viewers must reach and when the reply came).
+async fn measure<F, Fut>(
+    pid: u32,
+    ws_url: &str,
+    n: usize,
+    updates: usize,
+    mut trigger: F,
+) -> Figures
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = (u64, Instant)>,
+{
+    let before = rss_kib(pid);
+    let seen: Arc<Vec<AtomicU64>> = Arc::new((0..n).map(|_| AtomicU64::new(0)).collect());
+    let receipts: Arc<Mutex<Vec<(u64, Instant)>>> = Arc::default();
+    let mut tasks = Vec::with_capacity(n);
+    for index in 0..n {
+        let (mut socket, _) = loop {
+            match connect_async(ws_url).await {
+                Ok(ok) => break ok,
+                Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
+            }
+        };
+        let seen = seen.clone();
+        let receipts = receipts.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            while let Some(Ok(message)) = socket.next().await {
+                if let Message::Text(text) = message
+                    && let Some(seq) = seq_of(&text)
+                {
+                    let at = Instant::now();
+                    if seq > seen[index].swap(seq, Ordering::Relaxed) {
+                        mine.push((seq, at));
+                    }
+                    if seq == u64::MAX {
+                        break;
+                    }
+                }
+                if mine.len() > 4096 {
+                    receipts.lock().await.append(&mut mine);
+                }
+            }
+            receipts.lock().await.append(&mut mine);
+        }));
+    }
+    // Let every viewer get its first snapshot, then read the idle memory.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while seen.iter().any(|s| s.load(Ordering::Relaxed) == 0) && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let idle = rss_kib(pid);
+    let mut sent = Vec::new();
+    for _ in 0..updates {
+        let (seq, replied) = trigger().await;
+        sent.push((seq, replied));
+        // Wait until every viewer has it (or 5 s), so updates do not overlap.
+        let until = Instant::now() + Duration::from_secs(5);
+        while seen.iter().any(|s| s.load(Ordering::Relaxed) < seq) && Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    }
+    let mut missed = 0;
+    for (seq, _) in &sent {
+        missed += seen
+            .iter()
+            .filter(|s| s.load(Ordering::Relaxed) < *seq)
+            .count() as u64;
+    }
+    for task in &tasks {
+        task.abort();
+    }
+    let receipts = receipts.lock().await.clone();
+    let mut latencies: Vec<f64> = Vec::new();
+    for (seq, at) in receipts {
+        if let Some((_, replied)) = sent.iter().find(|(s, _)| *s == seq) {
+            latencies.push(at.saturating_duration_since(*replied).as_secs_f64() * 1000.0);
+        }
+    }
+    latencies.sort_by(|a, b| a.total_cmp(b));
+    let pick = |q: f64| {
+        latencies
+            .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
+    Figures {
+        p50: pick(0.5),
+        p99: pick(0.99),
+        max: latencies.last().copied().unwrap_or(f64::NAN),
+        missed,
+        kib_per_viewer: idle.saturating_sub(before) as f64 / n as f64,
+    }
+}
+
+fn print(name: &str, n: usize, figures: &Figures) {
+    println!(
+        "{name:<16} viewers={n:<6} p50_ms={:>7.2} p99_ms={:>7.2} max_ms={:>7.2} missed={:<4} server_kib_per_idle_viewer={:.2}",
+        figures.p50, figures.p99, figures.max, figures.missed, figures.kib_per_viewer
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--minimal-server") {
+        minimal_server().await;
+        return;
+    }
+    let n: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(1000);
+    let updates: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(20);
+    let (_, hard) = rlimit::Resource::NOFILE.get().expect("rlimit");
+    rlimit::Resource::NOFILE
+        .set(hard.min(1 << 20), hard)
+        .expect("raise open-file limit");
+
+    let exe = std::env::current_exe().expect("exe");
+    let server_bin = exe
+        .parent()
+        .and_then(|p| p.parent())
+        .map(|p| p.join("queue-server"))
+        .expect("target dir");
+    let data = tempfile::tempdir().expect("tempdir");
+    let mut command = Command::new(&server_bin);
+    command
+        .args(["--listen", "127.0.0.1:0", "--now", NOW, "--data"])
+        .arg(data.path())
+        .env("RUST_LOG", "error");
+    let (server, base, token) = start(command);
+    let token = token.expect("admin token");
+    let http = reqwest::Client::new();
+    let url = format!("{base}/api/v1/offices/main/tickets");
+    let status = format!("{base}/api/v1/offices/main/status");
+    let ws = format!(
+        "{}/api/v1/offices/main/live",
+        base.replace("http://", "ws://")
+    );
+    let ours = measure(server.0.id(), &ws, n, updates, || {
+        let (http, url, status, token) = (http.clone(), url.clone(), status.clone(), token.clone());
+        async move {
+            let reply = http
+                .post(&url)
+                .bearer_auth(&token)
+                .header("content-type", "application/json")
+                .body(r#"{"service":"renewal"}"#)
+                .send()
+                .await
+                .expect("issue");
+            let replied = Instant::now();
+            assert_eq!(reply.status(), 201);
+            let text = http
+                .get(&status)
+                .send()
+                .await
+                .expect("status")
+                .text()
+                .await
+                .expect("body");
+            (seq_of(&text).expect("seq"), replied)
+        }
+    })
+    .await;
+    drop(server);
+
+    let mut command = Command::new(&exe);
+    command.arg("--minimal-server");
+    let (minimal, base, _) = start(command);
+    let bump = format!("{base}/bump");
+    let ws = format!("{}/live", base.replace("http://", "ws://"));
+    let counter = Arc::new(AtomicU64::new(0));
+    let theirs = measure(minimal.0.id(), &ws, n, updates, || {
+        let (http, bump, counter) = (http.clone(), bump.clone(), counter.clone());
+        async move {
+            http.post(&bump).send().await.expect("bump");
+            (counter.fetch_add(1, Ordering::Relaxed) + 1, Instant::now())
+        }
+    })
+    .await;
+    drop(minimal);
+
+    print("queue-server", n, &ours);
+    print("minimal-axum", n, &theirs);
+    println!("p99_ratio_ours_over_minimal {:.2}", ours.p99 / theirs.p99);
+}

@@ -1,0 +1,338 @@
+//! The public congestion page, rendered on the server from the office's latest snapshot: it is
+//! complete without JavaScript (a refresh link brings the newest), and `public.js` keeps the
+//! same elements up to date from the live feed. Ids and classes here are the script's contract.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use super::assets;
+use super::text::{Lang, Words, fill};
+use crate::protocol::{Hours, Snapshot, TicketState};
+
+/// An office in the page's navigation.
+#[derive(Debug)]
+pub struct OfficeLink<'a> {
+    /// Id in paths.
+    pub id: &'a str,
+    /// Name in the page's language.
+    pub name: &'a str,
+    /// The default office lives at `/`.
+    pub default: bool,
+}
+
+/// An upcoming open day.
+#[derive(Debug)]
+pub struct OpenDay {
+    /// The date.
+    pub date: NaiveDate,
+    /// Its hours.
+    pub hours: Hours,
+}
+
+/// Everything the page shows.
+#[derive(Debug)]
+pub struct PublicPage<'a> {
+    /// Language of the page.
+    pub lang: Lang,
+    /// The office's latest public snapshot.
+    pub snapshot: &'a Snapshot,
+    /// Its sequence number.
+    pub seq: u64,
+    /// When the server made it.
+    pub generated_at: DateTime<FixedOffset>,
+    /// Every office, this one included.
+    pub offices: Vec<OfficeLink<'a>>,
+    /// The next open days after today.
+    pub open_days: Vec<OpenDay>,
+    /// Seconds between polls when the WebSocket is blocked.
+    pub poll_seconds: u32,
+}
+
+/// `09:00–17:45`.
+pub fn hours_text(hours: &Hours) -> String {
+    format!("{}–{}", hours.opens, hours.closes)
+}
+
+/// The `<head>` both public pages share.
+fn head(lang: Lang, title: &str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            meta name="color-scheme" content="light";
+            title { (title) }
+            link rel="icon" href="data:,";
+            link rel="stylesheet" href=(assets::url("site.css"));
+            script src=(assets::url("public.js")) defer {}
+            script type="application/json" id="words" {
+                (PreEscaped(words_json(lang.words())))
+            }
+        }
+    }
+}
+
+/// The words as JSON safe inside `<script>`: every `<` escaped, so no `</script>` can occur.
+fn words_json(words: &Words) -> String {
+    serde_json::to_string(words)
+        .unwrap_or_else(|_| "{}".into())
+        .replace('<', "\\u003c")
+}
+
+/// The page.
+pub fn render(page: &PublicPage<'_>) -> Markup {
+    let lang = page.lang;
+    let w = lang.words();
+    let s = page.snapshot;
+    let office_name = lang.pick(&s.office.name_ja, &s.office.name_en);
+    let other = match lang {
+        Lang::Ja => Lang::En,
+        Lang::En => Lang::Ja,
+    };
+    let here = self_path(&page.offices, &s.office.id);
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            (head(lang, &format!("{office_name} {}", w.title)))
+            body.public data-office=(s.office.id) data-poll-seconds=(page.poll_seconds)
+                data-seq=(page.seq) data-generated-at=(page.generated_at.to_rfc3339())
+                data-business-date=(s.calendar.business_date) data-transport="static" {
+                header.top {
+                    p.tagline { (w.tagline) }
+                    h1 {
+                        span #office-name { (office_name) }
+                        " "
+                        span #demo .badge hidden[!s.demo] { (w.demo) }
+                    }
+                    a.lang href={ (here) (other.query()) } lang=(other.code())
+                        hreflang=(other.code()) { (w.other_language) }
+                }
+                main {
+                    p #stale .stale role="status" hidden { (w.stale) }
+                    p #demo-note .demo-note hidden[!s.demo] { (w.demo_note) }
+                    (state_card(lang, s))
+                    (calling_card(lang, s))
+                    (services_card(lang, s))
+                    (days_card(lang, &page.open_days))
+                    p.advice { (w.advice) }
+                    @if page.offices.len() > 1 {
+                        nav.offices aria-labelledby="offices-h" {
+                            h2 #offices-h { (w.offices_heading) }
+                            ul {
+                                @for office in &page.offices {
+                                    li {
+                                        @if office.id == s.office.id {
+                                            a aria-current="page" href={ (office_path(office)) (lang.query()) } { (office.name) }
+                                        } @else {
+                                            a href={ (office_path(office)) (lang.query()) } { (office.name) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                footer.foot {
+                    p {
+                        (w.updated) " "
+                        time #updated datetime=(page.generated_at.to_rfc3339()) {
+                            (clock_text(&page.generated_at))
+                        }
+                        " · "
+                        span #link { (w.link_static) }
+                    }
+                    p { a #refresh href={ (here) (lang.query()) } { (w.refresh) } }
+                    noscript { p { (w.noscript) } }
+                    p #announce .sr-only aria-live="polite" {}
+                }
+            }
+        }
+    }
+}
+
+/// The page of an unknown office: 404, in words, with a way back.
+pub fn not_found(lang: Lang) -> Markup {
+    let w = lang.words();
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (w.not_found) }
+                link rel="icon" href="data:,";
+                link rel="stylesheet" href=(assets::url("site.css"));
+            }
+            body.public {
+                main {
+                    h1 { (w.not_found) }
+                    p { a href={ "/" (lang.query()) } { (w.back) } }
+                }
+            }
+        }
+    }
+}
+
+fn office_path(office: &OfficeLink<'_>) -> String {
+    if office.default {
+        "/".to_string()
+    } else {
+        format!("/offices/{}", office.id)
+    }
+}
+
+fn self_path(offices: &[OfficeLink<'_>], id: &str) -> String {
+    offices
+        .iter()
+        .find(|office| office.id == id)
+        .map(office_path)
+        .unwrap_or_else(|| format!("/offices/{id}"))
+}
+
+/// `10:00:05` from a Tokyo timestamp.
+fn clock_text(at: &DateTime<FixedOffset>) -> String {
+    at.format("%H:%M:%S").to_string()
+}
+
+fn phase_text(w: &Words, phase: &str) -> &'static str {
+    match phase {
+        "open" => w.phase_open,
+        "before_opening" => w.phase_before_opening,
+        "reception_closed" => w.phase_reception_closed,
+        "closed_for_the_day" => w.phase_closed_for_the_day,
+        _ => w.phase_closed,
+    }
+}
+
+fn state_card(lang: Lang, s: &Snapshot) -> Markup {
+    let w = lang.words();
+    let c = &s.calendar;
+    let kind = if c.accepting { "open" } else { "shut" };
+    let notice = lang.pick(
+        c.notice_ja.as_deref().unwrap_or(""),
+        c.notice_en.as_deref().unwrap_or(""),
+    );
+    let suspended = s.reception.suspended.then(|| {
+        let reason = s.reception.reason.as_deref().unwrap_or("");
+        fill(w.suspended, reason, "", "")
+    });
+    html! {
+        section #state .card .state data-kind=(kind) aria-labelledby="state-h" {
+            h2 #state-h .sr-only { (w.state_heading) }
+            p.phase {
+                span.icon aria-hidden="true" { @if c.accepting { "○" } @else { "×" } }
+                " "
+                span #phase { (phase_text(w, &c.phase)) }
+            }
+            p #suspended .suspended hidden[suspended.is_none()] { (suspended.unwrap_or_default()) }
+            p #notice .notice hidden[notice.is_empty()] { (notice) }
+            p #hours .hours hidden[c.today.is_none()] {
+                @if let Some(today) = &c.today {
+                    (fill(w.hours_today, &hours_text(today), "", ""))
+                    @if let Some(last) = &today.last_ticket { (fill(w.last_ticket, last, "", "")) }
+                }
+            }
+            @let congestion = s.congestion.as_ref();
+            p #congestion .congestion hidden[congestion.is_none()]
+                data-level=(congestion.map(|c| c.level.as_str()).unwrap_or("")) {
+                (w.congestion) " "
+                span.meter aria-hidden="true" { span {} span {} span {} span {} }
+                " "
+                strong #congestion-label {
+                    @if let Some(congestion) = congestion {
+                        (lang.pick(&congestion.label_ja, &congestion.label_en))
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn ticket_state_text(w: &Words, state: TicketState) -> &'static str {
+    match state {
+        TicketState::Serving => w.state_serving,
+        TicketState::Recalled => w.state_recalled,
+        _ => w.state_called,
+    }
+}
+
+fn calling_card(lang: Lang, s: &Snapshot) -> Markup {
+    let w = lang.words();
+    let now: Vec<&str> = s.now_called.iter().map(|n| n.number.as_str()).collect();
+    let recent: Vec<&str> = s
+        .recent_calls
+        .iter()
+        .map(|r| r.number.as_str())
+        .filter(|number| !now.contains(number))
+        .take(5)
+        .collect();
+    html! {
+        section #calling .card aria-labelledby="calling-h" {
+            h2 #calling-h { (w.calling_heading) }
+            ul #calls .calls {
+                @for called in &s.now_called {
+                    li data-state=(called.state.as_str()) {
+                        span.number { (called.number) }
+                        span.counter { (fill(w.counter, "", &called.counter, "")) }
+                        span.what { (ticket_state_text(w, called.state)) }
+                    }
+                }
+            }
+            p #calls-none .none hidden[!s.now_called.is_empty()] { (w.calling_none) }
+            p #recent .recent hidden[recent.is_empty()] {
+                (w.recent) " "
+                span #recent-numbers { (recent.join(" ")) }
+            }
+        }
+    }
+}
+
+fn services_card(lang: Lang, s: &Snapshot) -> Markup {
+    let w = lang.words();
+    html! {
+        section #services .card aria-labelledby="services-h" {
+            h2 #services-h { (w.services_heading) }
+            table {
+                thead {
+                    tr {
+                        th scope="col" { (w.column_service) }
+                        th scope="col" { (w.column_waiting) }
+                        th scope="col" { (w.column_estimate) }
+                    }
+                }
+                tbody #service-rows {
+                    @for service in &s.services {
+                        tr data-service=(service.id) {
+                            th scope="row" { (lang.pick(&service.name_ja, &service.name_en)) }
+                            td.waiting { (fill(w.people, &service.waiting.to_string(), "", "")) }
+                            td.estimate {
+                                @match &service.estimate {
+                                    Some(e) => (lang.pick(&e.text_ja, &e.text_en)),
+                                    None => (w.no_estimate),
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn days_card(lang: Lang, days: &[OpenDay]) -> Markup {
+    let w = lang.words();
+    html! {
+        section #days .card aria-labelledby="days-h" {
+            h2 #days-h { (w.days_heading) }
+            ul #day-list .days {
+                @for day in days {
+                    li {
+                        time datetime=(day.date.to_string()) { (lang.date(day.date)) }
+                        " "
+                        span { (hours_text(&day.hours)) }
+                    }
+                }
+            }
+            p #days-none .none hidden[!days.is_empty()] { (w.days_none) }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! The staff console: one page for reception (issue and print tickets) and counters (call and
+//! serve them). The server sends the same skeleton to everyone; `staff.js` signs in with a
+//! token typed by the clerk (kept in memory and sessionStorage, never in a URL or a cookie) and
+//! shows the views the token's role may use. Ids here are the script's contract.
+
+use maud::{DOCTYPE, Markup, html};
+
+use super::assets;
+
+/// The console's skeleton; `poll_seconds` is the fallback polling interval.
+pub fn render(poll_seconds: u32) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="ja" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="color-scheme" content="light";
+                meta name="robots" content="noindex";
+                title { "職員用画面 — 整理券" }
+                link rel="icon" href="data:,";
+                link rel="stylesheet" href=(assets::url("site.css"));
+                script src=(assets::url("staff.js")) defer {}
+            }
+            body.staff data-poll-seconds=(poll_seconds) data-transport="static" {
+                header.top {
+                    p.tagline { "職員用画面" }
+                    h1 { "整理券の発券・呼出" }
+                    p #who .who hidden {
+                        span #who-name {} " "
+                        span #who-role .badge {} " "
+                        button #signout type="button" { "サインアウト" }
+                    }
+                }
+                main {
+                    p #message .message role="alert" hidden {}
+                    noscript {
+                        p.message { "職員用画面を使うには JavaScript を有効にしてください。" }
+                    }
+                    (signin())
+                    div #console hidden {
+                        div.toolbar {
+                            label {
+                                "庁舎 "
+                                select #office {}
+                            }
+                            span #link .link { "接続しています…" }
+                        }
+                        (reception())
+                        (counter())
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn signin() -> Markup {
+    html! {
+        section #signin .card aria-labelledby="signin-h" {
+            h2 #signin-h { "サインイン" }
+            // The input has no `name`: even if the script has not loaded, submitting the form
+            // can never put the token into a URL.
+            form #signin-form autocomplete="off" {
+                label for="token" { "職員用トークン" }
+                input #token type="password" autocomplete="off" spellcheck="false"
+                    autocapitalize="off" required;
+                button type="submit" .primary { "サインイン" }
+            }
+            p.hint {
+                "トークンはこの画面を閉じると消えます（URL やクッキーには保存しません）。"
+            }
+        }
+    }
+}
+
+fn reception() -> Markup {
+    html! {
+        section #reception .card aria-labelledby="reception-h" hidden {
+            h2 #reception-h { "発券" }
+            p.hint { "手続きを選ぶと整理券を発券します。" }
+            div #service-buttons .service-buttons {}
+            // The printed ticket: `@media print` shows only this (80 mm roll).
+            div #ticket .ticket aria-live="polite" hidden {
+                p #t-office .t-office {}
+                p.t-label { "整理番号" }
+                p #t-number .t-number {}
+                p #t-service .t-service {}
+                p #t-ahead .t-ahead {}
+                p #t-time .t-time {}
+                p #t-hours .t-hours {}
+            }
+            button #print type="button" hidden { "整理券を印刷" }
+        }
+    }
+}
+
+fn counter() -> Markup {
+    let ticket_actions = [
+        ("recall", "再呼出"),
+        ("start", "対応開始"),
+        ("finish", "完了"),
+        ("no-show", "不在"),
+        ("cancel", "取消"),
+    ];
+    html! {
+        section #counter .card aria-labelledby="counter-h" hidden {
+            h2 #counter-h { "窓口での呼出" }
+            div.row {
+                label {
+                    "窓口 "
+                    select #counter-select {}
+                }
+                span { "状態: " strong #counter-state {} }
+            }
+            div.buttons {
+                button type="button" data-counter-action="open" { "窓口を開く" }
+                button type="button" data-counter-action="pause" { "休止" }
+                button type="button" data-counter-action="close" { "窓口を閉じる" }
+            }
+            button #call-next .primary .big type="button" { "次の方を呼ぶ" }
+            div #current .current {
+                p {
+                    "この窓口の番号: "
+                    strong #current-number .number {}
+                    " "
+                    span #current-state {}
+                }
+                div.buttons {
+                    @for (action, label) in ticket_actions {
+                        button type="button" data-ticket-action=(action) disabled { (label) }
+                    }
+                }
+            }
+            h3 { "お待ちの方 " span #waiting-count {} }
+            table.waiting {
+                thead {
+                    tr {
+                        th scope="col" { "番号" }
+                        th scope="col" { "手続き" }
+                        th scope="col" { "発券" }
+                        th scope="col" { span.sr-only { "操作" } }
+                    }
+                }
+                tbody #waiting-rows {}
+            }
+            p #waiting-none .none { "お待ちの方はいません。" }
+        }
+    }
+}

@@ -1,0 +1,294 @@
+//! The words of the public page in Japanese and English, in one place: the server renders with
+//! them and hands the same table to the page's script (a JSON data block), so a live update
+//! never says something the server-rendered page would not.
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+/// The page's language: Japanese by default, English with `?lang=en`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    /// 日本語 (default).
+    Ja,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// `?lang=en` → English; anything else → Japanese.
+    pub fn from_query(lang: Option<&str>) -> Self {
+        match lang {
+            Some(lang) if lang.eq_ignore_ascii_case("en") => Self::En,
+            _ => Self::Ja,
+        }
+    }
+
+    /// The `lang` attribute.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Ja => "ja",
+            Self::En => "en",
+        }
+    }
+
+    /// The query string that keeps this language on links (`""` for the default).
+    pub fn query(self) -> &'static str {
+        match self {
+            Self::Ja => "",
+            Self::En => "?lang=en",
+        }
+    }
+
+    /// The words in this language.
+    pub fn words(self) -> &'static Words {
+        match self {
+            Self::Ja => &JA,
+            Self::En => &EN,
+        }
+    }
+
+    /// Picks the Japanese or the English of a pair.
+    pub fn pick<'a>(self, ja: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Self::Ja => ja,
+            Self::En => en,
+        }
+    }
+
+    /// A date as a notice writes it: 「11月24日(火)」 or "Tue 24 Nov" (page.js does the same).
+    pub fn date(self, date: NaiveDate) -> String {
+        match self {
+            Self::Ja => format!(
+                "{}月{}日({})",
+                date.month(),
+                date.day(),
+                crate::calendar::weekday_ja(date)
+            ),
+            Self::En => date.format("%a %-d %b").to_string(),
+        }
+    }
+}
+
+/// Every fixed text of the public page. `{n}` (a number or count), `{c}` (a counter) and `{s}`
+/// (seconds) are filled in by [`fill`] here and by the same rule in the script.
+#[derive(Debug, Serialize)]
+pub struct Words {
+    /// After the office name in the title.
+    pub title: &'static str,
+    /// Above the office name: what the page is about.
+    pub tagline: &'static str,
+    /// The other language's name, on the switch link.
+    pub other_language: &'static str,
+    /// Heading of the open state.
+    pub state_heading: &'static str,
+    /// Phase `open`.
+    pub phase_open: &'static str,
+    /// Phase `before_opening`.
+    pub phase_before_opening: &'static str,
+    /// Phase `reception_closed`.
+    pub phase_reception_closed: &'static str,
+    /// Phase `closed_for_the_day`.
+    pub phase_closed_for_the_day: &'static str,
+    /// Phase `closed` (a whole closed day).
+    pub phase_closed: &'static str,
+    /// Reception suspended by staff; `{n}` is the reason.
+    pub suspended: &'static str,
+    /// Today's hours; `{n}` is "09:00–17:45".
+    pub hours_today: &'static str,
+    /// Last ticket time; `{n}` is "17:30".
+    pub last_ticket: &'static str,
+    /// Label of the congestion level.
+    pub congestion: &'static str,
+    /// Heading of the numbers being called.
+    pub calling_heading: &'static str,
+    /// A counter; `{c}` is its id.
+    pub counter: &'static str,
+    /// Ticket state `called`.
+    pub state_called: &'static str,
+    /// Ticket state `recalled`.
+    pub state_recalled: &'static str,
+    /// Ticket state `serving`.
+    pub state_serving: &'static str,
+    /// Nothing called.
+    pub calling_none: &'static str,
+    /// Recent calls, before the list.
+    pub recent: &'static str,
+    /// Heading of the per-service table.
+    pub services_heading: &'static str,
+    /// Column: service.
+    pub column_service: &'static str,
+    /// Column: people waiting.
+    pub column_waiting: &'static str,
+    /// Column: estimated wait.
+    pub column_estimate: &'static str,
+    /// A count of people; `{n}` is the count.
+    pub people: &'static str,
+    /// No estimate yet.
+    pub no_estimate: &'static str,
+    /// Heading of the next open days.
+    pub days_heading: &'static str,
+    /// No open day within the list's range.
+    pub days_none: &'static str,
+    /// Advice to visitors (BRIEF R5).
+    pub advice: &'static str,
+    /// Heading of the links to the other offices.
+    pub offices_heading: &'static str,
+    /// Before the time of the data.
+    pub updated: &'static str,
+    /// Live over the WebSocket.
+    pub link_live: &'static str,
+    /// Polling; `{s}` is the interval in seconds.
+    pub link_poll: &'static str,
+    /// Connecting.
+    pub link_connecting: &'static str,
+    /// Lost, retrying.
+    pub link_down: &'static str,
+    /// Server-rendered, no script running.
+    pub link_static: &'static str,
+    /// The data is old.
+    pub stale: &'static str,
+    /// Reload link.
+    pub refresh: &'static str,
+    /// Shown without JavaScript.
+    pub noscript: &'static str,
+    /// Demo badge.
+    pub demo: &'static str,
+    /// Demo explanation.
+    pub demo_note: &'static str,
+    /// Spoken on a call; `{n}` number, `{c}` counter.
+    pub announce_call: &'static str,
+    /// 404 heading.
+    pub not_found: &'static str,
+    /// 404 link back.
+    pub back: &'static str,
+}
+
+/// 日本語.
+pub static JA: Words = Words {
+    title: "混雑状況",
+    tagline: "マイナンバーカード 電子証明書の更新窓口",
+    other_language: "English",
+    state_heading: "受付状況",
+    phase_open: "受付中",
+    phase_before_opening: "受付開始前",
+    phase_reception_closed: "本日の受付は終了しました",
+    phase_closed_for_the_day: "本日の業務は終了しました",
+    phase_closed: "本日は休業日です",
+    suspended: "ただいま受付を停止しています（{n}）",
+    hours_today: "本日の受付時間 {n}",
+    last_ticket: "（発券は {n} まで）",
+    congestion: "混雑度",
+    calling_heading: "ただいまの呼出番号",
+    counter: "{c}番窓口",
+    state_called: "お呼びしています",
+    state_recalled: "再度お呼びしています",
+    state_serving: "対応中",
+    calling_none: "呼出中の番号はありません",
+    recent: "最近の呼出",
+    services_heading: "手続きごとの待ち状況",
+    column_service: "手続き",
+    column_waiting: "待ち人数",
+    column_estimate: "待ち時間の目安",
+    people: "{n}人",
+    no_estimate: "—",
+    days_heading: "これからの受付日",
+    days_none: "受付日は未定です",
+    advice: "窓口は混み合うことがあります。時間に余裕をもってお越しください。",
+    offices_heading: "ほかの窓口",
+    updated: "最終更新",
+    link_live: "自動で更新しています",
+    link_poll: "{s}秒ごとに更新しています",
+    link_connecting: "接続しています…",
+    link_down: "接続が切れています。再接続しています…",
+    link_static: "自動更新はしません",
+    stale: "表示が古くなっています。最新の状況と違うことがあります。",
+    refresh: "最新の情報に更新",
+    noscript: "この表示は自動では更新されません。「最新の情報に更新」を押してください。",
+    demo: "デモ",
+    demo_note: "デモ表示です。実際の待ち状況ではありません。",
+    announce_call: "{n}番の方、{c}番窓口へお越しください。",
+    not_found: "その窓口は見つかりません。",
+    back: "混雑状況のページへ",
+};
+
+/// English.
+pub static EN: Words = Words {
+    title: "Congestion",
+    tagline: "My Number card certificate renewal",
+    other_language: "日本語",
+    state_heading: "Reception",
+    phase_open: "Open",
+    phase_before_opening: "Not open yet",
+    phase_reception_closed: "Reception has closed for today",
+    phase_closed_for_the_day: "Closed for today",
+    phase_closed: "Closed today",
+    suspended: "Reception is suspended ({n})",
+    hours_today: "Today's hours {n}",
+    last_ticket: " (last ticket {n})",
+    congestion: "Congestion",
+    calling_heading: "Now calling",
+    counter: "Counter {c}",
+    state_called: "Calling",
+    state_recalled: "Calling again",
+    state_serving: "Being served",
+    calling_none: "No number is being called",
+    recent: "Recently called",
+    services_heading: "Waiting by service",
+    column_service: "Service",
+    column_waiting: "Waiting",
+    column_estimate: "Estimated wait",
+    people: "{n}",
+    no_estimate: "—",
+    days_heading: "Next open days",
+    days_none: "No open day scheduled yet",
+    advice: "The counter can be crowded. Please allow plenty of time.",
+    offices_heading: "Other offices",
+    updated: "Updated",
+    link_live: "Updating live",
+    link_poll: "Updating every {s} s",
+    link_connecting: "Connecting…",
+    link_down: "Connection lost. Reconnecting…",
+    link_static: "Not updating by itself",
+    stale: "This information is out of date and may differ from the real queue.",
+    refresh: "Refresh",
+    noscript: "This page does not update by itself. Use Refresh to see the latest.",
+    demo: "DEMO",
+    demo_note: "Demonstration data, not the real queue.",
+    announce_call: "Number {n}, please go to counter {c}.",
+    not_found: "There is no such office.",
+    back: "Back to the congestion page",
+};
+
+/// Fills `{n}`, `{c}` and `{s}` in a text.
+pub fn fill(text: &str, n: &str, c: &str, s: &str) -> String {
+    text.replace("{n}", n).replace("{c}", c).replace("{s}", s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_read_as_on_city_notices() {
+        let date = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
+        assert_eq!(Lang::Ja.date(date), "11月24日(火)");
+        assert_eq!(Lang::En.date(date), "Tue 24 Nov");
+    }
+
+    #[test]
+    fn only_lang_en_switches_to_english() {
+        assert_eq!(Lang::from_query(Some("en")), Lang::En);
+        assert_eq!(Lang::from_query(Some("EN")), Lang::En);
+        assert_eq!(Lang::from_query(Some("fr")), Lang::Ja);
+        assert_eq!(Lang::from_query(None), Lang::Ja);
+    }
+
+    #[test]
+    fn placeholders_are_filled() {
+        assert_eq!(
+            fill(JA.announce_call, "R001", "2", ""),
+            "R001番の方、2番窓口へお越しください。"
+        );
+        assert_eq!(fill(EN.link_poll, "", "", "20"), "Updating every 20 s");
+    }
+}
