@@ -81,6 +81,8 @@ pub struct Simulation {
     clock: SharedClock,
     rng: StdRng,
     next_arrival: Option<DateTime<Utc>>,
+    /// How many counters are staffed now; a clerk beyond it finishes and goes on a break.
+    staffed_now: usize,
 }
 
 impl Simulation {
@@ -119,6 +121,7 @@ impl Simulation {
             clock,
             rng: StdRng::seed_from_u64(seed),
             next_arrival: None,
+            staffed_now: 0,
         }
     }
 
@@ -216,6 +219,7 @@ impl Simulation {
             }
             _ => 0,
         };
+        self.staffed_now = wanted;
         let lunch = matches!(status.phase, Phase::Open) && wanted < self.counters.len();
         for (index, (id, desk)) in self.counters.iter().enumerate() {
             let Some(counter) = queue.counter(id) else {
@@ -285,10 +289,12 @@ impl Simulation {
     async fn work_desk(&mut self, index: usize, now: DateTime<Utc>) {
         let latest = self.office.latest();
         let id = &self.counters[index].0;
-        let open = latest
-            .queue
-            .counter(id)
-            .is_some_and(|c| c.state == CounterState::Open);
+        // A clerk beyond today's staffing (lunch) calls nobody new.
+        let open = index < self.staffed_now
+            && latest
+                .queue
+                .counter(id)
+                .is_some_and(|c| c.state == CounterState::Open);
         let desk = self.counters[index].1.clone();
         let next = match desk {
             Desk::Idle if open => self.call_next(index, now).await,

@@ -1,0 +1,102 @@
+//! The command line: where the feed is, which office, which language, and where logs go.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+use crate::text::LangMode;
+
+/// Lobby screen for one office's queue, fed by the queue server's live WebSocket feed.
+/// Keys: q or Ctrl-C quits.
+#[derive(Clone, Debug, Parser)]
+#[command(name = "lobby-display", version)]
+pub struct Cli {
+    /// The queue server's WebSocket base URL (ws://HOST:PORT).
+    #[arg(long, default_value = "ws://127.0.0.1:8080", value_parser = parse_server)]
+    pub server: String,
+    /// The office to show (its id in the server's configuration).
+    #[arg(long, default_value = "main", value_parser = parse_office)]
+    pub office: String,
+    /// Language of the screen: Japanese, English, or both taking turns every few seconds.
+    #[arg(long, value_enum, default_value_t = LangMode::Ja)]
+    pub lang: LangMode,
+    /// Ring the terminal bell when a number is called.
+    #[arg(long)]
+    pub bell: bool,
+    /// Append logs (connections, refused frames) to FILE; without it nothing is logged, since
+    /// the terminal belongs to the screen.
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+}
+
+impl Cli {
+    /// The office's live feed: `{server}/api/v1/offices/{office}/live`.
+    pub fn feed_url(&self) -> String {
+        format!("{}/api/v1/offices/{}/live", self.server, self.office)
+    }
+}
+
+/// Accepts `ws://` URLs only (the lobby PC is on the office LAN; no TLS stack is built in).
+fn parse_server(text: &str) -> Result<String, String> {
+    let text = text.trim().trim_end_matches('/');
+    match text.strip_prefix("ws://") {
+        Some(rest) if !rest.is_empty() && !rest.contains(char::is_whitespace) => {
+            Ok(text.to_owned())
+        }
+        _ => Err("expected ws://HOST:PORT".to_owned()),
+    }
+}
+
+/// Office ids are identifiers; anything else would change the URL's path.
+fn parse_office(text: &str) -> Result<String, String> {
+    let valid = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if valid {
+        Ok(text.to_owned())
+    } else {
+        Err("expected an office id such as `main`".to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_point_at_the_main_office_on_this_machine() {
+        let cli = Cli::try_parse_from(["lobby-display"]).expect("defaults parse");
+        assert_eq!(
+            cli.feed_url(),
+            "ws://127.0.0.1:8080/api/v1/offices/main/live"
+        );
+        assert_eq!(cli.lang, LangMode::Ja);
+        assert!(!cli.bell);
+    }
+
+    #[test]
+    fn a_trailing_slash_on_the_server_does_not_double_in_the_url() {
+        let cli = Cli::try_parse_from([
+            "lobby-display",
+            "--server",
+            "ws://10.0.0.5:8080/",
+            "--office",
+            "ekinishi",
+            "--lang",
+            "both",
+        ])
+        .expect("parses");
+        assert_eq!(
+            cli.feed_url(),
+            "ws://10.0.0.5:8080/api/v1/offices/ekinishi/live"
+        );
+        assert_eq!(cli.lang, LangMode::Both);
+    }
+
+    #[test]
+    fn a_server_that_is_not_a_websocket_url_is_refused() {
+        assert!(Cli::try_parse_from(["lobby-display", "--server", "http://x:8080"]).is_err());
+        assert!(Cli::try_parse_from(["lobby-display", "--office", "../admin"]).is_err());
+    }
+}

@@ -1,0 +1,349 @@
+//! The live feed: one task owns the WebSocket, turns each frame into a checked
+//! [`Message`] and hands it to the screen as a [`FeedEvent`]. It reconnects forever, with a
+//! backoff capped at [`MAX_BACKOFF`] and jitter, so a lobby PC that boots before the server (or
+//! outlives a server restart) just catches up; every new connection starts with a full snapshot.
+//!
+//! Bad frames (not JSON, another wire version, an unknown shape) are logged and reported as
+//! [`FeedEvent::Rejected`]: never drawn, never fatal.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use queue_server::protocol::{self, Message, Payload};
+use rand::Rng;
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+
+/// First retry delay; doubled after each failed attempt.
+pub const FIRST_BACKOFF: Duration = Duration::from_millis(250);
+
+/// Longest wait between attempts: the screen must come back within seconds of the server.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// Give up on a connection attempt after this long (a dead host can hang a TCP connect).
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The server sends at least every 30 s; silence for longer than two intervals (plus slack)
+/// means a half-open connection, so drop it and reconnect.
+pub const SILENCE_LIMIT: Duration = Duration::from_secs(65);
+
+/// Largest frame accepted; a snapshot is a few KB, so anything near this is a fault.
+pub const MAX_FRAME_BYTES: usize = 1 << 20;
+
+/// What the feed task tells the screen.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FeedEvent {
+    /// About to try connecting (`attempt` counts failures since the last good connection).
+    Connecting {
+        /// 0 for the first try after a good connection.
+        attempt: u32,
+    },
+    /// The WebSocket is open; the server's first message will be a snapshot.
+    Connected,
+    /// A checked message of the current wire version.
+    Message(Box<Message>),
+    /// A frame that was refused (and logged).
+    Rejected(FrameError),
+    /// The connection failed or ended; a reconnect follows.
+    Disconnected {
+        /// Why, for the log file.
+        reason: String,
+    },
+}
+
+/// Why a frame was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FrameError {
+    /// Not JSON text at all.
+    #[error("not JSON: {0}")]
+    NotJson(String),
+    /// JSON without a numeric top-level `v`.
+    #[error("no wire version `v`")]
+    MissingVersion,
+    /// A version this display does not speak (refused rather than misread).
+    #[error("wire version {0} is not {expected}", expected = protocol::VERSION)]
+    UnknownVersion(u64),
+    /// Version 1, but not a message we understand.
+    #[error("not a feed message: {0}")]
+    Shape(String),
+    /// A binary frame: the feed is JSON text only.
+    #[error("binary frame of {0} bytes")]
+    Binary(usize),
+}
+
+/// Parses one text frame: JSON, then the version, then the message. The version is checked
+/// before the shape so a future format is refused as such, not as a parse error.
+pub fn parse_frame(text: &str) -> Result<Message, FrameError> {
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|error| FrameError::NotJson(error.to_string()))?;
+    let version = value
+        .get("v")
+        .and_then(serde_json::Value::as_u64)
+        .ok_or(FrameError::MissingVersion)?;
+    if version != u64::from(protocol::VERSION) {
+        return Err(FrameError::UnknownVersion(version));
+    }
+    serde_json::from_value(value).map_err(|error| FrameError::Shape(error.to_string()))
+}
+
+/// Delay before retry number `attempt` (1-based): doubling from [`FIRST_BACKOFF`], capped at
+/// [`MAX_BACKOFF`], then scaled into its upper half by `jitter` ∈ [0, 1) so screens restarted
+/// together do not knock in step.
+pub fn backoff_delay(attempt: u32, jitter: f64) -> Duration {
+    let doublings = attempt.saturating_sub(1).min(16);
+    let full = FIRST_BACKOFF
+        .saturating_mul(1 << doublings)
+        .min(MAX_BACKOFF);
+    full.mul_f64(0.5 + 0.5 * jitter.clamp(0.0, 1.0))
+}
+
+/// Connects to `url` and keeps connected until `events` is closed (the screen quit).
+pub async fn run(url: String, events: mpsc::Sender<FeedEvent>) {
+    let mut failures: u32 = 0;
+    loop {
+        if events
+            .send(FeedEvent::Connecting { attempt: failures })
+            .await
+            .is_err()
+        {
+            return;
+        }
+        let reason = match connect_and_read(&url, &events, &mut failures).await {
+            Ok(reason) => reason,
+            Err(Closed) => return,
+        };
+        tracing::warn!(%url, %reason, "feed disconnected");
+        if events
+            .send(FeedEvent::Disconnected { reason })
+            .await
+            .is_err()
+        {
+            return;
+        }
+        failures = failures.saturating_add(1);
+        let delay = backoff_delay(failures, rand::thread_rng().r#gen::<f64>());
+        tokio::time::sleep(delay).await;
+    }
+}
+
+/// The screen has gone: stop.
+struct Closed;
+
+/// One connection: returns why it ended. Resets `failures` once a snapshot arrives, so a
+/// server that accepts and then drops at once still backs off.
+async fn connect_and_read(
+    url: &str,
+    events: &mpsc::Sender<FeedEvent>,
+    failures: &mut u32,
+) -> Result<String, Closed> {
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_FRAME_BYTES))
+        .max_frame_size(Some(MAX_FRAME_BYTES));
+    let connect = tokio_tungstenite::connect_async_with_config(url, Some(config), false);
+    let mut socket = match tokio::time::timeout(CONNECT_TIMEOUT, connect).await {
+        Err(_) => return Ok("connect timed out".to_owned()),
+        Ok(Err(error)) => return Ok(format!("connect failed: {error}")),
+        Ok(Ok((socket, _response))) => socket,
+    };
+    tracing::info!(%url, "feed connected");
+    events
+        .send(FeedEvent::Connected)
+        .await
+        .map_err(|_| Closed)?;
+    loop {
+        let frame = match tokio::time::timeout(SILENCE_LIMIT, socket.next()).await {
+            Err(_) => return Ok(format!("no message for {} s", SILENCE_LIMIT.as_secs())),
+            Ok(None) => return Ok("connection ended".to_owned()),
+            Ok(Some(Err(error))) => return Ok(format!("read failed: {error}")),
+            Ok(Some(Ok(frame))) => frame,
+        };
+        let parsed = match frame {
+            tungstenite::Message::Text(text) => parse_frame(text.as_str()),
+            tungstenite::Message::Binary(bytes) => Err(FrameError::Binary(bytes.len())),
+            tungstenite::Message::Close(close) => {
+                return Ok(format!("closed by server: {close:?}"));
+            }
+            // Pings are answered by tungstenite itself.
+            _ => continue,
+        };
+        let event = match parsed {
+            Ok(message) => {
+                if matches!(message.payload, Payload::Snapshot(_)) {
+                    *failures = 0;
+                }
+                FeedEvent::Message(Box::new(message))
+            }
+            Err(error) => {
+                tracing::warn!(%error, "feed frame refused");
+                FeedEvent::Rejected(error)
+            }
+        };
+        events.send(event).await.map_err(|_| Closed)?;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support;
+
+    #[test]
+    fn a_frame_of_the_current_version_parses_into_a_message() {
+        let text = serde_json::to_string(&test_support::snapshot_message(
+            3,
+            "2026-12-01T10:00:00+09:00",
+            test_support::open_office(),
+        ))
+        .expect("serializes");
+        let message = parse_frame(&text).expect("parses");
+        assert_eq!(message.seq, 3);
+        assert!(matches!(message.payload, Payload::Snapshot(_)));
+    }
+
+    #[test]
+    fn a_frame_of_another_version_is_refused_before_its_shape_is_read() {
+        let text = r#"{"v":2,"type":"hologram","seq":1}"#;
+        assert_eq!(parse_frame(text), Err(FrameError::UnknownVersion(2)));
+    }
+
+    #[test]
+    fn text_that_is_not_json_is_refused() {
+        assert!(matches!(parse_frame("<html>"), Err(FrameError::NotJson(_))));
+    }
+
+    #[test]
+    fn json_without_a_version_is_refused() {
+        let text = r#"{"type":"snapshot","seq":1}"#;
+        assert_eq!(parse_frame(text), Err(FrameError::MissingVersion));
+    }
+
+    #[test]
+    fn a_version_one_frame_of_unknown_type_is_refused() {
+        let text = r#"{"v":1,"type":"weather","seq":1,"generated_at":"2026-12-01T10:00:00+09:00"}"#;
+        assert!(matches!(parse_frame(text), Err(FrameError::Shape(_))));
+    }
+
+    /// Accepts one WebSocket connection on `listener`, sends `frames` as text, then closes.
+    async fn serve_once(listener: &tokio::net::TcpListener, frames: &[String]) {
+        use futures_util::SinkExt;
+        let (stream, _) = listener.accept().await.expect("accepts");
+        let mut socket = tokio_tungstenite::accept_async(stream)
+            .await
+            .expect("handshake");
+        for frame in frames {
+            socket
+                .send(tungstenite::Message::text(frame.clone()))
+                .await
+                .expect("sends");
+        }
+        socket.close(None).await.expect("closes");
+    }
+
+    async fn next(events: &mut mpsc::Receiver<FeedEvent>) -> FeedEvent {
+        tokio::time::timeout(Duration::from_secs(10), events.recv())
+            .await
+            .expect("an event in time")
+            .expect("feed still running")
+    }
+
+    #[tokio::test]
+    async fn bad_frames_are_refused_good_ones_pass_and_a_closed_link_is_reconnected() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("binds");
+        let url = format!(
+            "ws://{}/api/v1/offices/main/live",
+            listener.local_addr().expect("addr")
+        );
+        let (sender, mut events) = mpsc::channel(16);
+        let feed = tokio::spawn(run(url, sender));
+        let snapshot = serde_json::to_string(&test_support::snapshot_message(
+            5,
+            "2026-12-01T10:00:00+09:00",
+            test_support::open_office(),
+        ))
+        .expect("serializes");
+        let frames = [
+            "not json".to_owned(),
+            r#"{"v":2,"type":"snapshot"}"#.to_owned(),
+            snapshot.clone(),
+        ];
+        serve_once(&listener, &frames).await;
+        assert_eq!(
+            next(&mut events).await,
+            FeedEvent::Connecting { attempt: 0 }
+        );
+        assert_eq!(next(&mut events).await, FeedEvent::Connected);
+        assert!(matches!(
+            next(&mut events).await,
+            FeedEvent::Rejected(FrameError::NotJson(_))
+        ));
+        assert_eq!(
+            next(&mut events).await,
+            FeedEvent::Rejected(FrameError::UnknownVersion(2))
+        );
+        assert!(matches!(next(&mut events).await, FeedEvent::Message(m) if m.seq == 5));
+        assert!(matches!(
+            next(&mut events).await,
+            FeedEvent::Disconnected { .. }
+        ));
+        // It comes back by itself and takes the new snapshot.
+        assert_eq!(
+            next(&mut events).await,
+            FeedEvent::Connecting { attempt: 1 }
+        );
+        serve_once(&listener, &[snapshot]).await;
+        assert_eq!(next(&mut events).await, FeedEvent::Connected);
+        assert!(matches!(next(&mut events).await, FeedEvent::Message(_)));
+        feed.abort();
+    }
+
+    #[tokio::test]
+    async fn a_server_that_is_down_is_retried_with_growing_attempts() {
+        // Bind then drop: nothing listens on this port.
+        let address = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("free port");
+        let (sender, mut events) = mpsc::channel(16);
+        let feed = tokio::spawn(run(format!("ws://{address}/live"), sender));
+        assert_eq!(
+            next(&mut events).await,
+            FeedEvent::Connecting { attempt: 0 }
+        );
+        assert!(matches!(
+            next(&mut events).await,
+            FeedEvent::Disconnected { .. }
+        ));
+        assert_eq!(
+            next(&mut events).await,
+            FeedEvent::Connecting { attempt: 1 }
+        );
+        assert!(matches!(
+            next(&mut events).await,
+            FeedEvent::Disconnected { .. }
+        ));
+        assert_eq!(
+            next(&mut events).await,
+            FeedEvent::Connecting { attempt: 2 }
+        );
+        feed.abort();
+    }
+
+    #[test]
+    fn backoff_doubles_and_never_exceeds_five_seconds() {
+        assert_eq!(backoff_delay(1, 1.0), FIRST_BACKOFF);
+        assert_eq!(backoff_delay(2, 1.0), FIRST_BACKOFF * 2);
+        assert_eq!(backoff_delay(3, 1.0), FIRST_BACKOFF * 4);
+        for attempt in [6, 10, 100, u32::MAX] {
+            assert_eq!(backoff_delay(attempt, 1.0), MAX_BACKOFF);
+        }
+    }
+
+    #[test]
+    fn jitter_spreads_a_retry_over_the_upper_half_of_its_delay() {
+        assert_eq!(backoff_delay(100, 0.0), MAX_BACKOFF / 2);
+        let middle = backoff_delay(100, 0.5);
+        assert!(middle > MAX_BACKOFF / 2 && middle < MAX_BACKOFF);
+    }
+}

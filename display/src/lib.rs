@@ -1,0 +1,30 @@
+//! The lobby display: a full-screen terminal view of one office's queue for the lobby TV, fed
+//! by the queue server's WebSocket feed (`/api/v1/offices/{office}/live`).
+//!
+//! The crate follows state → update → draw, with I/O only at the edges:
+//! - [`app`]: the state of the screen and [`app::App::update`], which turns events (a feed
+//!   message, a tick, a key) into new state. No I/O and no clock: the caller passes `now`.
+//! - [`ui`]: draws an [`app::App`] (`impl Widget for &App`), a pure function of the state;
+//!   compact layout for 80×24, big layout for a large terminal.
+//! - [`text`]: the user-facing words in Japanese and English (BRIEF R9) and date formats.
+//! - [`feed`]: the WebSocket connection in its own task: connect, parse and check each frame,
+//!   reconnect forever with capped, jittered backoff; it sends [`feed::FeedEvent`]s.
+//! - [`run`]: the one `select!` loop over the clock tick, terminal input and feed events, and
+//!   the terminal set-up/restore (also after a panic).
+//! - [`cli`]: the command line; [`logging`]: logs to the `--log` file, never to the screen.
+//!
+//! The wire types come from `queue_server::protocol` (the server crate built without its
+//! server feature), so the screen and the server cannot drift apart.
+
+#![warn(missing_docs)]
+
+pub mod app;
+pub mod cli;
+pub mod feed;
+pub mod logging;
+pub mod run;
+pub mod text;
+pub mod ui;
+
+#[cfg(test)]
+mod test_support;

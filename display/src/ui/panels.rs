@@ -1,0 +1,223 @@
+//! The other panels: waiting and estimated wait per service, congestion, earlier calls, the
+//! closed-day notice (BRIEF R3) and the first-connection screen.
+
+use queue_server::protocol::Snapshot;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::style::{Color, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget, Wrap};
+
+use super::{View, panel};
+use crate::text::{self, Lang};
+
+/// Shown before any data arrived: the screen is alive and knows where it is connecting.
+pub fn render_connecting(view: &View, area: Rect, buf: &mut Buffer) {
+    let lang = view.lang;
+    let lines = vec![
+        Line::raw(lang.pick("サーバーに接続しています…", "Connecting to the server…")).bold(),
+        Line::raw(""),
+        Line::raw(view.app.feed_url().to_owned()).dim(),
+        Line::raw(""),
+        Line::raw(lang.pick(
+            "接続するとこの画面に呼び出し番号が表示されます",
+            "Called numbers will appear here once connected",
+        )),
+    ];
+    render_centered(lines, area, buf);
+}
+
+/// Closed all day, or done for today: a notice with the reason and the next opening, instead
+/// of an empty queue.
+pub fn render_closed(view: &View, snapshot: &Snapshot, area: Rect, buf: &mut Buffer) {
+    let lang = view.lang;
+    let calendar = &snapshot.calendar;
+    let headline = match calendar.phase.as_str() {
+        "closed_for_the_day" => lang.pick("本日の業務は終了しました", "Closed for today"),
+        _ => lang.pick("本日休業", "Closed today"),
+    };
+    let mut lines = vec![
+        Line::raw(format!("  {headline}  "))
+            .style(Style::new().fg(Color::White).bg(Color::Red).bold()),
+        Line::raw(""),
+    ];
+    if let Some(reason) = lang_text(lang, &calendar.reason_ja, &calendar.reason_en) {
+        lines.push(Line::raw(reason.to_owned()).bold());
+        lines.push(Line::raw(""));
+    }
+    match lang_text(lang, &calendar.notice_ja, &calendar.notice_en) {
+        Some(notice) => lines.push(Line::raw(notice.to_owned())),
+        None => {
+            let next = calendar.next_opening.map(|at| lang.date_time(at));
+            let next = next.unwrap_or_else(|| lang.pick("未定", "to be announced").to_owned());
+            lines.push(Line::raw(format!(
+                "{} {next}",
+                lang.pick("次の受付:", "Next reception:")
+            )));
+        }
+    }
+    let block = panel(view, lang.pick("お知らせ", "Notice"));
+    let width = if view.big {
+        area.width * 3 / 4
+    } else {
+        area.width
+    };
+    let height = u16::try_from(lines.len()).unwrap_or(u16::MAX) + 6;
+    let [column] = Layout::horizontal([Constraint::Length(width)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [boxed] = Layout::vertical([Constraint::Length(height)])
+        .flex(Flex::Center)
+        .areas(column);
+    let inner = block.inner(boxed);
+    block.render(boxed, buf);
+    render_centered(lines, inner, buf);
+}
+
+fn lang_text<'a>(lang: Lang, ja: &'a Option<String>, en: &'a Option<String>) -> Option<&'a str> {
+    match lang {
+        Lang::Ja => ja.as_deref(),
+        Lang::En => en.as_deref(),
+    }
+    .filter(|text| !text.is_empty())
+}
+
+fn render_centered(lines: Vec<Line<'static>>, area: Rect, buf: &mut Buffer) {
+    let height = u16::try_from(lines.len()).unwrap_or(u16::MAX);
+    let [middle] = Layout::vertical([Constraint::Length(height + 2)])
+        .flex(Flex::Center)
+        .areas(area);
+    Paragraph::new(lines)
+        .centered()
+        .wrap(Wrap { trim: true })
+        .render(middle, buf);
+}
+
+/// Waiting and estimated wait per service, in configuration order.
+pub fn render_services(view: &View, snapshot: &Snapshot, area: Rect, buf: &mut Buffer) {
+    let lang = view.lang;
+    let block = panel(
+        view,
+        lang.pick("待ち人数と待ち時間の目安", "Waiting and estimated wait"),
+    );
+    let header = [
+        "",
+        lang.pick("手続き", "Service"),
+        lang.pick("待ち", "Waiting"),
+        lang.pick("目安", "Est. wait"),
+    ];
+    let rows: Vec<[String; 4]> = snapshot
+        .services
+        .iter()
+        .map(|service| {
+            let estimate = service
+                .estimate
+                .as_ref()
+                .map(|e| lang.pick(&e.text_ja, &e.text_en).to_owned())
+                .unwrap_or_else(|| "—".to_owned());
+            [
+                service.prefix.clone(),
+                lang.pick(&service.name_ja, &service.name_en).to_owned(),
+                lang.waiting(service.waiting),
+                estimate,
+            ]
+        })
+        .collect();
+    let width = |column: usize| {
+        let widest = rows
+            .iter()
+            .map(|row| Line::raw(row[column].as_str()).width())
+            .chain([Line::raw(header[column]).width()])
+            .max()
+            .unwrap_or(0);
+        Constraint::Length(u16::try_from(widest).unwrap_or(u16::MAX))
+    };
+    let widths = [width(0), Constraint::Fill(1), width(2), width(3)];
+    let table = Table::new(
+        rows.into_iter().map(|row| {
+            let [prefix, name, waiting, estimate] = row;
+            Row::new([
+                Cell::from(prefix).bold(),
+                Cell::from(name),
+                Cell::from(Line::raw(waiting).right_aligned().bold()),
+                Cell::from(estimate),
+            ])
+        }),
+        widths,
+    )
+    .header(
+        Row::new([
+            Cell::from(header[0]),
+            Cell::from(header[1]),
+            Cell::from(Line::raw(header[2]).right_aligned()),
+            Cell::from(header[3]),
+        ])
+        .dim(),
+    )
+    .column_spacing(if view.big { 2 } else { 1 })
+    .block(block);
+    Widget::render(table, area, buf);
+}
+
+/// The congestion level in colour and in words (BRIEF R5), with a bar of 1–4 blocks.
+pub fn render_congestion(view: &View, snapshot: &Snapshot, area: Rect, buf: &mut Buffer) {
+    let lang = view.lang;
+    let block = panel(view, lang.pick("混雑状況", "Congestion"));
+    let line = match &snapshot.congestion {
+        Some(congestion) => {
+            let (level, colour) = match congestion.level.as_str() {
+                "low" => (1, Color::Green),
+                "moderate" => (2, Color::Yellow),
+                "high" => (3, Color::LightRed),
+                "very_high" => (4, Color::Red),
+                _ => (0, Color::Gray),
+            };
+            let bar: String = (1..=4)
+                .map(|i| if i <= level { '■' } else { '□' })
+                .collect();
+            let label = lang.pick(&congestion.label_ja, &congestion.label_en);
+            Line::from(vec![
+                Span::raw(bar).fg(colour),
+                Span::raw(" "),
+                Span::raw(label.to_owned()).fg(colour).bold(),
+            ])
+        }
+        None => Line::raw(lang.pick("情報なし", "No data")).dim(),
+    };
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let [middle] = Layout::vertical([Constraint::Length(1)])
+        .flex(Flex::Center)
+        .areas(inner);
+    Paragraph::new(line).centered().render(middle, buf);
+}
+
+/// Earlier calls, newest first; numbers still shown in the tiles are left out, so each
+/// number appears on screen once.
+pub fn render_recent(view: &View, snapshot: &Snapshot, area: Rect, buf: &mut Buffer) {
+    let lang = view.lang;
+    let block = panel(view, lang.pick("これまでの呼び出し", "Earlier calls"));
+    let lines: Vec<Line> = snapshot
+        .recent_calls
+        .iter()
+        .filter(|call| {
+            !snapshot
+                .now_called
+                .iter()
+                .any(|now| now.counter == call.counter && now.number == call.number)
+        })
+        .map(|call| {
+            Line::from(vec![
+                Span::raw(format!(" {:<6}", call.number)).bold(),
+                Span::raw(lang.counter(&call.counter)),
+                Span::raw(format!("  {}", text::hm(call.called_at))).dim(),
+            ])
+        })
+        .collect();
+    let lines = if lines.is_empty() {
+        vec![Line::raw(lang.pick(" まだありません", " None yet")).dim()]
+    } else {
+        lines
+    };
+    Paragraph::new(lines).block(block).render(area, buf);
+}

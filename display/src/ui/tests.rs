@@ -1,0 +1,335 @@
+//! Rendering tests: each screen drawn on a `TestBackend` from hand-built snapshots at fixed
+//! instants, compared with reviewed insta snapshots under `src/ui/snapshots/`.
+
+use std::time::{Duration, Instant};
+
+use queue_server::protocol::Snapshot;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::style::Color;
+use unicode_width::UnicodeWidthStr;
+
+use crate::app::{App, Event};
+use crate::feed::FeedEvent;
+use crate::test_support::{call_message, holiday, open_office, snapshot_message, year_end};
+use crate::text::LangMode;
+
+const URL: &str = "ws://127.0.0.1:8080/api/v1/offices/main/live";
+
+/// A display started at `start`, connected, that received `snapshot` made at `generated_at`,
+/// then ticked 5 s later (so the clock reads 5 s past the snapshot).
+fn app_with(lang: LangMode, snapshot: Snapshot, generated_at: &str, start: Instant) -> App {
+    let mut app = App::new(lang, false, URL, start);
+    app.update(Event::Feed(FeedEvent::Connected), start);
+    let message = snapshot_message(1, generated_at, snapshot);
+    app.update(Event::Feed(FeedEvent::Message(Box::new(message))), start);
+    app.update(Event::Tick, start + Duration::from_secs(5));
+    app
+}
+
+fn open_app(lang: LangMode, start: Instant) -> App {
+    app_with(lang, open_office(), "2026-12-01T10:00:00+09:00", start)
+}
+
+fn draw(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
+    terminal
+        .draw(|frame| frame.render_widget(app, frame.area()))
+        .expect("draws");
+    terminal
+}
+
+/// The screen as text, one line per row (what a person, tmux or a screen reader sees): the
+/// cell after a double-width character is skipped, and must be blank, or a wide character
+/// overwrote something and Japanese text would not line up.
+fn screen_text(terminal: &Terminal<TestBackend>) -> String {
+    let buffer = terminal.backend().buffer();
+    let width = usize::from(buffer.area.width);
+    let mut text = String::new();
+    for (y, row) in buffer.content.chunks(width).enumerate() {
+        let mut hidden = 0;
+        for (x, cell) in row.iter().enumerate() {
+            if hidden > 0 {
+                assert!(
+                    cell.symbol().trim().is_empty(),
+                    "row {y}: {:?} at column {x} is hidden under a wide character",
+                    cell.symbol()
+                );
+                hidden -= 1;
+                continue;
+            }
+            text.push_str(cell.symbol());
+            hidden = cell.symbol().width().saturating_sub(1);
+        }
+        text.push('\n');
+    }
+    text
+}
+
+/// Every row is exactly as wide as the terminal: Japanese text lines up.
+fn assert_lines_up(terminal: &Terminal<TestBackend>) {
+    let text = screen_text(terminal);
+    let width = usize::from(terminal.backend().buffer().area.width);
+    for line in text.lines() {
+        assert_eq!(
+            line.width(),
+            width,
+            "row is not {width} columns wide: {line:?}"
+        );
+    }
+}
+
+#[test]
+fn open_office_with_a_queue_fits_80_by_24() {
+    let start = Instant::now();
+    let terminal = draw(&open_app(LangMode::Ja, start), 80, 24);
+    assert_lines_up(&terminal);
+    let text = screen_text(&terminal);
+    assert!(text.contains("1番窓口 R014"));
+    assert!(text.contains("受付中"));
+    insta::assert_snapshot!("open_compact_80x24", text);
+}
+
+#[test]
+fn a_large_terminal_gets_the_big_layout() {
+    let start = Instant::now();
+    let terminal = draw(&open_app(LangMode::Ja, start), 160, 48);
+    assert_lines_up(&terminal);
+    insta::assert_snapshot!("open_big_160x48", screen_text(&terminal));
+}
+
+#[test]
+fn each_called_number_appears_once_as_plain_text() {
+    let start = Instant::now();
+    let text = screen_text(&draw(&open_app(LangMode::Ja, start), 80, 24));
+    for number in ["R014", "P003", "R013"] {
+        assert_eq!(text.matches(number).count(), 1, "{number} in:\n{text}");
+    }
+    // Earlier calls are listed too.
+    assert!(text.contains("R012"));
+}
+
+#[test]
+fn a_just_called_number_is_highlighted_with_a_star_and_colour() {
+    let start = Instant::now();
+    let mut app = open_app(LangMode::Ja, start);
+    let call = call_message(2, "2026-12-01T10:00:05+09:00", "4", "R015");
+    let mut snapshot = open_office();
+    snapshot.now_called.push(queue_server::protocol::NowCalled {
+        counter: "4".into(),
+        number: "R015".into(),
+        service: "renewal".into(),
+        state: queue_server::protocol::TicketState::Called,
+        called_at: crate::test_support::at("2026-12-01T10:00:05+09:00"),
+    });
+    snapshot.counters[3].state = queue_server::protocol::CounterState::Open;
+    let now = start + Duration::from_secs(5);
+    app.update(Event::Feed(FeedEvent::Message(Box::new(call))), now);
+    let message = snapshot_message(3, "2026-12-01T10:00:05+09:00", snapshot);
+    app.update(Event::Feed(FeedEvent::Message(Box::new(message))), now);
+    app.update(Event::Tick, now + Duration::from_secs(1));
+    let terminal = draw(&app, 80, 24);
+    assert_lines_up(&terminal);
+    let text = screen_text(&terminal);
+    assert_eq!(text.matches('★').count(), 2, "one tile starred:\n{text}");
+    assert!(text.contains("4番窓口 R015"));
+    // The caption of the called tile is black on yellow.
+    let buffer = terminal.backend().buffer();
+    let (x, y) = find(&text, "4番窓口 R015");
+    let cell = &buffer[(x, y)];
+    assert_eq!((cell.fg, cell.bg), (Color::Black, Color::Yellow));
+    insta::assert_snapshot!("just_called_80x24", text);
+
+    // Several seconds later the highlight is gone.
+    app.update(Event::Tick, now + Duration::from_secs(11));
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(!text.contains('★'));
+}
+
+/// Column and row of `needle` on the screen (columns counted in cells).
+fn find(text: &str, needle: &str) -> (u16, u16) {
+    for (y, line) in text.lines().enumerate() {
+        if let Some(index) = line.find(needle) {
+            let x = line[..index].width();
+            return (
+                u16::try_from(x).expect("fits"),
+                u16::try_from(y).expect("fits"),
+            );
+        }
+    }
+    panic!("{needle} not on screen:\n{text}");
+}
+
+#[test]
+fn a_holiday_shows_closed_with_its_name_and_the_next_opening() {
+    let start = Instant::now();
+    let app = app_with(LangMode::Ja, holiday(), "2026-11-23T10:00:00+09:00", start);
+    let terminal = draw(&app, 80, 24);
+    assert_lines_up(&terminal);
+    let text = screen_text(&terminal);
+    assert!(text.contains("本日休業"));
+    assert!(text.contains("勤労感謝の日"));
+    assert!(text.contains("11月24日(火) 9:00"));
+    insta::assert_snapshot!("holiday_80x24", text);
+}
+
+#[test]
+fn the_year_end_break_shows_closed_until_january() {
+    let start = Instant::now();
+    let app = app_with(LangMode::Ja, year_end(), "2027-01-01T10:00:00+09:00", start);
+    let terminal = draw(&app, 80, 24);
+    assert_lines_up(&terminal);
+    let text = screen_text(&terminal);
+    assert!(text.contains("年末年始"));
+    assert!(text.contains("1月4日(月) 9:00"));
+    insta::assert_snapshot!("year_end_80x24", text);
+}
+
+#[test]
+fn the_year_end_break_in_the_big_layout() {
+    let start = Instant::now();
+    let app = app_with(LangMode::Ja, year_end(), "2027-01-01T10:00:00+09:00", start);
+    let terminal = draw(&app, 160, 48);
+    assert_lines_up(&terminal);
+    insta::assert_snapshot!("year_end_big_160x48", screen_text(&terminal));
+}
+
+#[test]
+fn a_lost_connection_says_reconnecting_with_the_last_update_time() {
+    let start = Instant::now();
+    let mut app = open_app(LangMode::Ja, start);
+    let later = start + Duration::from_secs(20);
+    app.update(
+        Event::Feed(FeedEvent::Disconnected {
+            reason: "reset".into(),
+        }),
+        later,
+    );
+    app.update(Event::Feed(FeedEvent::Connecting { attempt: 3 }), later);
+    let terminal = draw(&app, 80, 24);
+    assert_lines_up(&terminal);
+    let text = screen_text(&terminal);
+    assert!(text.contains("再接続中…"));
+    assert!(text.contains("最終更新 10:00:00"));
+    assert!(!text.contains("接続済み"));
+    insta::assert_snapshot!("disconnected_80x24", text);
+}
+
+#[test]
+fn once_live_again_no_reconnecting_text_remains() {
+    let start = Instant::now();
+    let mut app = open_app(LangMode::Ja, start);
+    let t = |s| start + Duration::from_secs(s);
+    app.update(
+        Event::Feed(FeedEvent::Disconnected { reason: "x".into() }),
+        t(6),
+    );
+    app.update(Event::Feed(FeedEvent::Connected), t(8));
+    let message = snapshot_message(2, "2026-12-01T10:00:08+09:00", open_office());
+    app.update(Event::Feed(FeedEvent::Message(Box::new(message))), t(8));
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(!text.contains("再接続"), "{text}");
+    assert!(text.contains("接続済み"));
+}
+
+#[test]
+fn english_screen() {
+    let start = Instant::now();
+    let terminal = draw(&open_app(LangMode::En, start), 80, 24);
+    assert_lines_up(&terminal);
+    let text = screen_text(&terminal);
+    assert!(text.contains("Counter 1 R014"));
+    insta::assert_snapshot!("english_80x24", text);
+}
+
+#[test]
+fn english_holiday_screen() {
+    let start = Instant::now();
+    let app = app_with(LangMode::En, holiday(), "2026-11-23T10:00:00+09:00", start);
+    let terminal = draw(&app, 80, 24);
+    assert_lines_up(&terminal);
+    insta::assert_snapshot!("english_holiday_80x24", screen_text(&terminal));
+}
+
+#[test]
+fn both_languages_alternate_every_few_seconds() {
+    let start = Instant::now();
+    let mut app = open_app(LangMode::Both, start);
+    assert!(screen_text(&draw(&app, 80, 24)).contains("1番窓口 R014"));
+    app.update(Event::Tick, start + crate::text::LANG_SWITCH_EVERY);
+    assert!(screen_text(&draw(&app, 80, 24)).contains("Counter 1 R014"));
+}
+
+#[test]
+fn before_any_data_the_screen_says_it_is_connecting() {
+    let start = Instant::now();
+    let app = App::new(LangMode::Ja, false, URL, start);
+    let terminal = draw(&app, 80, 24);
+    assert_lines_up(&terminal);
+    insta::assert_snapshot!("connecting_80x24", screen_text(&terminal));
+}
+
+#[test]
+fn a_demo_queue_is_marked_demo() {
+    let start = Instant::now();
+    let mut snapshot = open_office();
+    snapshot.demo = true;
+    let app = app_with(
+        LangMode::Ja,
+        snapshot.clone(),
+        "2026-12-01T10:00:00+09:00",
+        start,
+    );
+    assert!(screen_text(&draw(&app, 80, 24)).contains("デモ"));
+    let app = app_with(LangMode::En, snapshot, "2026-12-01T10:00:00+09:00", start);
+    assert!(screen_text(&draw(&app, 80, 24)).contains("DEMO"));
+}
+
+#[test]
+fn suspended_reception_shows_the_reason() {
+    let start = Instant::now();
+    let mut snapshot = open_office();
+    snapshot.reception.suspended = true;
+    snapshot.reception.reason = Some("システム障害のため".into());
+    snapshot.calendar.accepting = false;
+    let app = app_with(LangMode::Ja, snapshot, "2026-12-01T10:00:00+09:00", start);
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(text.contains("受付停止中"));
+    assert!(text.contains("システム障害のため"));
+}
+
+#[test]
+fn reception_closed_still_shows_the_queue() {
+    let start = Instant::now();
+    let mut snapshot = open_office();
+    snapshot.calendar.phase = "reception_closed".into();
+    snapshot.calendar.accepting = false;
+    let app = app_with(LangMode::Ja, snapshot, "2026-12-01T17:50:00+09:00", start);
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(text.contains("受付終了"));
+    assert!(text.contains("1番窓口 R014"));
+}
+
+#[test]
+fn every_screen_size_between_small_and_large_draws_without_panicking() {
+    let start = Instant::now();
+    let apps = [
+        open_app(LangMode::Ja, start),
+        open_app(LangMode::En, start),
+        app_with(LangMode::Ja, holiday(), "2026-11-23T10:00:00+09:00", start),
+        App::new(LangMode::Ja, false, URL, start),
+    ];
+    for app in &apps {
+        for (width, height) in [
+            (1, 1),
+            (20, 5),
+            (40, 12),
+            (80, 24),
+            (100, 30),
+            (120, 36),
+            (250, 70),
+        ] {
+            assert_lines_up(&draw(app, width, height));
+        }
+    }
+}
