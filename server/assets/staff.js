@@ -205,6 +205,10 @@
     }
     const accepting = snapshot.calendar.accepting;
     box.dataset.accepting = accepting ? 'true' : 'false';
+    const closed = $('reception-closed');
+    closed.textContent = accepting ? '' : snapshot.calendar.notice_ja ||
+      (snapshot.reception.suspended ? '受付を停止しています（' + (snapshot.reception.reason || '') + '）' : '');
+    closed.hidden = accepting;
   }
 
   async function issue(service) {
@@ -220,6 +224,7 @@
     $('t-hours').textContent = today ? '受付時間 ' + today.opens + '–' + today.closes : '';
     $('ticket').hidden = false;
     $('print').hidden = false;
+    $('ticket').scrollIntoView({ block: 'nearest' });
   }
 
   function selectedCounter() {

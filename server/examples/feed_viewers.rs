@@ -167,24 +167,16 @@ where
         let seen = seen.clone();
         let receipts = receipts.clone();
         tasks.push(tokio::spawn(async move {
-            let mut mine = Vec::new();
             while let Some(Ok(message)) = socket.next().await {
                 if let Message::Text(text) = message
                     && let Some(seq) = seq_of(&text)
                 {
                     let at = Instant::now();
                     if seq > seen[index].swap(seq, Ordering::Relaxed) {
-                        mine.push((seq, at));
+                        receipts.lock().await.push((seq, at));
                     }
-                    if seq == u64::MAX {
-                        break;
-                    }
-                }
-                if mine.len() > 4096 {
-                    receipts.lock().await.append(&mut mine);
                 }
             }
-            receipts.lock().await.append(&mut mine);
         }));
     }
     // Let every viewer get its first snapshot, then read the idle memory.

@@ -35,15 +35,15 @@ const SERVICE_SIGMA: f64 = 0.35;
 /// Visitors per hour at an office with four counters, by local hour (9 = 9:00–9:59).
 fn arrivals_per_hour(hour: u32) -> f64 {
     match hour {
-        9 => 30.0, // the rush at opening
-        10 => 24.0,
-        11 => 20.0,
-        12 => 13.0, // lunch
-        13 => 22.0, // the smaller peak after lunch
-        14 => 18.0,
-        15 => 14.0,
-        16 => 10.0,
-        _ => 6.0,
+        9 => 26.0, // the rush at opening
+        10 => 22.0,
+        11 => 18.0,
+        12 => 12.0, // lunch
+        13 => 20.0, // the smaller peak after lunch
+        14 => 16.0,
+        15 => 12.0,
+        16 => 8.0,
+        _ => 5.0,
     }
 }
 

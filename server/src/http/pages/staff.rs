@@ -78,9 +78,8 @@ fn reception() -> Markup {
     html! {
         section #reception .card aria-labelledby="reception-h" hidden {
             h2 #reception-h { "発券" }
-            p.hint { "手続きを選ぶと整理券を発券します。" }
-            div #service-buttons .service-buttons {}
-            // The printed ticket: `@media print` shows only this (80 mm roll).
+            // The issued ticket first, where the clerk looks after pressing a button; under
+            // `@media print` only this is printed (80 mm roll).
             div #ticket .ticket aria-live="polite" hidden {
                 p #t-office .t-office {}
                 p.t-label { "整理番号" }
@@ -91,6 +90,9 @@ fn reception() -> Markup {
                 p #t-hours .t-hours {}
             }
             button #print type="button" hidden { "整理券を印刷" }
+            p #reception-closed .notice hidden {}
+            p.hint { "手続きを選ぶと整理券を発券します。" }
+            div #service-buttons .service-buttons {}
         }
     }
 }
@@ -123,9 +125,8 @@ fn counter() -> Markup {
                 p {
                     "この窓口の番号: "
                     strong #current-number .number {}
-                    " "
-                    span #current-state {}
                 }
+                p #current-state {}
                 div.buttons {
                     @for (action, label) in ticket_actions {
                         button type="button" data-ticket-action=(action) disabled { (label) }

@@ -1,0 +1,33 @@
+//! Sets `cfg(chromium)` when both `chromium` and `chromedriver` are on PATH, so the browser
+//! tests in `tests/web_pages.rs` run where they can and are reported as ignored, by name,
+//! where they cannot (never silently passed).
+
+use std::env;
+use std::path::Path;
+
+fn on_path(program: &str) -> bool {
+    env::var_os("PATH")
+        .is_some_and(|paths| env::split_paths(&paths).any(|dir| is_executable(&dir.join(program))))
+}
+
+fn is_executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        path.metadata()
+            .is_ok_and(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        path.is_file()
+    }
+}
+
+fn main() {
+    println!("cargo::rustc-check-cfg=cfg(chromium)");
+    println!("cargo::rerun-if-env-changed=PATH");
+    println!("cargo::rerun-if-changed=build.rs");
+    if on_path("chromium") && on_path("chromedriver") {
+        println!("cargo::rustc-cfg=chromium");
+    }
+}
