@@ -127,55 +127,20 @@ async fn bad_input_gets_a_clear_error_with_a_stable_code_and_changes_nothing() {
     let server = TestServer::start(OPEN_DAY).await;
     server.issue("renewal").await;
     let before_events = server.store.event_count().await.expect("events");
-    let client = &server.client;
 
-    let big = json!({ "service": "x".repeat(17 * 1024) });
-    let response = client
-        .post(server.url(TICKETS))
-        .bearer_auth(ISSUER)
-        .json(&big)
-        .send()
-        .await
-        .expect("sent");
-    let status = response.status().as_u16();
-    assert_error(
-        status,
-        &response.json().await.expect("json"),
-        413,
-        "payload_too_large",
-    );
-
-    let response = client
-        .post(server.url(TICKETS))
-        .bearer_auth(ISSUER)
-        .header("content-type", "application/json")
-        .body("{\"service\": ")
-        .send()
-        .await
-        .expect("sent");
-    let status = response.status().as_u16();
-    assert_error(
-        status,
-        &response.json().await.expect("json"),
-        400,
-        "malformed_json",
-    );
-
-    let response = client
-        .post(server.url(TICKETS))
-        .bearer_auth(ISSUER)
-        .header("content-type", "text/plain")
-        .body("{\"service\": \"renewal\"}")
-        .send()
-        .await
-        .expect("sent");
-    let status = response.status().as_u16();
-    assert_error(
-        status,
-        &response.json().await.expect("json"),
-        415,
-        "unsupported_media_type",
-    );
+    let big = json!({ "service": "x".repeat(17 * 1024) }).to_string();
+    let (status, body) = server
+        .post_raw(TICKETS, ISSUER, "application/json", big)
+        .await;
+    assert_error(status, &body, 413, "payload_too_large");
+    let (status, body) = server
+        .post_raw(TICKETS, ISSUER, "application/json", "{\"service\": ")
+        .await;
+    assert_error(status, &body, 400, "malformed_json");
+    let (status, body) = server
+        .post_raw(TICKETS, ISSUER, "text/plain", "{\"service\": \"renewal\"}")
+        .await;
+    assert_error(status, &body, 415, "unsupported_media_type");
 
     let (status, body) = server
         .post(TICKETS, ISSUER, Some(json!({ "service": "passport" })))
@@ -210,21 +175,15 @@ async fn bad_input_gets_a_clear_error_with_a_stable_code_and_changes_nothing() {
     assert_error(status, &body, 405, "method_not_allowed");
     let (status, body) = server.call("GET", "/api/v1/nothing-here", None, None).await;
     assert_error(status, &body, 404, "not_found");
-    let response = client
-        .post(server.url("/api/v1/offices/main/counters/1/open"))
-        .bearer_auth(COUNTER)
-        .header("content-type", "application/json")
-        .body("{oops")
-        .send()
-        .await
-        .expect("sent");
-    let status = response.status().as_u16();
-    assert_error(
-        status,
-        &response.json().await.expect("json"),
-        400,
-        "malformed_json",
-    );
+    let (status, body) = server
+        .post_raw(
+            "/api/v1/offices/main/counters/1/open",
+            COUNTER,
+            "application/json",
+            "{oops",
+        )
+        .await;
+    assert_error(status, &body, 400, "malformed_json");
 
     assert_eq!(server.tickets().await.len(), 1, "nothing changed");
     assert_eq!(

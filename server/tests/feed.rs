@@ -49,6 +49,20 @@ async fn snapshot_where(viewer: &mut Viewer, want: impl Fn(&Value) -> bool) -> V
     }
 }
 
+/// Reads until the server's close frame and returns its code.
+async fn close_code(viewer: &mut Viewer) -> Option<CloseCode> {
+    loop {
+        match tokio::time::timeout(WAIT, viewer.next())
+            .await
+            .expect("in time")
+        {
+            Some(Ok(Message::Close(frame))) => return frame.map(|f| f.code),
+            Some(Ok(_)) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
+        }
+    }
+}
+
 fn waiting(snapshot: &Value) -> u64 {
     snapshot["services"][0]["waiting"].as_u64().unwrap_or(0)
 }
@@ -149,16 +163,7 @@ async fn an_oversized_client_frame_closes_the_link_with_1009() {
         .send(Message::text("x".repeat(64 * 1024)))
         .await
         .expect("sent");
-    let code = loop {
-        match tokio::time::timeout(WAIT, viewer.next())
-            .await
-            .expect("in time")
-        {
-            Some(Ok(Message::Close(frame))) => break frame.map(|f| f.code),
-            Some(Ok(_)) => continue,
-            other => panic!("expected a close frame, got {other:?}"),
-        }
-    };
+    let code = close_code(&mut viewer).await;
     assert_eq!(code, Some(CloseCode::Size));
 }
 
@@ -178,16 +183,7 @@ async fn shutdown_closes_every_feed_with_1001() {
     let mut viewer = connect(&server).await;
     next_json(&mut viewer).await;
     server.signal_stop();
-    let code = loop {
-        match tokio::time::timeout(WAIT, viewer.next())
-            .await
-            .expect("in time")
-        {
-            Some(Ok(Message::Close(frame))) => break frame.map(|f| f.code),
-            Some(Ok(_)) => continue,
-            other => panic!("expected a close frame, got {other:?}"),
-        }
-    };
+    let code = close_code(&mut viewer).await;
     assert_eq!(code, Some(CloseCode::Away));
     if let Some(done) = server.done.take() {
         tokio::time::timeout(WAIT, done)

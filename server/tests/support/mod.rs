@@ -118,6 +118,27 @@ impl TestServer {
         (status, json)
     }
 
+    /// POST raw bytes with a content type (for malformed and oversized bodies).
+    pub async fn post_raw(
+        &self,
+        path: &str,
+        token: &str,
+        content_type: &str,
+        body: impl Into<reqwest::Body>,
+    ) -> (u16, Value) {
+        let response = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .expect("sent");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
     /// POST with a token and optional body.
     pub async fn post(&self, path: &str, token: &str, body: Option<Value>) -> (u16, Value) {
         self.call("POST", path, Some(token), body).await
