@@ -250,9 +250,11 @@
     $('current-number').textContent = current ? current.number : '—';
     $('current-state').textContent = current
       ? serviceName(current.service) + '・' + TICKET_STATES[current.state] : '';
+    // The ticket lifecycle of the server (domain/ticket.rs): only what it allows is enabled.
     const allowed = {
-      recall: ['called', 'recalled'], start: ['called', 'recalled'], finish: ['serving'],
-      'no-show': ['called', 'recalled'], cancel: ['called', 'recalled', 'serving'],
+      recall: ['called', 'recalled'], start: ['called', 'recalled'],
+      finish: ['called', 'recalled', 'serving'],
+      'no-show': ['called', 'recalled'], cancel: ['called', 'recalled'],
     };
     for (const button of document.querySelectorAll('[data-ticket-action]')) {
       button.disabled = !current || !allowed[button.dataset.ticketAction].includes(current.state);
