@@ -7,8 +7,9 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, Datelike, FixedOffset, Timelike, Weekday};
+use chrono::{DateTime, Datelike, FixedOffset, Timelike};
 use queue_server::protocol::TicketState;
+use queue_server::protocol::weekday_ja;
 
 /// How long each language stays on screen in [`LangMode::Both`]: long enough to read a line.
 pub const LANG_SWITCH_EVERY: Duration = Duration::from_secs(6);
@@ -128,18 +129,6 @@ pub fn hms(at: DateTime<FixedOffset>) -> String {
 /// `09:00` as sent in [`queue_server::protocol::Hours`] → `9:00`.
 pub fn hours_text(hhmm: &str) -> &str {
     hhmm.strip_prefix('0').unwrap_or(hhmm)
-}
-
-fn weekday_ja(day: Weekday) -> &'static str {
-    match day {
-        Weekday::Mon => "月",
-        Weekday::Tue => "火",
-        Weekday::Wed => "水",
-        Weekday::Thu => "木",
-        Weekday::Fri => "金",
-        Weekday::Sat => "土",
-        Weekday::Sun => "日",
-    }
 }
 
 #[cfg(test)]

@@ -4,11 +4,25 @@
 //! lobby display can depend on `queue-server` for these types alone. Every top-level message
 //! carries `v` ([`VERSION`]); `docs/protocol.md` documents each field.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, Utc, Weekday};
 use serde::{Deserialize, Serialize};
 
 /// Version of the wire format; a reader refuses messages of another version.
 pub const VERSION: u32 = 1;
+
+/// The one-character Japanese weekday (月 火 水 木 金 土 日) every screen prints after a date.
+/// Here, beside the wire types, so the server's calendar and the lobby display share it.
+pub fn weekday_ja(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "月",
+        Weekday::Tue => "火",
+        Weekday::Wed => "水",
+        Weekday::Thu => "木",
+        Weekday::Fri => "金",
+        Weekday::Sat => "土",
+        Weekday::Sun => "日",
+    }
+}
 
 /// Where a ticket is in its life (`waiting → called → serving → done`, plus side exits).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -2,7 +2,7 @@
 //! reasons and the refusal shown when a ticket cannot be issued. Japanese
 //! first (visitors at a Kanazawa counter), English beside it.
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike};
 use chrono_tz::Tz;
 
 use super::holidays::{Holiday, HolidayKind};
@@ -12,15 +12,7 @@ use super::status::{Phase, Status};
 
 /// The one-character Japanese weekday (月 火 水 木 金 土 日), as printed after dates.
 pub fn weekday_ja(date: NaiveDate) -> &'static str {
-    match date.weekday() {
-        Weekday::Mon => "月",
-        Weekday::Tue => "火",
-        Weekday::Wed => "水",
-        Weekday::Thu => "木",
-        Weekday::Fri => "金",
-        Weekday::Sat => "土",
-        Weekday::Sun => "日",
-    }
+    crate::protocol::weekday_ja(date.weekday())
 }
 
 impl ClosureReason {
