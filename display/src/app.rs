@@ -7,7 +7,7 @@
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset, TimeDelta};
-use queue_server::protocol::{CallEvent, Message, Payload, Snapshot};
+use queue_protocol::{CallEvent, Message, Payload, Snapshot};
 
 use crate::feed::FeedEvent;
 use crate::text::{Lang, LangMode};
@@ -15,8 +15,8 @@ use crate::text::{Lang, LangMode};
 /// How long a newly called number stays highlighted: several seconds, enough to look up.
 pub const HIGHLIGHT_FOR: Duration = Duration::from_secs(10);
 
-/// The server speaks at least every 30 s; two missed intervals and the screen is not live.
-pub const STALE_AFTER: Duration = Duration::from_secs(60);
+/// Silence after which the screen is not live: the feed's own contract (two missed refreshes).
+pub use queue_protocol::feed::STALE_AFTER;
 
 /// What happened, as the screen cares about it.
 #[derive(Clone, Debug, PartialEq)]
@@ -185,11 +185,16 @@ impl App {
     }
 
     fn on_message(&mut self, message: Message) -> Effects {
-        self.seq = Some(message.seq);
         self.server_time = Some(ServerTime {
             generated_at: message.generated_at,
             received_at: self.now,
         });
+        // A frame of a type from a newer server still shows that the link is alive, but its
+        // content is not understood: skip it, and let the next snapshot bring the state.
+        if message.payload == Payload::Unknown {
+            return Effects::default();
+        }
+        self.seq = Some(message.seq);
         let new_call = match message.payload {
             Payload::Call(call) => {
                 self.highlight_call(&call);
@@ -201,6 +206,7 @@ impl App {
                 self.synced = true;
                 new_call
             }
+            Payload::Unknown => false,
         };
         Effects {
             redraw: true,

@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use queue_server::protocol::{self, Message, Payload};
+use queue_protocol::{self as protocol, Message, Payload};
 use rand::Rng;
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite;
@@ -24,9 +24,10 @@ pub const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// Give up on a connection attempt after this long (a dead host can hang a TCP connect).
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The server sends at least every 30 s; silence for longer than two intervals (plus slack)
-/// means a half-open connection, so drop it and reconnect.
-pub const SILENCE_LIMIT: Duration = Duration::from_secs(65);
+/// Silence longer than the feed's staleness limit (two missed refreshes) plus slack means a
+/// half-open connection, so drop it and reconnect.
+pub const SILENCE_LIMIT: Duration =
+    Duration::from_secs(queue_protocol::feed::STALE_AFTER.as_secs() + 5);
 
 /// Largest frame accepted; a snapshot is a few KB, so anything near this is a fault.
 pub const MAX_FRAME_BYTES: usize = 1 << 20;
@@ -219,8 +220,15 @@ mod tests {
     }
 
     #[test]
-    fn a_version_one_frame_of_unknown_type_is_refused() {
+    fn a_version_one_frame_of_a_type_from_a_newer_server_is_read_as_unknown() {
         let text = r#"{"v":1,"type":"weather","seq":1,"generated_at":"2026-12-01T10:00:00+09:00"}"#;
+        let message = parse_frame(text).expect("a newer type is not an error");
+        assert_eq!(message.payload, Payload::Unknown);
+    }
+
+    #[test]
+    fn a_version_one_frame_without_a_type_is_refused() {
+        let text = r#"{"v":1,"seq":1,"generated_at":"2026-12-01T10:00:00+09:00"}"#;
         assert!(matches!(parse_frame(text), Err(FrameError::Shape(_))));
     }
 

@@ -13,7 +13,7 @@
 //!   the terminal set-up/restore (also after a panic).
 //! - [`cli`]: the command line; [`logging`]: logs to the `--log` file, never to the screen.
 //!
-//! The wire types come from `queue_server::protocol` (the server crate built without its
+//! The wire types come from `queue_protocol` (the server crate built without its
 //! server feature), so the screen and the server cannot drift apart.
 
 #![warn(missing_docs)]

@@ -2,9 +2,10 @@
 //! server sends (default Kanazawa configuration), never the system clock.
 
 use chrono::{DateTime, FixedOffset};
-use queue_server::protocol::{
-    self, CalendarState, Congestion, CounterState, CounterStatus, Estimate, Hours, Message,
-    NowCalled, OfficeName, Payload, RecentCall, Reception, ServiceStatus, Snapshot, TicketState,
+use queue_protocol::{
+    self as protocol, CalendarState, ClosureReason, Congestion, CongestionLevel, CounterState,
+    CounterStatus, Estimate, Hours, Message, NowCalled, OfficeName, Payload, Phase, RecentCall,
+    Reception, ServiceStatus, Snapshot, TicketState,
 };
 
 /// Parses a fixed RFC 3339 instant.
@@ -79,7 +80,7 @@ pub fn open_office() -> Snapshot {
             name_en: "Kanazawa City Hall, Main Office".into(),
         },
         calendar: CalendarState {
-            phase: "open".into(),
+            phase: Phase::Open,
             accepting: true,
             reason_code: None,
             reason_ja: None,
@@ -186,7 +187,7 @@ pub fn open_office() -> Snapshot {
             counter("4", CounterState::Closed),
         ],
         congestion: Some(Congestion {
-            level: "moderate".into(),
+            level: CongestionLevel::Moderate,
             label_ja: "やや混雑".into(),
             label_en: "Moderately busy".into(),
         }),
@@ -206,16 +207,16 @@ fn recent(counter: &str, number: &str, called_at: &str) -> RecentCall {
 /// The office closed all day for a reason, as the server words it.
 fn closed_office(
     business_date: &str,
-    code: &str,
+    code: ClosureReason,
     reason: (&str, &str),
     notice: (&str, &str),
     next_opening: &str,
 ) -> Snapshot {
     let mut snapshot = open_office();
     snapshot.calendar = CalendarState {
-        phase: "closed".into(),
+        phase: Phase::Closed,
         accepting: false,
-        reason_code: Some(code.into()),
+        reason_code: Some(code),
         reason_ja: Some(reason.0.into()),
         reason_en: Some(reason.1.into()),
         notice_ja: Some(notice.0.into()),
@@ -241,7 +242,7 @@ fn closed_office(
 pub fn holiday() -> Snapshot {
     closed_office(
         "2026-11-23",
-        "holiday",
+        ClosureReason::Holiday,
         (
             "祝日（勤労感謝の日）",
             "National holiday (Labor Thanksgiving Day)",
@@ -258,7 +259,7 @@ pub fn holiday() -> Snapshot {
 pub fn year_end() -> Snapshot {
     closed_office(
         "2027-01-01",
-        "year_end",
+        ClosureReason::YearEnd,
         ("年末年始", "Year-end holidays"),
         (
             "年末年始（12月29日〜1月3日）のため休業です。次の受付: 1月4日(月) 9:00",

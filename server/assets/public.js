@@ -13,13 +13,12 @@
   const pick = (ja, english) => (en ? english : ja) || '';
   const setText = (node, text) => { if (node.textContent !== text) node.textContent = text; };
   const show = (node, visible) => { node.hidden = !visible; };
-  const PHASES = {
-    open: words.phase_open,
-    before_opening: words.phase_before_opening,
-    reception_closed: words.phase_reception_closed,
-    closed_for_the_day: words.phase_closed_for_the_day,
-  };
-  const STATES = { serving: words.state_serving, recalled: words.state_recalled };
+  // State labels shared with every screen; a value from a newer server reads "not known".
+  const labels = words.labels;
+  const phaseText = (phase) => labels.phases[phase] || labels.phase_unknown;
+  const stateText = (state) => labels.ticket_states[state] || labels.state_unknown;
+  // 09:00 → 9:00, as the server writes hours.
+  const time = (hhmm) => hhmm.replace(/^0(?=\d:)/, '');
   const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
   const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
@@ -35,14 +34,14 @@
   }
 
   function hoursText(hours) {
-    return hours.opens + '–' + hours.closes;
+    return time(hours.opens) + labels.range_separator + time(hours.closes);
   }
 
   function renderState(m) {
     const c = m.calendar;
     $('state').dataset.kind = c.accepting ? 'open' : 'shut';
     setText($('state').querySelector('.icon'), c.accepting ? '○' : '×');
-    setText($('phase'), PHASES[c.phase] || words.phase_closed);
+    setText($('phase'), phaseText(c.phase));
     const suspended = m.reception && m.reception.suspended;
     setText($('suspended'), suspended ? fill(words.suspended, m.reception.reason) : '');
     show($('suspended'), suspended);
@@ -51,7 +50,7 @@
     show($('notice'), notice !== '');
     const today = c.today;
     setText($('hours'), today
-      ? fill(words.hours_today, hoursText(today)) + (today.last_ticket ? fill(words.last_ticket, today.last_ticket) : '')
+      ? fill(words.hours_today, hoursText(today)) + (today.last_ticket ? fill(words.last_ticket, time(today.last_ticket)) : '')
       : '');
     show($('hours'), !!today);
     const congestion = m.congestion;
@@ -68,7 +67,7 @@
       el('li', { 'data-state': called.state },
         el('span', { className: 'number', textContent: called.number }),
         el('span', { className: 'counter', textContent: fill(words.counter, '', called.counter) }),
-        el('span', { className: 'what', textContent: STATES[called.state] || words.state_called }))));
+        el('span', { className: 'what', textContent: stateText(called.state) }))));
     show($('calls-none'), now.length === 0);
     const current = new Set(now.map((called) => called.number));
     const recent = (m.recent_calls || []).map((call) => call.number)

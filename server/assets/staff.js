@@ -10,11 +10,10 @@
   const $ = (id) => document.getElementById(id);
   const { el, clock } = Live;
   const ROLES = { issuer: '受付', counter: '窓口', admin: '管理者' };
-  const COUNTER_STATES = { open: '開いています', paused: '休止中', closed: '閉じています' };
-  const TICKET_STATES = {
-    waiting: 'お待ち', called: '呼出中', recalled: '再呼出中', serving: '対応中',
-    done: '完了', no_show: '不在', cancelled: '取消', expired: '期限切れ',
-  };
+  // State labels shared with every screen, from the page (rendered by the server).
+  const labels = JSON.parse(document.getElementById('labels').textContent);
+  const counterState = (state) => labels.counter_states[state] || labels.state_unknown;
+  const ticketState = (state) => labels.ticket_states[state] || labels.state_unknown;
   const LINKS = {
     live: '自動更新中', poll: pollSeconds + '秒ごとに更新中',
     connecting: '接続しています…', down: '接続が切れています。再接続しています…',
@@ -244,20 +243,15 @@
     }
     const counter = selectedCounter();
     if (!counter) return;
-    $('counter-state').textContent = COUNTER_STATES[counter.state] || counter.state;
+    $('counter-state').textContent = counterState(counter.state);
     $('counter-state').dataset.state = counter.state;
     const current = currentTicket(counter.id);
     $('current-number').textContent = current ? current.number : '—';
     $('current-state').textContent = current
-      ? serviceName(current.service) + '・' + TICKET_STATES[current.state] : '';
-    // The ticket lifecycle of the server (domain/ticket.rs): only what it allows is enabled.
-    const allowed = {
-      recall: ['called', 'recalled'], start: ['called', 'recalled'],
-      finish: ['called', 'recalled', 'serving'],
-      'no-show': ['called', 'recalled'], cancel: ['called', 'recalled'],
-    };
+      ? serviceName(current.service) + '・' + ticketState(current.state) : '';
+    // Each ticket carries the actions the server's lifecycle allows on it now.
     for (const button of document.querySelectorAll('[data-ticket-action]')) {
-      button.disabled = !current || !allowed[button.dataset.ticketAction].includes(current.state);
+      button.disabled = !current || !(current.actions || []).includes(button.dataset.ticketAction);
     }
     const waiting = tickets.filter((t) => t.state === 'waiting' && counter.services.includes(t.service));
     $('waiting-count').textContent = '（' + waiting.length + '人）';
@@ -321,7 +315,7 @@
     button.addEventListener('click', () => act(async () => {
       const counter = selectedCounter();
       const current = counter && currentTicket(counter.id);
-      if (current) await ticketAction(current.id, button.dataset.ticketAction);
+      if (current) await ticketAction(current.id, button.dataset.path);
     }));
   }
 

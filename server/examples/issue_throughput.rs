@@ -55,14 +55,15 @@ async fn main() {
         .token_insert("bench", "issuer", &hash_secret(TOKEN), start)
         .await
         .expect("token");
-    let state = queue_server::build_state(
-        Config::embedded().expect("config"),
-        store.clone(),
-        Arc::new(StartedClock::new(start)),
-        false,
-    )
-    .await
-    .expect("state");
+    let settings = queue_server::Settings {
+        config: Config::embedded().expect("config"),
+        clock: Arc::new(StartedClock::new(start)),
+        demo: false,
+        poll_seconds: 20,
+    };
+    let server = queue_server::Server::start(settings, store.clone())
+        .await
+        .expect("started");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -70,7 +71,7 @@ async fn main() {
         "http://{}/api/v1/offices/main/tickets",
         listener.local_addr().expect("addr")
     );
-    tokio::spawn(queue_server::serve(listener, state, std::future::pending()));
+    tokio::spawn(server.serve(listener, std::future::pending()));
 
     let issued = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicU64::new(0));

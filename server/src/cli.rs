@@ -17,8 +17,10 @@ use tokio::net::TcpListener;
 use crate::auth::{self, Role};
 use crate::calendar;
 use crate::clock::{self, SharedClock};
-use crate::config::{Config, DEFAULT_TOML};
+use crate::config::{Config, ConfigError, DEFAULT_TOML};
+use crate::server::{Server, Settings};
 use crate::store::{Store, StoreError};
+use crate::wire;
 
 /// Ticketing server for city-hall counters (Kanazawa City, My Number certificate renewal).
 #[derive(Debug, Parser)]
@@ -140,6 +142,80 @@ fn parse_role(text: &str) -> Result<Role, String> {
     Role::parse(text).ok_or_else(|| "expected issuer, counter or admin".to_string())
 }
 
+/// Why a command failed; printed as `error: …` on stderr with exit status 1.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The configuration file could not be read or is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The async runtime could not start.
+    #[error("cannot start the runtime: {0}")]
+    Runtime(#[source] std::io::Error),
+    /// The database could not be opened (or created and migrated).
+    #[error("cannot open the store in {path}: {source}")]
+    OpenStore {
+        /// The data directory.
+        path: PathBuf,
+        /// Why.
+        source: StoreError,
+    },
+    /// A store operation of a subcommand failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// `--office` names no configured office.
+    #[error("unknown office {0:?}")]
+    UnknownOffice(String),
+    /// The configuration has no office at all.
+    #[error("no office configured")]
+    NoOffice,
+    /// `calendar --to` is before `--from`.
+    #[error("--to is before --from")]
+    ToBeforeFrom,
+    /// `token create --name` is blank.
+    #[error("--name must not be empty")]
+    EmptyTokenName,
+    /// `token revoke` names no active token.
+    #[error("no active token named {0:?}")]
+    NoSuchToken(String),
+    /// `backup` would overwrite a file.
+    #[error("{} exists already", .0.display())]
+    BackupExists(PathBuf),
+    /// `--demo-speed` is zero, negative or not a number.
+    #[error("--demo-speed must be above 0")]
+    DemoSpeed,
+    /// The demo's old database could not be removed.
+    #[error("cannot reset {}: {source}", path.display())]
+    DemoReset {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// No open day to simulate.
+    #[error("no open day within 400 days for the demo")]
+    NoOpenDayForDemo,
+    /// The first admin token could not be made.
+    #[error("cannot create the admin token: {0}")]
+    AdminToken(#[source] StoreError),
+    /// An office's day could not be loaded.
+    #[error("cannot load the queue: {0}")]
+    LoadQueue(#[source] StoreError),
+    /// The listen address could not be bound.
+    #[error("cannot listen on {address}: {source}")]
+    Listen {
+        /// The address.
+        address: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// Serving failed.
+    #[error("server error: {0}")]
+    Serve(#[source] std::io::Error),
+    /// Standard output could not be written (a closed pipe, a full disk).
+    #[error("cannot write the output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -153,34 +229,34 @@ pub fn main() -> ExitCode {
         .init();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
+        Err(error) => {
+            eprintln!("error: {error}");
             ExitCode::FAILURE
         }
     }
 }
 
-fn load_config(path: Option<&Path>) -> Result<Config, String> {
-    match path {
+fn load_config(path: Option<&Path>) -> Result<Config, CliError> {
+    Ok(match path {
         Some(path) => Config::load(path),
         None => Config::embedded(),
-    }
-    .map_err(|error| error.to_string())
+    }?)
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, String> {
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|error| format!("cannot start the runtime: {error}"))
+        .map_err(CliError::Runtime)
 }
 
-fn run(cli: Cli) -> Result<(), String> {
+fn run(cli: Cli) -> Result<(), CliError> {
     let clock = clock::from_option(cli.now);
     let data = cli.data.clone().unwrap_or_else(|| PathBuf::from("./data"));
     match cli.command {
         None | Some(Commands::Serve) => {
             let config = load_config(cli.config.as_deref())?;
+            let runtime = runtime()?;
             if cli.demo {
                 let demo = DemoOptions {
                     fresh: cli.data.is_none(),
@@ -188,16 +264,15 @@ fn run(cli: Cli) -> Result<(), String> {
                     now: cli.now,
                     speed: cli.demo_speed,
                 };
-                return runtime()?.block_on(serve_demo(config, demo, cli.listen, cli.poll_seconds));
+                return runtime.block_on(serve_demo(config, demo, cli.listen, cli.poll_seconds));
             }
-            runtime()?.block_on(serve(
+            let settings = Settings {
                 config,
-                &data,
-                cli.listen,
                 clock,
-                false,
-                cli.poll_seconds,
-            ))
+                demo: false,
+                poll_seconds: cli.poll_seconds,
+            };
+            runtime.block_on(serve(settings, &data, cli.listen))
         }
         Some(Commands::Token { action }) => runtime()?.block_on(token(action, &data, clock)),
         Some(Commands::Backup { file }) => runtime()?.block_on(backup(&data, &file)),
@@ -208,8 +283,7 @@ fn run(cli: Cli) -> Result<(), String> {
         Some(Commands::Holidays { year }) => {
             let mut out = std::io::stdout().lock();
             for (date, holiday) in calendar::holidays_in_year(year) {
-                writeln!(out, "{}", calendar::holiday_line(date, &holiday))
-                    .map_err(|e| e.to_string())?;
+                writeln!(out, "{}", calendar::holiday_line(date, &holiday))?;
             }
             Ok(())
         }
@@ -228,38 +302,51 @@ fn print_calendar(
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
     clock: &SharedClock,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     let office = match office {
         Some(id) => config
             .office(id)
-            .ok_or_else(|| format!("unknown office {id:?}"))?,
-        None => config.offices.first().ok_or("no office configured")?,
+            .ok_or_else(|| CliError::UnknownOffice(id.to_string()))?,
+        None => config.offices.first().ok_or(CliError::NoOffice)?,
     };
     let from = from.unwrap_or_else(|| calendar::business_date(clock.now()));
     let to = to.unwrap_or(from + Duration::days(13));
     if to < from {
-        return Err("--to is before --from".into());
+        return Err(CliError::ToBeforeFrom);
     }
     let mut out = std::io::stdout().lock();
     for plan in calendar::open_days(&office.schedule, from, to) {
-        writeln!(out, "{}", calendar::calendar_line(&plan)).map_err(|e| e.to_string())?;
+        writeln!(out, "{}", calendar::calendar_line(&plan))?;
     }
     Ok(())
 }
 
-async fn open_store(data: &Path) -> Result<Store, String> {
+async fn open_store(data: &Path) -> Result<Store, CliError> {
     Store::open(data)
         .await
-        .map_err(|error| format!("cannot open the store in {}: {error}", data.display()))
+        .map_err(|source| CliError::OpenStore {
+            path: data.to_path_buf(),
+            source,
+        })
 }
 
-async fn token(action: TokenCommand, data: &Path, clock: SharedClock) -> Result<(), String> {
+async fn token(action: TokenCommand, data: &Path, clock: SharedClock) -> Result<(), CliError> {
     let store = open_store(data).await?;
-    let result = match action {
+    let result = token_action(action, &store, clock).await;
+    store.close().await;
+    result
+}
+
+async fn token_action(
+    action: TokenCommand,
+    store: &Store,
+    clock: SharedClock,
+) -> Result<(), CliError> {
+    match action {
         TokenCommand::Create { role, name } => {
             let name = name.trim().to_string();
             if name.is_empty() {
-                return Err("--name must not be empty".into());
+                return Err(CliError::EmptyTokenName);
             }
             let secret = auth::generate_secret();
             store
@@ -269,51 +356,39 @@ async fn token(action: TokenCommand, data: &Path, clock: SharedClock) -> Result<
                     &auth::hash_secret(&secret),
                     clock.now(),
                 )
-                .await
-                .map_err(|error| error.to_string())?;
+                .await?;
             println!("{secret}");
-            Ok(())
         }
         TokenCommand::List => {
-            let tokens = store.tokens_all().await.map_err(|e| e.to_string())?;
-            for token in tokens {
+            let mut out = std::io::stdout().lock();
+            for token in store.tokens_all().await? {
                 let state = match &token.revoked_at {
                     Some(at) => format!("revoked {at}"),
                     None => "active".to_string(),
                 };
-                println!(
+                writeln!(
+                    out,
                     "{}\t{}\t{}\t{}",
                     token.name, token.role, token.created_at, state
-                );
+                )?;
             }
-            Ok(())
         }
         TokenCommand::Revoke { name } => {
-            if store
-                .token_revoke(&name, clock.now())
-                .await
-                .map_err(|e| e.to_string())?
-            {
-                eprintln!("revoked token {name:?}");
-                Ok(())
-            } else {
-                Err(format!("no active token named {name:?}"))
+            if !store.token_revoke(&name, clock.now()).await? {
+                return Err(CliError::NoSuchToken(name));
             }
+            eprintln!("revoked token {name:?}");
         }
-    };
-    store.close().await;
-    result
+    }
+    Ok(())
 }
 
-async fn backup(data: &Path, file: &Path) -> Result<(), String> {
+async fn backup(data: &Path, file: &Path) -> Result<(), CliError> {
     if file.exists() {
-        return Err(format!("{} exists already", file.display()));
+        return Err(CliError::BackupExists(file.to_path_buf()));
     }
     let store = open_store(data).await?;
-    let result = store
-        .backup(file)
-        .await
-        .map_err(|error| format!("backup failed: {error}"));
+    let result = store.backup(file).await;
     store.close().await;
     result?;
     eprintln!("backup written to {}", file.display());
@@ -361,83 +436,68 @@ async fn serve_demo(
     demo: DemoOptions,
     listen: SocketAddr,
     poll_seconds: u32,
-) -> Result<(), String> {
+) -> Result<(), CliError> {
     if !(demo.speed.is_finite() && demo.speed > 0.0) {
-        return Err("--demo-speed must be above 0".into());
+        return Err(CliError::DemoSpeed);
     }
     if demo.fresh {
         for file in ["queue.db", "queue.db-wal", "queue.db-shm"] {
             let path = demo.data.join(file);
             if path.exists() {
                 std::fs::remove_file(&path)
-                    .map_err(|e| format!("cannot reset {}: {e}", path.display()))?;
+                    .map_err(|source| CliError::DemoReset { path, source })?;
             }
         }
     }
-    let schedule = &config
-        .offices
-        .first()
-        .ok_or("no office configured")?
-        .schedule;
+    let schedule = &config.offices.first().ok_or(CliError::NoOffice)?.schedule;
     let clock: SharedClock = match demo.now {
         Some(start) => Arc::new(clock::StartedClock::with_speed(start, demo.speed)),
         None => {
             let (opening, start) = crate::demo::start_instants(schedule, Utc::now())
-                .ok_or("no open day within 400 days for the demo")?;
+                .ok_or(CliError::NoOpenDayForDemo)?;
             // One simulated hour of warm-up in about 20 seconds.
             Arc::new(clock::WarmUpClock::new(opening, start, 180.0, demo.speed))
         }
     };
     eprintln!(
         "demo: simulated day from {} at {}x, data in {}",
-        crate::snapshot::tokyo(clock.now()),
+        wire::tokyo(clock.now()),
         demo.speed,
         demo.data.display()
     );
-    serve(config, &demo.data, listen, clock, true, poll_seconds).await
+    let settings = Settings {
+        config,
+        clock,
+        demo: true,
+        poll_seconds,
+    };
+    serve(settings, &demo.data, listen).await
 }
 
-async fn serve(
-    config: Config,
-    data: &Path,
-    listen: SocketAddr,
-    clock: SharedClock,
-    demo: bool,
-    poll_seconds: u32,
-) -> Result<(), String> {
+/// Opens the store, makes the first admin token if none exists, starts the offices, binds the
+/// port and serves until Ctrl-C or SIGTERM.
+async fn serve(settings: Settings, data: &Path, listen: SocketAddr) -> Result<(), CliError> {
     let store = open_store(data).await?;
-    ensure_admin_token(&store, &clock)
+    ensure_admin_token(&store, &settings.clock)
         .await
-        .map_err(|error| format!("cannot create the admin token: {error}"))?;
-    let simulated = demo.then(|| config.clone());
-    let state = crate::build_state(config, store.clone(), clock.clone(), demo)
+        .map_err(CliError::AdminToken)?;
+    let server = Server::start(settings, store.clone())
         .await
-        .map_err(|error| format!("cannot load the queue: {error}"))?;
-    state.pages.set_poll_seconds(poll_seconds);
-    if let Some(config) = simulated {
-        for (seed, office) in config.offices.iter().enumerate() {
-            if let Some(handle) = state.offices.get(&office.id) {
-                let simulation = crate::demo::Simulation::new(
-                    handle.clone(),
-                    office,
-                    &config,
-                    clock.clone(),
-                    seed as u64 + 1,
-                );
-                tokio::spawn(simulation.run(state.shutdown.subscribe()));
-            }
-        }
-    }
+        .map_err(CliError::LoadQueue)?;
     let listener = TcpListener::bind(listen)
         .await
-        .map_err(|error| format!("cannot listen on {listen}: {error}"))?;
-    let address = listener.local_addr().map_err(|e| e.to_string())?;
+        .map_err(|source| CliError::Listen {
+            address: listen,
+            source,
+        })?;
+    let address = listener.local_addr().map_err(CliError::Serve)?;
     println!("listening on http://{address}");
-    let _ = std::io::stdout().flush();
+    std::io::stdout().flush()?;
     tracing::info!(%address, data = %data.display(), "queue-server started");
-    crate::serve(listener, state, shutdown_signal())
+    server
+        .serve(listener, shutdown_signal())
         .await
-        .map_err(|error| format!("server error: {error}"))?;
+        .map_err(CliError::Serve)?;
     store.close().await;
     tracing::info!("queue-server stopped");
     Ok(())

@@ -136,6 +136,15 @@ impl Config {
         self.services.iter().find(|service| service.id == id)
     }
 
+    /// The number prefix of each service `office` offers, in the office's service order.
+    pub fn prefixes_of(&self, office: &OfficeConfig) -> Vec<(String, String)> {
+        office
+            .services
+            .iter()
+            .filter_map(|id| self.service(id).map(|s| (id.clone(), s.prefix.clone())))
+            .collect()
+    }
+
     fn validate(&self, file: &str) -> Result<(), ConfigError> {
         let invalid = |key: String, why: &str| ConfigError::Invalid {
             file: file.to_string(),

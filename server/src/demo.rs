@@ -205,7 +205,7 @@ impl Simulation {
         let latest = self.office.latest();
         let queue = &latest.queue;
         let anyone_waiting = queue
-            .tickets
+            .tickets()
             .iter()
             .any(|t| t.state == TicketState::Waiting);
         let local = now.with_timezone(&Tokyo).time();

@@ -1,20 +1,94 @@
 //! The live feed: one task per WebSocket viewer, sending the office's snapshots and calls.
 //!
-//! Every viewer follows the office's `watch` channel: a slow or stalled viewer simply skips to
-//! the newest snapshot when it can take one, so it never delays the others and its memory never
-//! grows with lag. The same pre-serialized bytes go to every viewer. Call events come on a
-//! `broadcast`; a viewer that lags behind it resyncs from the latest snapshot, which carries the
-//! recent calls. Viewers send nothing we use: their frames are ignored, and an oversized one
-//! closes the link (1009). Pings keep idle links alive and find dead ones.
+//! Per office, one relay task ([`OfficeFeed`]) turns each published state into a WebSocket
+//! text frame once; every viewer then follows the relay's `watch` channel and shares those
+//! bytes, holding only the frame, not the office's state. A slow or stalled viewer simply skips
+//! to the newest frame when it can take one, so it never delays the others and its memory never
+//! grows with lag. Call events come on a `broadcast`; a viewer that lags behind it resyncs from
+//! the latest snapshot, which carries the recent calls. Viewers send nothing we use: their
+//! frames are ignored, and an oversized one closes the link (1009). Pings keep idle links alive
+//! and find dead ones.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket, close_code};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
+use bytes::Bytes;
 use tokio::sync::{broadcast, watch};
+use tokio_util::task::TaskTracker;
 
 use crate::office::OfficeHandle;
+
+/// One message as a WebSocket text frame, made once for every viewer.
+#[derive(Debug)]
+pub struct Frame {
+    /// The JSON text.
+    pub text: Utf8Bytes,
+    /// When the office published it (for the publish-to-send lag).
+    pub published_at: Instant,
+}
+
+impl Frame {
+    /// The frame of a JSON message the office serialized (always UTF-8: it came from a
+    /// `String`); one copy per publish, shared by every viewer.
+    fn of(json: &Bytes, published_at: Instant) -> Arc<Self> {
+        let text = Utf8Bytes::from(String::from_utf8_lossy(json).into_owned());
+        Arc::new(Self { text, published_at })
+    }
+}
+
+/// The frames of one office's feed: the latest snapshot and the calls, as viewers take them.
+#[derive(Clone, Debug)]
+pub struct OfficeFeed {
+    snapshots: watch::Receiver<Arc<Frame>>,
+    calls: broadcast::Sender<Arc<Frame>>,
+}
+
+impl OfficeFeed {
+    /// Starts the office's relay on `tasks`: it follows the office's publishes and calls and
+    /// ends when the office task ends.
+    pub fn start(office: &OfficeHandle, tasks: &TaskTracker) -> Self {
+        let mut published = office.subscribe();
+        let mut office_calls = office.subscribe_calls();
+        let first = {
+            let latest = published.borrow_and_update();
+            Frame::of(&latest.json, latest.published_at)
+        };
+        let (snapshots, receiver) = watch::channel(first);
+        let (calls, _) = broadcast::channel(CALL_FRAMES);
+        let relayed = calls.clone();
+        tasks.spawn(async move {
+            loop {
+                tokio::select! {
+                    changed = published.changed() => {
+                        if changed.is_err() {
+                            break;
+                        }
+                        let frame = {
+                            let latest = published.borrow_and_update();
+                            Frame::of(&latest.json, latest.published_at)
+                        };
+                        snapshots.send_replace(frame);
+                    }
+                    call = office_calls.recv() => match call {
+                        Ok(call) => {
+                            // No receiver is not an error: nobody is watching.
+                            let _ = relayed.send(Frame::of(&call.json, call.published_at));
+                        }
+                        // Viewers resync from the snapshot, which carries the recent calls.
+                        Err(broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(broadcast::error::RecvError::Closed) => break,
+                    },
+                }
+            }
+        });
+        Self {
+            snapshots: receiver,
+            calls,
+        }
+    }
+}
 
 /// Largest frame or message a viewer may send; viewers send nothing we use.
 pub const MAX_CLIENT_MESSAGE: usize = 4 * 1024;
@@ -22,6 +96,9 @@ pub const MAX_CLIENT_MESSAGE: usize = 4 * 1024;
 pub const READ_BUFFER: usize = 4 * 1024;
 /// Write buffer per connection before a flush.
 pub const WRITE_BUFFER: usize = 16 * 1024;
+/// Call frames kept for viewers that are a little behind; further behind, they resync from
+/// the snapshot.
+const CALL_FRAMES: usize = 256;
 /// How often an idle link is pinged; a link that has not answered the previous ping by the
 /// next one is dropped.
 pub const PING_INTERVAL: Duration = Duration::from_secs(20);
@@ -80,7 +157,7 @@ fn close(code: u16, reason: &'static str) -> Message {
 /// Serves one viewer until it leaves, dies, misbehaves, or the server shuts down (1001).
 pub async fn serve_viewer(
     mut socket: WebSocket,
-    office: OfficeHandle,
+    office: OfficeFeed,
     mut shutdown: watch::Receiver<bool>,
     metrics: Arc<FeedMetrics>,
 ) {
@@ -91,12 +168,12 @@ pub async fn serve_viewer(
             .await;
         return;
     }
-    let mut snapshots = office.subscribe();
-    let mut calls = office.subscribe_calls();
+    let mut snapshots = office.snapshots;
+    let mut calls = office.calls.subscribe();
     // The first message is always the full current snapshot.
     let first = snapshots.borrow_and_update().clone();
     if socket
-        .send(Message::Text(first.frame.clone()))
+        .send(Message::Text(first.text.clone()))
         .await
         .is_err()
     {
@@ -114,14 +191,14 @@ pub async fn serve_viewer(
                     break;
                 }
                 let latest = snapshots.borrow_and_update().clone();
-                if socket.send(Message::Text(latest.frame.clone())).await.is_err() {
+                if socket.send(Message::Text(latest.text.clone())).await.is_err() {
                     break;
                 }
                 metrics.record_send(latest.published_at);
             }
             call = calls.recv() => match call {
                 Ok(call) => {
-                    if socket.send(Message::Text(call.frame.clone())).await.is_err() {
+                    if socket.send(Message::Text(call.text.clone())).await.is_err() {
                         break;
                     }
                     metrics.record_send(call.published_at);
@@ -130,7 +207,7 @@ pub async fn serve_viewer(
                     // Missed calls are in the snapshot's recent calls: resync from it.
                     tracing::debug!(missed, "viewer lagged behind calls; resyncing");
                     let latest = snapshots.borrow_and_update().clone();
-                    if socket.send(Message::Text(latest.frame.clone())).await.is_err() {
+                    if socket.send(Message::Text(latest.text.clone())).await.is_err() {
                         break;
                     }
                     metrics.record_send(latest.published_at);

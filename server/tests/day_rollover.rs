@@ -23,15 +23,16 @@ fn day(text: &str) -> NaiveDate {
 }
 
 async fn office_at(store: &Store, now: &str) -> queue_server::office::OfficeHandle {
-    let state = queue_server::build_state(
-        Config::embedded().expect("config"),
-        store.clone(),
-        Arc::new(StartedClock::new(at(now))),
-        false,
-    )
-    .await
-    .expect("state");
-    state.offices["main"].clone()
+    let settings = queue_server::Settings {
+        config: Config::embedded().expect("config"),
+        clock: Arc::new(StartedClock::new(at(now))),
+        demo: false,
+        poll_seconds: 20,
+    };
+    let server = queue_server::Server::start(settings, store.clone())
+        .await
+        .expect("started");
+    server.state().offices["main"].clone()
 }
 
 #[tokio::test]
@@ -64,12 +65,12 @@ async fn at_midnight_open_tickets_expire_and_the_new_day_starts_at_one_with_coun
     // The same server, late that night: midnight (15:00 UTC) passes while it runs.
     let office = office_at(&store, "2026-12-01T23:59:59+09:00").await;
     assert_eq!(
-        office.latest().queue.tickets.len(),
+        office.latest().queue.tickets().len(),
         2,
         "still the 1st before midnight"
     );
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while office.latest().queue.business_date != day("2026-12-02") {
+    while office.latest().queue.business_date() != day("2026-12-02") {
         assert!(
             std::time::Instant::now() < deadline,
             "no rollover at midnight"
@@ -77,11 +78,11 @@ async fn at_midnight_open_tickets_expire_and_the_new_day_starts_at_one_with_coun
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let latest = office.latest();
-    assert!(latest.queue.tickets.is_empty());
+    assert!(latest.queue.tickets().is_empty());
     assert!(
         latest
             .queue
-            .counters
+            .counters()
             .iter()
             .all(|c| c.state == CounterState::Closed)
     );

@@ -8,9 +8,9 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use queue_server::clock::{SharedClock, StartedClock};
 use queue_server::config::Config;
-use queue_server::demo::Simulation;
 use queue_server::protocol::{Payload, TicketState};
 use queue_server::store::Store;
+use queue_server::{Server, Settings};
 
 fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
@@ -28,15 +28,23 @@ async fn a_demo_day_runs_from_opening_to_closing_with_unique_numbers_and_every_t
         at("2026-12-01T08:50:00+09:00"),
         3000.0,
     ));
-    let state = queue_server::build_state(config.clone(), store.clone(), clock.clone(), true)
+    let settings = Settings {
+        config,
+        clock: clock.clone(),
+        demo: true,
+        poll_seconds: 20,
+    };
+    let server = Server::start(settings, store.clone())
         .await
-        .expect("state");
-    let office = config.office("main").expect("main");
-    let handle = state.offices["main"].clone();
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    let simulation = tokio::spawn(
-        Simulation::new(handle.clone(), office, &config, clock.clone(), 7).run(stopped),
-    );
+        .expect("started");
+    let handle = server.state().offices["main"].clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = tokio::spawn(server.serve(listener, async move {
+        let _ = stopped.await;
+    }));
 
     let mut saw_a_queue = false;
     let mut saw_lunch_pause = false;
@@ -53,8 +61,12 @@ async fn a_demo_day_runs_from_opening_to_closing_with_unique_numbers_and_every_t
                 .any(|c| c.state == queue_server::protocol::CounterState::Paused);
         }
     }
-    stop.send_replace(true);
-    simulation.await.expect("simulation stopped");
+    drop(handle);
+    let _ = stop.send(());
+    served
+        .await
+        .expect("server task")
+        .expect("served and stopped, the simulation with it");
     assert!(saw_a_queue, "the morning rush builds a queue");
     assert!(saw_lunch_pause, "lunch dips the staffing");
 

@@ -82,7 +82,7 @@ async fn the_page_without_javascript_shows_the_server_rendered_queue() {
     assert!(html.contains("<html lang=\"ja\">"));
     assert!(html.contains("金沢市役所 本庁舎"));
     assert!(html.contains("受付中"));
-    assert!(html.contains("本日の受付時間 09:00–17:45"));
+    assert!(html.contains("本日の受付時間 9:00～17:45"));
     assert!(
         html.contains("<span class=\"number\">R001</span>"),
         "{html}"
@@ -542,7 +542,7 @@ async fn a_visitors_page_updates_live_as_the_staff_console_issues_and_calls() {
     clerk.click("#call-next").await;
     clerk
         .wait_text("#message", "the refusal", |t| {
-            t.contains("1番窓口は閉じています")
+            t.contains("1番窓口は閉鎖中です")
         })
         .await;
     assert!(!clerk.shown("#message").await.unwrap().contains('{'));
@@ -550,7 +550,7 @@ async fn a_visitors_page_updates_live_as_the_staff_console_issues_and_calls() {
     clerk.click("button[data-counter-action=open]").await;
     clerk
         .wait_text("#counter-state", "the counter opens", |t| {
-            t.contains("開いています")
+            t.contains("開設中")
         })
         .await;
     clerk.click("#call-next").await;
@@ -796,7 +796,7 @@ async fn a_holiday_shows_the_closure_its_reason_and_the_next_opening() {
     visitor.goto(&server.url("/")).await;
     visitor.wait_transport("live").await;
     let phase = visitor.shown("#phase").await.expect("the phase");
-    assert_eq!(phase, "本日は休業日です");
+    assert_eq!(phase, "本日は閉庁日です");
     let notice = visitor.shown("#notice").await.expect("the closure notice");
     assert!(notice.contains("勤労感謝の日"), "{notice}");
     assert!(notice.contains("次の受付: 11月24日(火) 9:00"), "{notice}");
@@ -804,7 +804,7 @@ async fn a_holiday_shows_the_closure_its_reason_and_the_next_opening() {
         .shown("#day-list")
         .await
         .expect("the next open days");
-    assert!(days.starts_with("11月24日(火) 09:00–17:45"), "{days}");
+    assert!(days.starts_with("11月24日(火) 9:00～17:45"), "{days}");
     assert!(days.contains("11月27日(金)"), "{days}");
     assert!(
         visitor.shown("#hours").await.is_none(),

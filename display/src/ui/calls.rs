@@ -3,7 +3,7 @@
 //! (「1番窓口 R001」), for screen readers and tests. A just-called tile is drawn in reverse
 //! yellow with a ★ in its title, so the highlight does not rely on colour alone.
 
-use queue_server::protocol::{NowCalled, Snapshot};
+use queue_protocol::{NowCalled, Snapshot};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
@@ -13,6 +13,7 @@ use tui_big_text::{BigText, PixelSize};
 
 use super::{View, panel};
 use crate::app::LinkView;
+use crate::text;
 
 /// Glyph sizes tried from the largest: (pixel size, cells per glyph across, rows per glyph).
 const GLYPHS: [(PixelSize, u16, u16); 3] = [
@@ -130,7 +131,7 @@ fn render_tile(view: &View, call: &NowCalled, plan: Plan, area: Rect, buf: &mut 
     let lang = view.lang;
     let live = matches!(view.link, LinkView::Live);
     let highlighted = live && view.app.is_highlighted(&call.counter, &call.number);
-    let state = lang.ticket_state(call.state);
+    let state = lang.ticket_state_short(call.state);
     let (title, style) = if highlighted {
         (
             format!(" ★ {state} ★ "),
@@ -169,10 +170,14 @@ fn render_tile(view: &View, call: &NowCalled, plan: Plan, area: Rect, buf: &mut 
         .centered()
         .build()
         .render(digits, buf);
-    Paragraph::new(Line::raw(lang.call_caption(&call.counter, &call.number)))
-        .style(style)
-        .centered()
-        .render(caption, buf);
+    Paragraph::new(Line::raw(text::call_caption(
+        lang,
+        &call.counter,
+        &call.number,
+    )))
+    .style(style)
+    .centered()
+    .render(caption, buf);
 }
 
 /// A terminal too small for big digits: one line per call.
@@ -183,8 +188,8 @@ fn render_plain(view: &View, calls: &[&NowCalled], area: Rect, buf: &mut Buffer)
         .map(|call| {
             let text = format!(
                 "{}  {}",
-                lang.call_caption(&call.counter, &call.number),
-                lang.ticket_state(call.state)
+                text::call_caption(lang, &call.counter, &call.number),
+                lang.ticket_state_short(call.state)
             );
             if view.app.is_highlighted(&call.counter, &call.number) {
                 Line::raw(format!("★ {text}")).reversed().bold()

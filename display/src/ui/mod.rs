@@ -13,7 +13,7 @@
 mod calls;
 mod panels;
 
-use queue_server::protocol::Snapshot;
+use queue_protocol::{Phase, Snapshot};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
@@ -80,10 +80,7 @@ fn render(app: &App, area: Rect, buf: &mut Buffer) {
 
 /// Closed for the whole day (holiday, year-end, weekend) or done for today: no queue to show.
 fn is_closed_all_day(snapshot: &Snapshot) -> bool {
-    matches!(
-        snapshot.calendar.phase.as_str(),
-        "closed" | "closed_for_the_day"
-    )
+    snapshot.calendar.phase.is_closed_all_day()
 }
 
 fn render_header(view: &View, area: Rect, buf: &mut Buffer) {
@@ -99,7 +96,7 @@ fn render_header(view: &View, area: Rect, buf: &mut Buffer) {
     let clock = view
         .app
         .server_now()
-        .map(|now| lang.clock(now))
+        .map(|now| lang.clock(&now))
         .unwrap_or_default();
     let clock_width = u16::try_from(Line::raw(&clock).width()).unwrap_or(u16::MAX);
     let [left, right] =
@@ -168,33 +165,27 @@ fn office_state(lang: Lang, snapshot: &Snapshot) -> (String, Color, String) {
             calendar.reason_en.as_deref().unwrap_or_default(),
         )
         .to_owned();
-    let (badge, colour, detail) = match calendar.phase.as_str() {
-        "open" if snapshot.reception.suspended => (
+    let badge = lang.phase(calendar.phase);
+    let (badge, colour, detail) = match calendar.phase {
+        Phase::Open if snapshot.reception.suspended => (
             lang.pick("受付停止中", "Reception suspended"),
             Color::Red,
             snapshot.reception.reason.clone().unwrap_or(hours),
         ),
-        "open" => (lang.pick("受付中", "Open"), Color::Green, hours),
-        "before_opening" => (
-            lang.pick("受付開始前", "Not open yet"),
-            Color::Yellow,
-            hours,
-        ),
-        "reception_closed" => (
-            lang.pick("受付終了", "Reception closed"),
+        Phase::Open => (badge, Color::Green, hours),
+        Phase::BeforeOpening => (badge, Color::Yellow, hours),
+        Phase::ReceptionClosed => (
+            badge,
             Color::Yellow,
             lang.pick(
-                "本日の受付は終了しました。お待ちの方は順にお呼びします",
-                "No new tickets today; everyone waiting will be called",
+                "お待ちの方は順にお呼びします",
+                "Everyone waiting will be called",
             )
             .to_owned(),
         ),
-        "closed_for_the_day" => (
-            lang.pick("本日の業務は終了しました", "Closed for today"),
-            Color::Red,
-            String::new(),
-        ),
-        _ => (lang.pick("本日休業", "Closed today"), Color::Red, reason),
+        Phase::ClosedForTheDay => (badge, Color::Red, String::new()),
+        Phase::Closed => (badge, Color::Red, reason),
+        Phase::Unknown => (badge, Color::Gray, String::new()),
     };
     (badge.to_owned(), colour, detail)
 }
@@ -219,7 +210,7 @@ fn render_banner(
     area: Rect,
     buf: &mut Buffer,
 ) {
-    let time = text::hms(last_update);
+    let time = text::time_with_seconds(&last_update);
     let message = match lang {
         Lang::Ja => format!("再接続中… 最終更新 {time}  この表示は最新ではありません"),
         Lang::En => format!("Reconnecting… last update {time}  this screen is not up to date"),

@@ -1,7 +1,7 @@
 //! The other panels: waiting and estimated wait per service, congestion, earlier calls, the
 //! closed-day notice (BRIEF R3) and the first-connection screen.
 
-use queue_server::protocol::Snapshot;
+use queue_protocol::{CongestionLevel, Snapshot};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::{Color, Style, Stylize};
@@ -32,10 +32,7 @@ pub fn render_connecting(view: &View, area: Rect, buf: &mut Buffer) {
 pub fn render_closed(view: &View, snapshot: &Snapshot, area: Rect, buf: &mut Buffer) {
     let lang = view.lang;
     let calendar = &snapshot.calendar;
-    let headline = match calendar.phase.as_str() {
-        "closed_for_the_day" => lang.pick("本日の業務は終了しました", "Closed for today"),
-        _ => lang.pick("本日休業", "Closed today"),
-    };
+    let headline = lang.phase(calendar.phase);
     let mut lines = vec![
         Line::raw(format!("  {headline}  "))
             .style(Style::new().fg(Color::White).bg(Color::Red).bold()),
@@ -48,7 +45,7 @@ pub fn render_closed(view: &View, snapshot: &Snapshot, area: Rect, buf: &mut Buf
     match lang_text(lang, &calendar.notice_ja, &calendar.notice_en) {
         Some(notice) => lines.push(Line::raw(notice.to_owned())),
         None => {
-            let next = calendar.next_opening.map(|at| lang.date_time(at));
+            let next = calendar.next_opening.map(|at| lang.date_time(&at));
             let next = next.unwrap_or_else(|| lang.pick("未定", "to be announced").to_owned());
             lines.push(Line::raw(format!(
                 "{} {next}",
@@ -118,7 +115,7 @@ pub fn render_services(view: &View, snapshot: &Snapshot, area: Rect, buf: &mut B
             [
                 service.prefix.clone(),
                 lang.pick(&service.name_ja, &service.name_en).to_owned(),
-                lang.waiting(service.waiting),
+                lang.people(service.waiting),
                 estimate,
             ]
         })
@@ -165,12 +162,12 @@ pub fn render_congestion(view: &View, snapshot: &Snapshot, area: Rect, buf: &mut
     let block = panel(view, lang.pick("混雑状況", "Congestion"));
     let line = match &snapshot.congestion {
         Some(congestion) => {
-            let (level, colour) = match congestion.level.as_str() {
-                "low" => (1, Color::Green),
-                "moderate" => (2, Color::Yellow),
-                "high" => (3, Color::LightRed),
-                "very_high" => (4, Color::Red),
-                _ => (0, Color::Gray),
+            let (level, colour) = match congestion.level {
+                CongestionLevel::Low => (1, Color::Green),
+                CongestionLevel::Moderate => (2, Color::Yellow),
+                CongestionLevel::High => (3, Color::LightRed),
+                CongestionLevel::VeryHigh => (4, Color::Red),
+                CongestionLevel::Unknown => (0, Color::Gray),
             };
             let bar: String = (1..=4)
                 .map(|i| if i <= level { '■' } else { '□' })
@@ -210,7 +207,7 @@ pub fn render_recent(view: &View, snapshot: &Snapshot, area: Rect, buf: &mut Buf
             Line::from(vec![
                 Span::raw(format!(" {:<6}", call.number)).bold(),
                 Span::raw(lang.counter(&call.counter)),
-                Span::raw(format!("  {}", text::hm(call.called_at))).dim(),
+                Span::raw(format!("  {}", text::time(&call.called_at))).dim(),
             ])
         })
         .collect();

@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant};
 
-use queue_server::protocol::Snapshot;
+use queue_protocol::{Message, Phase, Snapshot};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
@@ -115,14 +115,14 @@ fn a_just_called_number_is_highlighted_with_a_star_and_colour() {
     let mut app = open_app(LangMode::Ja, start);
     let call = call_message(2, "2026-12-01T10:00:05+09:00", "4", "R015");
     let mut snapshot = open_office();
-    snapshot.now_called.push(queue_server::protocol::NowCalled {
+    snapshot.now_called.push(queue_protocol::NowCalled {
         counter: "4".into(),
         number: "R015".into(),
         service: "renewal".into(),
-        state: queue_server::protocol::TicketState::Called,
+        state: queue_protocol::TicketState::Called,
         called_at: crate::test_support::at("2026-12-01T10:00:05+09:00"),
     });
-    snapshot.counters[3].state = queue_server::protocol::CounterState::Open;
+    snapshot.counters[3].state = queue_protocol::CounterState::Open;
     let now = start + Duration::from_secs(5);
     app.update(Event::Feed(FeedEvent::Message(Box::new(call))), now);
     let message = snapshot_message(3, "2026-12-01T10:00:05+09:00", snapshot);
@@ -167,7 +167,7 @@ fn a_holiday_shows_closed_with_its_name_and_the_next_opening() {
     let terminal = draw(&app, 80, 24);
     assert_lines_up(&terminal);
     let text = screen_text(&terminal);
-    assert!(text.contains("本日休業"));
+    assert!(text.contains("本日は閉庁日です"));
     assert!(text.contains("勤労感謝の日"));
     assert!(text.contains("11月24日(火) 9:00"));
     insta::assert_snapshot!("holiday_80x24", text);
@@ -302,12 +302,36 @@ fn suspended_reception_shows_the_reason() {
 fn reception_closed_still_shows_the_queue() {
     let start = Instant::now();
     let mut snapshot = open_office();
-    snapshot.calendar.phase = "reception_closed".into();
+    snapshot.calendar.phase = Phase::ReceptionClosed;
     snapshot.calendar.accepting = false;
     let app = app_with(LangMode::Ja, snapshot, "2026-12-01T17:50:00+09:00", start);
     let text = screen_text(&draw(&app, 80, 24));
-    assert!(text.contains("受付終了"));
+    assert!(text.contains("本日の受付は終了しました"));
     assert!(text.contains("1番窓口 R014"));
+}
+
+#[test]
+fn a_phase_from_a_newer_server_shows_as_not_known_never_as_closed() {
+    let start = Instant::now();
+    let frame = r#"{"v":1,"seq":3,"generated_at":"2026-12-01T10:00:00+09:00","type":"snapshot",
+        "office":{"id":"main","name_ja":"金沢市役所 本庁舎","name_en":"Main Office"},
+        "calendar":{"phase":"lunch_break","accepting":false,"business_date":"2026-12-01"},
+        "reception":{"suspended":false},"services":[],
+        "now_called":[{"counter":"1","number":"R014","service":"renewal","state":"serving",
+                       "called_at":"2026-12-01T09:58:00+09:00"}],
+        "recent_calls":[],"counters":[{"id":"1","state":"open","services":["renewal"]}]}"#;
+    let message: Message = serde_json::from_str(frame).expect("a newer server's frame decodes");
+    let mut app = App::new(LangMode::Ja, false, URL, start);
+    app.update(Event::Feed(FeedEvent::Connected), start);
+    app.update(Event::Feed(FeedEvent::Message(Box::new(message))), start);
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(text.contains("受付状況は不明です"), "{text}");
+    assert!(!text.contains("休業"), "{text}");
+    assert!(!text.contains("終了"), "{text}");
+    assert!(
+        text.contains("1番窓口 R014"),
+        "the queue stays on screen: {text}"
+    );
 }
 
 #[test]

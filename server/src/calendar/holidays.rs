@@ -19,7 +19,6 @@
 //!    (from 1985-12-27; until 2006 never on a Sunday).
 
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
-use serde::Serialize;
 
 /// First year whose holidays this module knows; earlier years return nothing
 /// rather than a guess (the product never needs them).
@@ -28,7 +27,7 @@ pub const FIRST_YEAR: i32 = 1955;
 pub const LAST_YEAR: i32 = 2099;
 
 /// One holiday as shown to people: names in both languages and why it is one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Holiday {
     /// Official Japanese name, e.g. 勤労感謝の日 (what screens and the CLI show).
     pub name_ja: &'static str,
@@ -40,8 +39,7 @@ pub struct Holiday {
 
 /// Which rule of the law makes a day a holiday. All of them close the offices
 /// (BRIEF R3); the kind only changes the wording shown to visitors.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HolidayKind {
     /// 国民の祝日: a holiday named in the holiday law.
     National,

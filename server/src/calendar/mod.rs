@@ -28,7 +28,7 @@ pub use status::{
     NEXT_OPENING_HORIZON_DAYS, Phase, Status, business_date, next_opening_after,
     next_transition_after, start_of_business_date, status,
 };
-pub use text::{calendar_line, holiday_line, weekday_ja};
+pub use text::{calendar_line, holiday_line};
 
 #[cfg(test)]
 mod holiday_tests;

@@ -3,14 +3,12 @@
 //! closure 29 Dec – 3 Jan; holidays (BRIEF R3); the weekly hours (BRIEF R1–R2).
 
 use chrono::{Datelike, NaiveDate, Weekday};
-use serde::Serialize;
 
 use super::holidays::{Holiday, national_holiday};
 use super::schedule::{DayHours, Schedule};
 
 /// Why an office is closed for a whole day; shown to visitors with the next opening.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "code", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ClosureReason {
     /// Saturday or Sunday without configured hours.
     Weekend,
@@ -31,7 +29,7 @@ pub enum ClosureReason {
 
 /// One business date: exactly one of `hours` (open) and `closure` (closed) is
 /// `Some`. Shown by `queue-server calendar` and the screens' "next days" list.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DayPlan {
     /// The Tokyo local date.
     pub date: NaiveDate,

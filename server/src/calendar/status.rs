@@ -6,7 +6,6 @@
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Asia::Tokyo;
 use chrono_tz::Tz;
-use serde::Serialize;
 
 use super::plan::{ClosureReason, day_plan};
 use super::schedule::{DayHours, Schedule};
@@ -16,8 +15,7 @@ use super::schedule::{DayHours, Schedule};
 pub const NEXT_OPENING_HORIZON_DAYS: i64 = 400;
 
 /// Phase of the business day at an instant.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "phase", content = "closure", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Phase {
     /// An open day, before reception opens.
     BeforeOpening,
@@ -34,7 +32,7 @@ pub enum Phase {
 
 /// The calendar's answer for one office at one instant: what screens show and
 /// what decides whether a ticket may be issued.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Status {
     /// Phase of the day at the instant.
     pub phase: Phase,

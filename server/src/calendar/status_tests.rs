@@ -292,14 +292,3 @@ fn next_transition_walks_opening_last_ticket_closing_and_midnight() {
         jst(2026, 12, 27, 0, 0, 0)
     );
 }
-
-#[test]
-fn status_serializes_with_tagged_phase_and_closure() {
-    let st = status(&main_office(), jst(2026, 11, 23, 10, 0, 0));
-    let json = serde_json::to_value(&st).expect("serializes");
-    assert_eq!(json["phase"]["phase"], "closed");
-    assert_eq!(json["phase"]["closure"]["code"], "holiday");
-    assert_eq!(json["phase"]["closure"]["name_ja"], "勤労感謝の日");
-    assert_eq!(json["business_date"], "2026-11-23");
-    assert_eq!(json["next_opening"], "2026-11-24T09:00:00+09:00");
-}

@@ -2,7 +2,7 @@
 //! reasons and the refusal shown when a ticket cannot be issued. Japanese
 //! first (visitors at a Kanazawa counter), English beside it.
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Timelike};
+use chrono::{DateTime, Datelike, NaiveDate};
 use chrono_tz::Tz;
 
 use super::holidays::{Holiday, HolidayKind};
@@ -10,9 +10,11 @@ use super::plan::{ClosureReason, DayPlan};
 use super::schedule::hhmm_text;
 use super::status::{Phase, Status};
 
-/// The one-character Japanese weekday (月 火 水 木 金 土 日), as printed after dates.
-pub fn weekday_ja(date: NaiveDate) -> &'static str {
-    crate::protocol::weekday_ja(date.weekday())
+use crate::protocol::text::{self, Lang};
+
+/// The one-character Japanese weekday (月 火 水 木 金 土 日) of a date.
+fn weekday_ja(date: NaiveDate) -> &'static str {
+    text::weekday_ja(date.weekday())
 }
 
 impl ClosureReason {
@@ -40,18 +42,6 @@ impl ClosureReason {
             Self::YearEnd => "Year-end holidays".to_owned(),
             Self::Special { reason_en, .. } => reason_en.clone(),
             Self::NoHours => "No business hours".to_owned(),
-        }
-    }
-
-    /// Stable machine code for APIs and logs:
-    /// `weekend` `holiday` `year_end` `special` `no_hours`.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Self::Weekend => "weekend",
-            Self::Holiday(_) => "holiday",
-            Self::YearEnd => "year_end",
-            Self::Special { .. } => "special",
-            Self::NoHours => "no_hours",
         }
     }
 }
@@ -111,26 +101,14 @@ pub fn holiday_line(date: NaiveDate, holiday: &Holiday) -> String {
     format!("{}\t{}", date.format("%Y-%m-%d"), holiday.name_ja)
 }
 
-/// "11月24日(火) 9:00": how a Japanese notice writes the next opening.
+/// 「11月24日(火) 9:00」: how a Japanese notice writes the next opening.
 fn opening_ja(at: &DateTime<Tz>) -> String {
-    let d = at.date_naive();
-    format!(
-        "{}月{}日({}) {}",
-        d.month(),
-        d.day(),
-        weekday_ja(d),
-        clock_text(at.time())
-    )
+    Lang::Ja.date_time(at)
 }
 
 /// "Tue 24 Nov 9:00".
 fn opening_en(at: &DateTime<Tz>) -> String {
-    format!("{} {}", at.format("%a %-d %b"), clock_text(at.time()))
-}
-
-/// "9:00": hour without padding, as on notices.
-fn clock_text(t: NaiveTime) -> String {
-    format!("{}:{:02}", t.hour(), t.minute())
+    Lang::En.date_time(at)
 }
 
 impl Status {

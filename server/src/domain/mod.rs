@@ -6,6 +6,6 @@ pub mod ticket;
 
 pub use queue::{
     Change, Closed, Command, Context, Counter, Decision, DomainError, Issued, OfficeQueue,
-    Reception, Reply, Ticket, display_number,
+    Reception, Recorded, Reply, SavedDay, Ticket, display_number,
 };
-pub use ticket::{InvalidTransition, TicketAction};
+pub use ticket::{InvalidTransition, TicketAction, next_state, staff_actions};

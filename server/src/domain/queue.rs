@@ -3,12 +3,13 @@
 //! Commands are decided in two steps so that the store can sit between them: [`OfficeQueue::decide`]
 //! checks a command against the state and returns the [`Change`]s it implies (or why it is
 //! refused, changing nothing); the caller writes those changes durably, then
-//! [`OfficeQueue::apply`] makes them true in memory. Ticket numbers come from the store, which
-//! allocates them inside its transaction ([`Issued`]).
+//! [`OfficeQueue::commit`] makes them true in memory with what the store told back
+//! ([`Recorded`]). Ticket numbers come from the store, which allocates them inside its
+//! transaction ([`Issued`]), so they stay right with several servers on one database.
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::ticket::{InvalidTransition, TicketAction};
+use super::ticket::{InvalidTransition, TicketAction, next_state};
 use crate::config::OfficeConfig;
 use crate::protocol::{CounterState, TicketState};
 
@@ -164,6 +165,30 @@ pub struct Issued {
     pub public_id: String,
     /// Sequence number for the day and prefix.
     pub seq_no: u32,
+    /// The number shown (from [`display_number`], made once where the sequence is allocated).
+    pub number: String,
+}
+
+/// What the store tells back about one recorded decision.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Recorded {
+    /// Sequence of its event (the feed's `seq`).
+    pub seq: u64,
+    /// For an issue: the new ticket.
+    pub issued: Option<Issued>,
+}
+
+/// One office's business day as the store holds it, to restore the queue after a restart.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SavedDay {
+    /// Tickets of the day in issue order.
+    pub tickets: Vec<Ticket>,
+    /// Counters whose state differs from closed.
+    pub counter_states: Vec<(String, CounterState)>,
+    /// Reception suspension.
+    pub reception: Reception,
+    /// Sequence of the office's last event (0 if none).
+    pub last_seq: u64,
 }
 
 /// What a command's reply is about, once applied.
@@ -188,6 +213,30 @@ pub struct Decision {
     pub changes: Vec<Change>,
     /// What the reply shows.
     pub reply: Reply,
+}
+
+impl Decision {
+    /// The ticket the event is about: the last one a change moves (for a call-next, the one
+    /// called, not the one finished). `None` for an issue (its id exists only once written)
+    /// and for counter or reception changes.
+    pub fn ticket(&self) -> Option<i64> {
+        self.changes.iter().rev().find_map(|change| match change {
+            Change::Ticket { id, .. } => Some(*id),
+            _ => None,
+        })
+    }
+
+    /// The counter the event is about: the one that changed state or called a ticket.
+    pub fn counter(&self) -> Option<&str> {
+        self.changes.iter().rev().find_map(|change| match change {
+            Change::Counter { id, .. } => Some(id.as_str()),
+            Change::Ticket {
+                counter: Some(counter),
+                ..
+            } => Some(counter.as_str()),
+            _ => None,
+        })
+    }
 }
 
 /// Why a command is refused. Nothing changes.
@@ -224,23 +273,24 @@ pub enum DomainError {
     InvalidTransition(#[from] InvalidTransition),
 }
 
-/// The queue of one office for one business day.
+/// The queue of one office for one business day. Its fields change only through
+/// [`OfficeQueue::commit`] (a recorded decision) and [`OfficeQueue::note_event`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct OfficeQueue {
     /// Office configuration (services, counters).
-    pub office: OfficeConfig,
+    office: OfficeConfig,
     /// Prefix of each offered service, in the office's service order.
-    pub prefixes: Vec<(String, String)>,
+    prefixes: Vec<(String, String)>,
     /// The business day.
-    pub business_date: NaiveDate,
+    business_date: NaiveDate,
     /// Every ticket of the day, in issue order.
-    pub tickets: Vec<Ticket>,
+    tickets: Vec<Ticket>,
     /// Counters in configuration order.
-    pub counters: Vec<Counter>,
+    counters: Vec<Counter>,
     /// Reception suspension.
-    pub reception: Reception,
+    reception: Reception,
     /// Sequence of the last event applied (the feed's `seq`).
-    pub last_seq: u64,
+    last_seq: u64,
 }
 
 impl OfficeQueue {
@@ -264,6 +314,61 @@ impl OfficeQueue {
             reception: Reception::default(),
             last_seq: 0,
         }
+    }
+
+    /// The day as stored: its tickets, the counters' states, reception and the last event.
+    /// Counters the store does not name stay closed.
+    pub fn restore(
+        office: OfficeConfig,
+        prefixes: Vec<(String, String)>,
+        date: NaiveDate,
+        saved: SavedDay,
+    ) -> Self {
+        let mut queue = Self::new(office, prefixes, date);
+        for (id, state) in saved.counter_states {
+            if let Some(counter) = queue.counters.iter_mut().find(|c| c.id == id) {
+                counter.state = state;
+            }
+        }
+        queue.tickets = saved.tickets;
+        queue.reception = saved.reception;
+        queue.last_seq = saved.last_seq;
+        queue
+    }
+
+    /// The office's configuration.
+    pub fn office(&self) -> &OfficeConfig {
+        &self.office
+    }
+
+    /// The business day this queue is for.
+    pub fn business_date(&self) -> NaiveDate {
+        self.business_date
+    }
+
+    /// Every ticket of the day, in issue order.
+    pub fn tickets(&self) -> &[Ticket] {
+        &self.tickets
+    }
+
+    /// Counters in configuration order.
+    pub fn counters(&self) -> &[Counter] {
+        &self.counters
+    }
+
+    /// Reception suspension.
+    pub fn reception(&self) -> &Reception {
+        &self.reception
+    }
+
+    /// Sequence of the last event applied (the feed's `seq`).
+    pub fn last_seq(&self) -> u64 {
+        self.last_seq
+    }
+
+    /// An event with no change to the queue (a calendar transition) was recorded.
+    pub fn note_event(&mut self, seq: u64) {
+        self.last_seq = seq;
     }
 
     /// The ticket with this id.
@@ -344,7 +449,7 @@ impl OfficeQueue {
             Command::CallNext(id) => self.call_next(id),
             Command::Ticket { id, action } => {
                 let ticket = self.ticket(*id).ok_or(DomainError::UnknownTicket(*id))?;
-                let to = action.apply(ticket.state)?;
+                let to = next_state(*action, ticket.state)?;
                 Ok(Decision {
                     event: match action {
                         TicketAction::Call => "ticket_called",
@@ -354,6 +459,8 @@ impl OfficeQueue {
                         TicketAction::NoShow => "ticket_no_show",
                         TicketAction::Cancel => "ticket_cancelled",
                         TicketAction::Expire => "ticket_expired",
+                        // Never reached: `next_state` refuses an action it does not know.
+                        TicketAction::Unknown => "ticket_unknown_action",
                     },
                     changes: vec![Change::Ticket {
                         id: *id,
@@ -424,14 +531,14 @@ impl OfficeQueue {
             changes.push(Change::Ticket {
                 id: current.id,
                 action: TicketAction::Finish,
-                to: TicketAction::Finish.apply(current.state)?,
+                to: next_state(TicketAction::Finish, current.state)?,
                 counter: None,
             });
         }
         changes.push(Change::Ticket {
             id: next.id,
             action: TicketAction::Call,
-            to: TicketAction::Call.apply(next.state)?,
+            to: next_state(TicketAction::Call, next.state)?,
             counter: Some(id.to_string()),
         });
         Ok(Decision {
@@ -441,21 +548,29 @@ impl OfficeQueue {
         })
     }
 
-    /// Makes a written change true in memory. `issued` is the store's answer for an
-    /// [`Change::Issue`] and ignored otherwise.
-    pub fn apply(&mut self, change: &Change, issued: Option<&Issued>, now: DateTime<Utc>) {
+    /// Makes a recorded decision true in memory, with what the store told back.
+    pub fn commit(&mut self, decision: &Decision, recorded: &Recorded, now: DateTime<Utc>) {
+        for change in &decision.changes {
+            self.apply(change, recorded.issued.as_ref(), now);
+        }
+        self.last_seq = recorded.seq;
+    }
+
+    /// Makes one written change true. `issued` is the store's answer for a [`Change::Issue`]
+    /// and ignored otherwise.
+    fn apply(&mut self, change: &Change, issued: Option<&Issued>, now: DateTime<Utc>) {
         match change {
             Change::Issue {
                 service,
-                prefix,
                 waiting_ahead,
                 estimate,
+                ..
             } => {
                 if let Some(issued) = issued {
                     self.tickets.push(Ticket {
                         id: issued.id,
                         public_id: issued.public_id.clone(),
-                        number: display_number(prefix, issued.seq_no),
+                        number: issued.number.clone(),
                         seq_no: issued.seq_no,
                         service: service.clone(),
                         state: TicketState::Waiting,

@@ -1,30 +1,13 @@
 //! The ticket lifecycle: which action moves a ticket from which state to which.
 //! `waiting → called → serving → done`, plus `recalled`, `no_show`, `cancelled`, `expired`.
+//! The states and actions are wire types ([`crate::protocol`]); the rules live here, once.
 
+pub use crate::protocol::TicketAction;
 use crate::protocol::TicketState;
-
-/// Something staff (or the end of the day) do to one ticket.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum TicketAction {
-    /// Call a waiting ticket to a counter.
-    Call,
-    /// Call it again (the visitor did not come yet).
-    Recall,
-    /// The visitor arrived at the counter.
-    Start,
-    /// Service finished.
-    Finish,
-    /// Called but never came.
-    NoShow,
-    /// Withdrawn before service began.
-    Cancel,
-    /// Left over when the business day ended.
-    Expire,
-}
 
 /// A transition the lifecycle does not allow (HTTP 409).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("cannot {action:?} a ticket that is {from:?}")]
+#[error("cannot {action} a ticket that is {from}")]
 pub struct InvalidTransition {
     /// The state the ticket is in.
     pub from: TicketState,
@@ -32,35 +15,35 @@ pub struct InvalidTransition {
     pub action: TicketAction,
 }
 
-impl TicketAction {
-    /// The state after this action, or why it is not allowed from `from`.
-    pub fn apply(self, from: TicketState) -> Result<TicketState, InvalidTransition> {
-        use TicketState::*;
-        let to = match (self, from) {
-            (Self::Call, Waiting) => Called,
-            (Self::Recall, Called | Recalled) => Recalled,
-            (Self::Start, Called | Recalled) => Serving,
-            (Self::Finish, Called | Recalled | Serving) => Done,
-            (Self::NoShow, Called | Recalled) => NoShow,
-            (Self::Cancel, Waiting | Called | Recalled) => Cancelled,
-            (Self::Expire, state) if !state.is_final() => Expired,
-            _ => return Err(InvalidTransition { from, action: self }),
-        };
-        Ok(to)
-    }
-
-    /// Name used in the event log and in paths (`no-show` in paths, `no_show` here).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Call => "call",
-            Self::Recall => "recall",
-            Self::Start => "start",
-            Self::Finish => "finish",
-            Self::NoShow => "no_show",
-            Self::Cancel => "cancel",
-            Self::Expire => "expire",
+/// The state after `action`, or why it is not allowed from `from`.
+pub fn next_state(
+    action: TicketAction,
+    from: TicketState,
+) -> Result<TicketState, InvalidTransition> {
+    use TicketState::*;
+    let to = match (action, from) {
+        (_, Unknown) | (TicketAction::Unknown, _) => {
+            return Err(InvalidTransition { from, action });
         }
-    }
+        (TicketAction::Call, Waiting) => Called,
+        (TicketAction::Recall, Called | Recalled) => Recalled,
+        (TicketAction::Start, Called | Recalled) => Serving,
+        (TicketAction::Finish, Called | Recalled | Serving) => Done,
+        (TicketAction::NoShow, Called | Recalled) => NoShow,
+        (TicketAction::Cancel, Waiting | Called | Recalled) => Cancelled,
+        (TicketAction::Expire, state) if !state.is_final() => Expired,
+        _ => return Err(InvalidTransition { from, action }),
+    };
+    Ok(to)
+}
+
+/// The actions staff may take on a ticket in `state` now, on its own route: what a console
+/// enables (sent with every staff ticket, so no client keeps a copy of this table).
+pub fn staff_actions(state: TicketState) -> Vec<TicketAction> {
+    TicketAction::BY_STAFF
+        .into_iter()
+        .filter(|&action| next_state(action, state).is_ok())
+        .collect()
 }
 
 #[cfg(test)]
@@ -113,7 +96,7 @@ mod tests {
     fn every_transition_is_allowed_or_refused_exactly_as_the_lifecycle_says() {
         for action in ALL_ACTIONS {
             for from in ALL_STATES {
-                match (action.apply(from), expected(action, from)) {
+                match (next_state(action, from), expected(action, from)) {
                     (Ok(to), Some(want)) => assert_eq!(to, want, "{action:?} from {from:?}"),
                     (Err(error), None) => {
                         assert_eq!(error, InvalidTransition { from, action });
@@ -128,15 +111,41 @@ mod tests {
     fn final_states_never_change() {
         for from in ALL_STATES.into_iter().filter(|s| s.is_final()) {
             for action in ALL_ACTIONS {
-                assert!(action.apply(from).is_err(), "{action:?} from {from:?}");
+                assert!(
+                    next_state(action, from).is_err(),
+                    "{action:?} from {from:?}"
+                );
             }
         }
     }
 
     #[test]
+    fn a_state_or_action_this_version_does_not_know_allows_nothing() {
+        for action in ALL_ACTIONS {
+            assert!(next_state(action, Unknown).is_err());
+        }
+        for from in ALL_STATES {
+            assert!(next_state(TicketAction::Unknown, from).is_err());
+        }
+        assert!(staff_actions(Unknown).is_empty());
+    }
+
+    #[test]
+    fn staff_may_finish_or_cancel_a_called_ticket_but_only_finish_one_being_served() {
+        use TicketAction::*;
+        assert_eq!(staff_actions(Waiting), [Cancel]);
+        assert_eq!(
+            staff_actions(Called),
+            [Recall, Start, Finish, NoShow, Cancel]
+        );
+        assert_eq!(staff_actions(Serving), [Finish]);
+        assert!(staff_actions(Done).is_empty());
+    }
+
+    #[test]
     fn a_ticket_being_served_cannot_be_recalled_or_marked_no_show() {
-        assert!(TicketAction::Recall.apply(Serving).is_err());
-        assert!(TicketAction::NoShow.apply(Serving).is_err());
-        assert!(TicketAction::Cancel.apply(Serving).is_err());
+        assert!(next_state(TicketAction::Recall, Serving).is_err());
+        assert!(next_state(TicketAction::NoShow, Serving).is_err());
+        assert!(next_state(TicketAction::Cancel, Serving).is_err());
     }
 }

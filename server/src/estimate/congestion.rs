@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{ServiceEstimate, WaitEstimate};
+pub use crate::protocol::CongestionLevel;
 
 /// Where the congestion bands start, in minutes of estimated wait.
 ///
@@ -64,53 +65,6 @@ impl CongestionThresholds {
             CongestionLevel::Moderate
         } else {
             CongestionLevel::Low
-        }
-    }
-}
-
-/// How crowded an office is, as the public page and the lobby screen show it (BRIEF R5).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CongestionLevel {
-    /// Under 20 minutes by default: come now.
-    Low,
-    /// 20–40 minutes by default.
-    Moderate,
-    /// 40–60 minutes by default.
-    High,
-    /// 60 minutes or more by default: visitors may prefer another day.
-    VeryHigh,
-}
-
-impl CongestionLevel {
-    /// A stable code for the wire and for styling ("low", "moderate", "high", "very_high"); the
-    /// same spelling serde uses.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Low => "low",
-            Self::Moderate => "moderate",
-            Self::High => "high",
-            Self::VeryHigh => "very_high",
-        }
-    }
-
-    /// The label for Japanese screens, in the wording city halls use.
-    pub fn label_ja(self) -> &'static str {
-        match self {
-            Self::Low => "空いています",
-            Self::Moderate => "やや混雑",
-            Self::High => "混雑",
-            Self::VeryHigh => "大変混雑",
-        }
-    }
-
-    /// The label for English screens.
-    pub fn label_en(self) -> &'static str {
-        match self {
-            Self::Low => "Not crowded",
-            Self::Moderate => "Somewhat crowded",
-            Self::High => "Crowded",
-            Self::VeryHigh => "Very crowded",
         }
     }
 }
@@ -282,24 +236,5 @@ mod tests {
         for t in invalid {
             assert!(t.validate().is_err(), "{t:?} should be rejected");
         }
-    }
-
-    #[test]
-    fn levels_have_stable_codes_and_labels() {
-        let all = [
-            CongestionLevel::Low,
-            CongestionLevel::Moderate,
-            CongestionLevel::High,
-            CongestionLevel::VeryHigh,
-        ];
-        let codes: Vec<_> = all.iter().map(|l| l.code()).collect();
-        assert_eq!(codes, ["low", "moderate", "high", "very_high"]);
-        let ja: Vec<_> = all.iter().map(|l| l.label_ja()).collect();
-        assert_eq!(ja, ["空いています", "やや混雑", "混雑", "大変混雑"]);
-        let en: Vec<_> = all.iter().map(|l| l.label_en()).collect();
-        assert_eq!(
-            en,
-            ["Not crowded", "Somewhat crowded", "Crowded", "Very crowded"]
-        );
     }
 }

@@ -13,6 +13,7 @@ use super::tickets::expect_ticket;
 use crate::auth::Permission;
 use crate::domain::Command;
 use crate::office::Outcome;
+use crate::protocol::ErrorCode;
 
 /// Longest reception-suspension reason, in characters.
 const MAX_REASON_CHARS: usize = 200;
@@ -64,7 +65,7 @@ pub async fn reception_suspend(
     let reason = request.reason.trim().to_string();
     if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
         return Err(ApiError::bad_request(
-            "invalid_reason",
+            ErrorCode::InvalidReason,
             "停止の理由を200文字以内で入力してください。",
         ));
     }

@@ -8,7 +8,9 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::domain::DomainError;
 use crate::office::OfficeError;
-use crate::protocol::{CounterState, ErrorBody, ErrorDetail, TicketState};
+use crate::protocol::text::Lang;
+use crate::protocol::{ErrorBody, ErrorCode, ErrorDetail};
+use crate::wire;
 
 /// An error reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,7 +18,7 @@ pub struct ApiError {
     /// HTTP status.
     pub status: StatusCode,
     /// Stable code.
-    pub code: &'static str,
+    pub code: ErrorCode,
     /// Japanese message.
     pub message: String,
     /// For `office_closed`: when reception next opens.
@@ -28,7 +30,7 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
     /// An error with a status, code and message.
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
             status,
             code,
@@ -41,7 +43,7 @@ impl ApiError {
     pub fn unauthorized() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
-            "unauthorized",
+            ErrorCode::Unauthorized,
             "職員用トークンが必要です（Authorization: Bearer）。",
         )
     }
@@ -50,7 +52,7 @@ impl ApiError {
     pub fn forbidden() -> Self {
         Self::new(
             StatusCode::FORBIDDEN,
-            "forbidden",
+            ErrorCode::Forbidden,
             "この操作を行う権限がありません。",
         )
     }
@@ -59,7 +61,7 @@ impl ApiError {
     pub fn office_not_found(office: &str) -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
-            "office_not_found",
+            ErrorCode::OfficeNotFound,
             format!("窓口「{office}」は見つかりません。"),
         )
     }
@@ -68,13 +70,13 @@ impl ApiError {
     pub fn ticket_not_found() -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
-            "ticket_not_found",
+            ErrorCode::TicketNotFound,
             "その整理券は見つかりません。",
         )
     }
 
     /// 400 for a bad request field.
-    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
 
@@ -83,7 +85,7 @@ impl ApiError {
         tracing::error!(%cause, "internal error");
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_error",
+            ErrorCode::InternalError,
             "サーバー内部でエラーが発生しました。しばらくしてからもう一度お試しください。",
         )
     }
@@ -91,31 +93,37 @@ impl ApiError {
     /// The standard error for a bare status (framework errors: 404, 405, 413 …).
     pub fn from_status(status: StatusCode) -> Self {
         let (code, message) = match status.as_u16() {
-            400 => ("bad_request", "リクエストが正しくありません。"),
+            400 => (ErrorCode::BadRequest, "リクエストが正しくありません。"),
             401 => return Self::unauthorized(),
             403 => return Self::forbidden(),
-            404 => ("not_found", "ページが見つかりません。"),
-            405 => ("method_not_allowed", "このメソッドは使えません。"),
-            408 => ("request_timeout", "リクエストがタイムアウトしました。"),
+            404 => (ErrorCode::NotFound, "ページが見つかりません。"),
+            405 => (ErrorCode::MethodNotAllowed, "このメソッドは使えません。"),
+            408 => (
+                ErrorCode::RequestTimeout,
+                "リクエストがタイムアウトしました。",
+            ),
             413 => (
-                "payload_too_large",
+                ErrorCode::PayloadTooLarge,
                 "リクエストが大きすぎます（16 KiB まで）。",
             ),
             415 => (
-                "unsupported_media_type",
+                ErrorCode::UnsupportedMediaType,
                 "Content-Type は application/json にしてください。",
             ),
-            422 => ("unprocessable_entity", "リクエストの内容を処理できません。"),
-            429 => ("too_many_requests", "リクエストが多すぎます。"),
+            422 => (
+                ErrorCode::UnprocessableEntity,
+                "リクエストの内容を処理できません。",
+            ),
+            429 => (ErrorCode::TooManyRequests, "リクエストが多すぎます。"),
             503 => (
-                "unavailable",
+                ErrorCode::Unavailable,
                 "サービスを一時的に利用できません。しばらくしてからお試しください。",
             ),
             code if code >= 500 => (
-                "internal_error",
+                ErrorCode::InternalError,
                 "サーバー内部でエラーが発生しました。しばらくしてからもう一度お試しください。",
             ),
-            _ => ("error", "エラーが発生しました。"),
+            _ => (ErrorCode::Error, "エラーが発生しました。"),
         };
         Self::new(status, code, message)
     }
@@ -125,7 +133,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {
             error: ErrorDetail {
-                code: self.code.to_string(),
+                code: self.code,
                 message: self.message,
                 next_opening: self.next_opening,
             },
@@ -140,66 +148,49 @@ impl IntoResponse for ApiError {
     }
 }
 
-fn counter_state_ja(state: CounterState) -> &'static str {
-    match state {
-        CounterState::Open => "開いています",
-        CounterState::Paused => "休止中です",
-        CounterState::Closed => "閉じています",
-    }
-}
-
-fn ticket_state_ja(state: TicketState) -> &'static str {
-    match state {
-        TicketState::Waiting => "お待ち",
-        TicketState::Called => "呼出中",
-        TicketState::Recalled => "再呼出中",
-        TicketState::Serving => "対応中",
-        TicketState::Done => "完了",
-        TicketState::NoShow => "不在",
-        TicketState::Cancelled => "取消",
-        TicketState::Expired => "期限切れ",
-    }
-}
-
 impl From<DomainError> for ApiError {
     fn from(error: DomainError) -> Self {
         match error {
             DomainError::UnknownService(service) => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "unknown_service",
+                ErrorCode::UnknownService,
                 format!("この窓口では「{service}」の手続きは扱っていません。"),
             ),
             DomainError::UnknownCounter(counter) => Self::new(
                 StatusCode::NOT_FOUND,
-                "counter_not_found",
+                ErrorCode::CounterNotFound,
                 format!("窓口「{counter}」は見つかりません。"),
             ),
             DomainError::UnknownTicket(_) => Self::ticket_not_found(),
             DomainError::OfficeClosed(closed) => Self {
-                next_opening: closed.next_opening.map(crate::snapshot::tokyo),
-                ..Self::new(StatusCode::CONFLICT, "office_closed", closed.message_ja)
+                next_opening: closed.next_opening.map(wire::tokyo),
+                ..Self::new(
+                    StatusCode::CONFLICT,
+                    ErrorCode::OfficeClosed,
+                    closed.message_ja,
+                )
             },
             DomainError::ReceptionSuspended(reason) => Self::new(
                 StatusCode::CONFLICT,
-                "reception_suspended",
+                ErrorCode::ReceptionSuspended,
                 format!("ただいま受付を停止しています（{reason}）。"),
             ),
             DomainError::CounterNotOpen { counter, state } => Self::new(
                 StatusCode::CONFLICT,
-                "counter_not_open",
-                format!("{counter}番窓口は{}。", counter_state_ja(state)),
+                ErrorCode::CounterNotOpen,
+                format!("{counter}番窓口は{}です。", Lang::Ja.counter_state(state)),
             ),
             DomainError::QueueEmpty => Self::new(
                 StatusCode::CONFLICT,
-                "queue_empty",
+                ErrorCode::QueueEmpty,
                 "お待ちの方はいません。",
             ),
             DomainError::InvalidTransition(invalid) => Self::new(
                 StatusCode::CONFLICT,
-                "invalid_transition",
+                ErrorCode::InvalidTransition,
                 format!(
                     "この整理券は「{}」のため、その操作はできません。",
-                    ticket_state_ja(invalid.from)
+                    Lang::Ja.ticket_state(invalid.from)
                 ),
             ),
         }
@@ -211,7 +202,10 @@ impl From<OfficeError> for ApiError {
         match error {
             OfficeError::Domain(domain) => domain.into(),
             OfficeError::Stopped => Self::from_status(StatusCode::SERVICE_UNAVAILABLE),
-            other => Self::internal(&other),
+            OfficeError::NotWritten(error) => {
+                tracing::error!(%error, "a command was not written");
+                Self::from_status(StatusCode::SERVICE_UNAVAILABLE)
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Extractors: the staff token and JSON bodies with our own error codes.
 
+use crate::protocol::ErrorCode;
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::{StatusCode, header, request::Parts};
@@ -75,11 +76,11 @@ fn parse_json<T: DeserializeOwned>(
     serde_json::from_slice(bytes).map_err(|error| {
         if error.is_data() {
             ApiError::bad_request(
-                "invalid_body",
+                ErrorCode::InvalidBody,
                 format!("リクエストの項目が正しくありません: {error}"),
             )
         } else {
-            ApiError::bad_request("malformed_json", "JSON の形式が正しくありません。")
+            ApiError::bad_request(ErrorCode::MalformedJson, "JSON の形式が正しくありません。")
         }
     })
 }

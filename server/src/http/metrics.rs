@@ -31,10 +31,10 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         "Tickets issued today per office and service.",
     );
     for (office, latest) in &published {
-        for service in &latest.queue.office.services {
+        for service in &latest.queue.office().services {
             let issued = latest
                 .queue
-                .tickets
+                .tickets()
                 .iter()
                 .filter(|t| &t.service == service)
                 .count();
@@ -51,7 +51,7 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         "Tickets waiting now per office and service.",
     );
     for (office, latest) in &published {
-        for service in &latest.queue.office.services {
+        for service in &latest.queue.office().services {
             let waiting = latest.queue.waiting_for(service);
             let _ = writeln!(
                 out,
@@ -68,7 +68,7 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     for (office, latest) in &published {
         let done = latest
             .queue
-            .tickets
+            .tickets()
             .iter()
             .filter(|t| t.state == TicketState::Done)
             .count();

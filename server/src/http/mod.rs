@@ -23,6 +23,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::clock::SharedClock;
 use crate::config::Config;
+use crate::feed::OfficeFeed;
 use crate::office::OfficeHandle;
 use crate::store::Store;
 use error::ApiError;
@@ -41,6 +42,8 @@ pub struct Shared {
     pub config: Arc<Config>,
     /// One writer task per office, by office id.
     pub offices: HashMap<String, OfficeHandle>,
+    /// The live feed of each office, by office id.
+    pub feeds: HashMap<String, OfficeFeed>,
     /// The store, read for token checks on every staff request.
     pub store: Store,
     /// The server's clock (system, `--now`, or the demo's).
@@ -51,6 +54,8 @@ pub struct Shared {
     pub feed_metrics: Arc<crate::feed::FeedMetrics>,
     /// Settings of the web pages (the fallback polling interval, `--poll-seconds`).
     pub pages: pages::PageSettings,
+    /// Every task the server starts, viewers' feeds included, so shutdown can wait for them.
+    pub tasks: tokio_util::task::TaskTracker,
 }
 
 impl std::ops::Deref for AppState {
@@ -69,6 +74,13 @@ impl AppState {
     /// The office task for an id, or 404.
     pub fn office(&self, id: &str) -> Result<&OfficeHandle, ApiError> {
         self.offices
+            .get(id)
+            .ok_or_else(|| ApiError::office_not_found(id))
+    }
+
+    /// The live feed of an office, or 404.
+    pub fn feed(&self, id: &str) -> Result<&OfficeFeed, ApiError> {
+        self.feeds
             .get(id)
             .ok_or_else(|| ApiError::office_not_found(id))
     }

@@ -11,9 +11,8 @@ use super::AppState;
 use super::error::{ApiError, ApiResult};
 use axum::extract::WebSocketUpgrade;
 
-use crate::protocol::{CalendarDay, CalendarDays, Closure, OfficeInfo, OfficeList, ServiceInfo};
-use crate::snapshot::hours_view;
-use crate::{calendar, feed};
+use crate::protocol::{CalendarDays, ErrorCode, OfficeList};
+use crate::{calendar, feed, wire};
 
 /// Longest calendar range one request may ask for.
 const MAX_CALENDAR_DAYS: i64 = 366;
@@ -25,24 +24,7 @@ pub async fn offices_list(State(state): State<AppState>) -> Json<OfficeList> {
         offices: config
             .offices
             .iter()
-            .map(|office| OfficeInfo {
-                id: office.id.clone(),
-                name_ja: office.name_ja.clone(),
-                name_en: office.name_en.clone(),
-                services: office
-                    .services
-                    .iter()
-                    .filter_map(|id| config.service(id))
-                    .map(|s| ServiceInfo {
-                        id: s.id.clone(),
-                        name_ja: s.name_ja.clone(),
-                        name_en: s.name_en.clone(),
-                        prefix: s.prefix.clone(),
-                        mean_service_minutes: s.mean_service_minutes,
-                    })
-                    .collect(),
-                counters: office.counters.iter().map(|c| c.id.clone()).collect(),
-            })
+            .map(|office| wire::office_info(office, config))
             .collect(),
     })
 }
@@ -89,15 +71,18 @@ pub async fn office_live(
     Path(office): Path<String>,
     upgrade: WebSocketUpgrade,
 ) -> ApiResult<Response> {
-    let handle = state.office(&office)?.clone();
+    let office = state.feed(&office)?.clone();
     let shutdown = state.shutdown.subscribe();
     let metrics = state.feed_metrics.clone();
+    let tasks = state.tasks.clone();
     Ok(upgrade
         .read_buffer_size(feed::READ_BUFFER)
         .write_buffer_size(feed::WRITE_BUFFER)
         .max_message_size(feed::MAX_CLIENT_MESSAGE)
         .max_frame_size(feed::MAX_CLIENT_MESSAGE)
-        .on_upgrade(move |socket| feed::serve_viewer(socket, handle, shutdown, metrics)))
+        .on_upgrade(move |socket| {
+            tasks.track_future(feed::serve_viewer(socket, office, shutdown, metrics))
+        }))
 }
 
 /// Query of the calendar route.
@@ -111,7 +96,7 @@ fn parse_date(name: &str, text: Option<&str>) -> ApiResult<Option<NaiveDate>> {
     text.map(|text| {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
             ApiError::bad_request(
-                "invalid_date",
+                ErrorCode::InvalidDate,
                 format!("{name} は YYYY-MM-DD 形式の日付で指定してください（{text:?}）。"),
             )
         })
@@ -135,31 +120,19 @@ pub async fn office_calendar(
     let to = parse_date("to", query.to.as_deref())?.unwrap_or(from + chrono::Duration::days(13));
     if to < from {
         return Err(ApiError::bad_request(
-            "invalid_range",
+            ErrorCode::InvalidRange,
             "to は from 以降の日付にしてください。",
         ));
     }
     if (to - from).num_days() >= MAX_CALENDAR_DAYS {
         return Err(ApiError::bad_request(
-            "range_too_long",
+            ErrorCode::RangeTooLong,
             "期間は1年以内で指定してください。",
         ));
     }
     let days = calendar::open_days(&config.schedule, from, to)
         .iter()
-        .map(|plan| CalendarDay {
-            date: plan.date.to_string(),
-            weekday_ja: calendar::weekday_ja(plan.date).to_string(),
-            open: plan.hours.is_some(),
-            hours: plan.hours.as_ref().map(hours_view),
-            closure: plan.closure.as_ref().map(|reason| Closure {
-                code: reason.code().to_string(),
-                reason_ja: reason.text_ja(),
-                reason_en: reason.text_en(),
-            }),
-            special_ja: plan.special_reason.as_ref().map(|(ja, _)| ja.clone()),
-            special_en: plan.special_reason.as_ref().map(|(_, en)| en.clone()),
-        })
+        .map(wire::calendar_day)
         .collect();
     Ok(Json(CalendarDays { office, days }))
 }

@@ -13,8 +13,6 @@ mod public;
 mod staff;
 mod text;
 
-use std::sync::atomic::{AtomicU32, Ordering};
-
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
@@ -27,7 +25,7 @@ use super::error::ApiError;
 use crate::calendar;
 use crate::config::OfficeConfig;
 use crate::protocol::Payload;
-use crate::snapshot::hours_view;
+use crate::wire;
 use public::{OfficeLink, OpenDay, PublicPage};
 use text::Lang;
 
@@ -40,29 +38,18 @@ const OPEN_DAYS_LISTED: usize = 5;
 /// How far ahead it looks for them (covers the year-end break and long weekends).
 const OPEN_DAYS_HORIZON: i64 = 31;
 
-/// Settings of the pages, fixed at start-up (`--poll-seconds`).
-#[derive(Debug)]
+/// Settings of the pages, fixed at start-up.
+#[derive(Clone, Copy, Debug)]
 pub struct PageSettings {
-    poll_seconds: AtomicU32,
+    /// Seconds between status polls when a page cannot use the live feed (`--poll-seconds`).
+    pub poll_seconds: u32,
 }
 
 impl Default for PageSettings {
     fn default() -> Self {
         Self {
-            poll_seconds: AtomicU32::new(DEFAULT_POLL_SECONDS),
+            poll_seconds: DEFAULT_POLL_SECONDS,
         }
-    }
-}
-
-impl PageSettings {
-    /// Sets the fallback polling interval (at start-up, before serving).
-    pub fn set_poll_seconds(&self, seconds: u32) {
-        self.poll_seconds.store(seconds.max(1), Ordering::Relaxed);
-    }
-
-    /// The fallback polling interval the pages are told to use.
-    pub fn poll_seconds(&self) -> u32 {
-        self.poll_seconds.load(Ordering::Relaxed)
     }
 }
 
@@ -100,7 +87,7 @@ async fn public_office(
 
 /// `GET /staff`: 200 with the sign-in form for everyone (the token is checked by the API).
 async fn staff_console(State(state): State<AppState>) -> Response {
-    page(StatusCode::OK, staff::render(state.pages.poll_seconds()))
+    page(StatusCode::OK, staff::render(state.pages.poll_seconds))
 }
 
 /// `GET /assets/{name}?v=…`: cached for a year when `v` is the current version.
@@ -175,7 +162,7 @@ fn public_page(state: &AppState, office: &OfficeConfig, lang: Lang) -> Response 
         generated_at: message.generated_at,
         offices,
         open_days: open_days_after(office, today),
-        poll_seconds: state.pages.poll_seconds(),
+        poll_seconds: state.pages.poll_seconds,
     });
     page(StatusCode::OK, markup)
 }
@@ -192,7 +179,7 @@ fn open_days_after(office: &OfficeConfig, today: NaiveDate) -> Vec<OpenDay> {
     .filter_map(|plan| {
         Some(OpenDay {
             date: plan.date,
-            hours: hours_view(plan.hours.as_ref()?),
+            hours: wire::hours(plan.hours.as_ref()?),
         })
     })
     .take(OPEN_DAYS_LISTED)
@@ -213,10 +200,10 @@ mod tests {
 
     #[test]
     fn a_holiday_lists_the_next_open_days_after_it() {
-        let config = crate::config::Config::embedded().unwrap();
+        let config = crate::config::Config::embedded().expect("embedded config");
         let main = &config.offices[0];
         // 2026-11-23 is 勤労感謝の日 (Monday).
-        let today = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+        let today = NaiveDate::from_ymd_opt(2026, 11, 23).expect("valid date");
         let days: Vec<String> = open_days_after(main, today)
             .iter()
             .map(|day| day.date.to_string())
@@ -235,8 +222,8 @@ mod tests {
 
     #[test]
     fn the_year_end_break_is_skipped() {
-        let config = crate::config::Config::embedded().unwrap();
-        let today = NaiveDate::from_ymd_opt(2026, 12, 28).unwrap();
+        let config = crate::config::Config::embedded().expect("embedded config");
+        let today = NaiveDate::from_ymd_opt(2026, 12, 28).expect("valid date");
         let first = open_days_after(&config.offices[0], today);
         assert_eq!(first[0].date.to_string(), "2027-01-04");
     }

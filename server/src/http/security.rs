@@ -6,6 +6,7 @@
 //! second wall for the day a token leaks into some other page's script; requests without an
 //! `Origin` (the CLI, scripts, curl) are judged on their token alone.
 
+use crate::protocol::ErrorCode;
 use axum::Router;
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri, header};
@@ -52,7 +53,7 @@ async fn reject_cross_origin(request: Request, next: Next) -> Response {
         );
         return ApiError::new(
             StatusCode::FORBIDDEN,
-            "cross_origin",
+            ErrorCode::CrossOrigin,
             "別のサイトから送られた操作は受け付けられません。職員用画面から操作してください。",
         )
         .into_response();

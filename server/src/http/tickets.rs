@@ -12,7 +12,7 @@ use crate::auth::Permission;
 use crate::domain::{Command, TicketAction};
 use crate::office::Outcome;
 use crate::protocol::{Ticket, TicketList};
-use crate::snapshot::ticket_view;
+use crate::wire;
 
 /// Body of `POST …/tickets`.
 #[derive(Debug, Deserialize)]
@@ -58,7 +58,7 @@ pub async fn tickets_list(
     staff.require(Permission::ListTickets)?;
     let published = state.office(&office)?.latest();
     Ok(Json(TicketList {
-        tickets: published.queue.tickets.iter().map(ticket_view).collect(),
+        tickets: published.queue.tickets().iter().map(wire::ticket).collect(),
     }))
 }
 
@@ -74,7 +74,7 @@ pub async fn ticket_show(
     published
         .queue
         .ticket(id)
-        .map(|t| Json(ticket_view(t)))
+        .map(|t| Json(wire::ticket(t)))
         .ok_or_else(ApiError::ticket_not_found)
 }
 
@@ -85,13 +85,11 @@ pub async fn ticket_act(
     staff: StaffAuth,
     OptionalJsonBody(_body): OptionalJsonBody<serde_json::Map<String, serde_json::Value>>,
 ) -> ApiResult<Json<Ticket>> {
-    let (action, permission) = match action.as_str() {
-        "recall" => (TicketAction::Recall, Permission::CounterAction),
-        "start" => (TicketAction::Start, Permission::CounterAction),
-        "finish" => (TicketAction::Finish, Permission::CounterAction),
-        "no-show" => (TicketAction::NoShow, Permission::CounterAction),
-        "cancel" => (TicketAction::Cancel, Permission::Cancel),
-        _ => return Err(ApiError::from_status(StatusCode::NOT_FOUND)),
+    let action = TicketAction::from_path(&action)
+        .ok_or_else(|| ApiError::from_status(StatusCode::NOT_FOUND))?;
+    let permission = match action {
+        TicketAction::Cancel => Permission::Cancel,
+        _ => Permission::CounterAction,
     };
     let staff = staff.require(permission)?;
     let handle = state.office(&office)?;

@@ -20,7 +20,9 @@ use sqlx::sqlite::{
 };
 use sqlx::{Connection, Row, Sqlite, Transaction};
 
-use crate::domain::{Change, Decision, Issued, Reception, Reply, Ticket, display_number};
+use crate::domain::{
+    Change, Decision, Issued, Reception, Recorded, SavedDay, Ticket, TicketAction, display_number,
+};
 use crate::protocol::{CounterState, TicketState};
 
 pub use tokens::{TokenRecord, TokenSummary};
@@ -61,29 +63,6 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 pub struct Store {
     write: SqlitePool,
     read: SqlitePool,
-    path: PathBuf,
-}
-
-/// Today's state of one office as stored.
-#[derive(Clone, Debug, Default)]
-pub struct StoredDay {
-    /// Tickets of the day in issue order.
-    pub tickets: Vec<Ticket>,
-    /// Counters whose state differs from closed.
-    pub counter_states: Vec<(String, CounterState)>,
-    /// Reception suspension.
-    pub reception: Reception,
-    /// Sequence of the office's last event (0 if none).
-    pub last_seq: u64,
-}
-
-/// The store's answer to one recorded command.
-#[derive(Clone, Debug)]
-pub struct Recorded {
-    /// Sequence of its event.
-    pub seq: u64,
-    /// For an issue: the new ticket's id and number.
-    pub issued: Option<Issued>,
 }
 
 impl Store {
@@ -110,12 +89,7 @@ impl Store {
             .max_connections(4)
             .connect_with(options)
             .await?;
-        Ok(Self { write, read, path })
-    }
-
-    /// Path of the database file.
-    pub fn path(&self) -> &Path {
-        &self.path
+        Ok(Self { write, read })
     }
 
     /// Closes the pools, flushing the WAL.
@@ -177,7 +151,7 @@ impl Store {
     }
 
     /// Loads one office's business day: tickets, counter states, reception, last event.
-    pub async fn load_day(&self, office: &str, date: NaiveDate) -> Result<StoredDay> {
+    pub async fn load_day(&self, office: &str, date: NaiveDate) -> Result<SavedDay> {
         let rows = sqlx::query(
             "SELECT id, public_id, number, seq_no, service, state, counter, business_date,
                     issued_at, called_at, started_at, finished_at, waiting_ahead_at_issue,
@@ -221,7 +195,7 @@ impl Store {
                 .bind(office)
                 .fetch_one(&self.write)
                 .await?;
-        Ok(StoredDay {
+        Ok(SavedDay {
             tickets,
             counter_states,
             reception,
@@ -235,6 +209,20 @@ impl Store {
             .bind(file.display().to_string())
             .execute(&self.read)
             .await?;
+        Ok(())
+    }
+
+    /// Makes every later write fail (or work again), as a full disk or a read-only mount
+    /// would: how tests reach the office's "the store refused the batch" path on demand.
+    #[cfg(test)]
+    pub(crate) async fn refuse_writes(&self, refuse: bool) -> Result<()> {
+        sqlx::query(if refuse {
+            "PRAGMA query_only = ON"
+        } else {
+            "PRAGMA query_only = OFF"
+        })
+        .execute(&self.write)
+        .await?;
         Ok(())
     }
 
@@ -270,10 +258,6 @@ impl Batch {
         let day = date.to_string();
         let mut issued = None;
         let mut details = Vec::new();
-        let mut counter_of_event = match &decision.reply {
-            Reply::Counter(id) => Some(id.clone()),
-            _ => None,
-        };
         for change in &decision.changes {
             match change {
                 Change::Issue {
@@ -318,11 +302,12 @@ impl Batch {
                     .execute(&mut *savepoint)
                     .await?
                     .last_insert_rowid();
-                    details.push(json!({"change": "issue", "ticket": id, "number": number, "service": service}));
+                    details.push(json!({"change": "issue", "ticket": id, "number": &number, "service": service}));
                     issued = Some(Issued {
                         id,
                         public_id,
                         seq_no,
+                        number,
                     });
                 }
                 Change::Ticket {
@@ -331,11 +316,8 @@ impl Batch {
                     to,
                     counter,
                 } => {
-                    let called = matches!(
-                        action,
-                        crate::domain::TicketAction::Call | crate::domain::TicketAction::Recall
-                    );
-                    let started = *action == crate::domain::TicketAction::Start;
+                    let called = matches!(action, TicketAction::Call | TicketAction::Recall);
+                    let started = *action == TicketAction::Start;
                     sqlx::query(
                         "UPDATE tickets SET state = ?, counter = COALESCE(?, counter),
                              called_at = CASE WHEN ? THEN ? ELSE called_at END,
@@ -355,9 +337,6 @@ impl Batch {
                     .bind(office)
                     .execute(&mut *savepoint)
                     .await?;
-                    if counter.is_some() {
-                        counter_of_event.clone_from(counter);
-                    }
                     details.push(json!({"change": "ticket", "ticket": id, "action": action.as_str(), "to": to.as_str(), "counter": counter}));
                 }
                 Change::Counter { id, state } => {
@@ -389,11 +368,9 @@ impl Batch {
                 }
             }
         }
-        let ticket_id = match (&decision.reply, &issued) {
-            (Reply::Ticket(id), _) => Some(*id),
-            (_, Some(issued)) => Some(issued.id),
-            _ => None,
-        };
+        let ticket_id = decision
+            .ticket()
+            .or(issued.as_ref().map(|issued: &Issued| issued.id));
         let seq = sqlx::query(
             "INSERT INTO events (office, business_date, at, kind, actor, ticket_id, counter, detail)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -404,7 +381,7 @@ impl Batch {
         .bind(decision.event)
         .bind(actor)
         .bind(ticket_id)
-        .bind(&counter_of_event)
+        .bind(decision.counter())
         .bind(serde_json::Value::Array(details).to_string())
         .execute(&mut *savepoint)
         .await?

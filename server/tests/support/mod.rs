@@ -62,18 +62,19 @@ impl TestServer {
                 .await
                 .expect("token");
         }
-        let state = queue_server::build_state(
+        let settings = queue_server::Settings {
             config,
-            store.clone(),
-            Arc::new(StartedClock::new(start)),
-            false,
-        )
-        .await
-        .expect("state");
+            clock: Arc::new(StartedClock::new(start)),
+            demo: false,
+            poll_seconds: 20,
+        };
+        let server = queue_server::Server::start(settings, store.clone())
+            .await
+            .expect("started");
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (stop, stopped) = oneshot::channel::<()>();
-        let done = tokio::spawn(queue_server::serve(listener, state, async move {
+        let done = tokio::spawn(server.serve(listener, async move {
             let _ = stopped.await;
         }));
         TestServer {

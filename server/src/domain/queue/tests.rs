@@ -21,11 +21,7 @@ fn open_context() -> Context {
 fn main_office_queue() -> OfficeQueue {
     let config = Config::embedded().expect("embedded config");
     let office = config.office("main").expect("main").clone();
-    let prefixes = office
-        .services
-        .iter()
-        .filter_map(|id| config.service(id).map(|s| (id.clone(), s.prefix.clone())))
-        .collect();
+    let prefixes = config.prefixes_of(&office);
     OfficeQueue::new(
         office,
         prefixes,
@@ -36,24 +32,30 @@ fn main_office_queue() -> OfficeQueue {
 /// Stands in for the store's number allocation: next number per prefix, next id.
 fn run(queue: &mut OfficeQueue, command: Command, context: &Context) -> Result<Reply, DomainError> {
     let decision = queue.decide(&command, context)?;
-    for change in &decision.changes {
-        let issued = match change {
-            Change::Issue { prefix, .. } => Some(Issued {
+    let issued = decision.changes.iter().find_map(|change| match change {
+        Change::Issue { prefix, .. } => {
+            let seq_no = queue
+                .tickets
+                .iter()
+                .filter(|t| t.number.starts_with(prefix.as_str()))
+                .map(|t| t.seq_no)
+                .max()
+                .unwrap_or(0)
+                + 1;
+            Some(Issued {
                 id: queue.tickets.len() as i64 + 1,
                 public_id: format!("p{}", queue.tickets.len()),
-                seq_no: queue
-                    .tickets
-                    .iter()
-                    .filter(|t| t.number.starts_with(prefix.as_str()))
-                    .map(|t| t.seq_no)
-                    .max()
-                    .unwrap_or(0)
-                    + 1,
-            }),
-            _ => None,
-        };
-        queue.apply(change, issued.as_ref(), context.now);
-    }
+                seq_no,
+                number: display_number(prefix, seq_no),
+            })
+        }
+        _ => None,
+    });
+    let recorded = Recorded {
+        seq: queue.last_seq + 1,
+        issued,
+    };
+    queue.commit(&decision, &recorded, context.now);
     Ok(decision.reply)
 }
 

@@ -6,8 +6,8 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::assets;
-use super::text::{Lang, Words, fill};
-use crate::protocol::{Hours, Snapshot, TicketState};
+use super::text::{Lang, Words, fill, query, words};
+use crate::protocol::{Hours, Snapshot, text::Labels};
 
 /// An office in the page's navigation.
 #[derive(Debug)]
@@ -48,11 +48,6 @@ pub struct PublicPage<'a> {
     pub poll_seconds: u32,
 }
 
-/// `09:00–17:45`.
-pub fn hours_text(hours: &Hours) -> String {
-    format!("{}–{}", hours.opens, hours.closes)
-}
-
 /// The `<head>` both public pages share.
 fn head(lang: Lang, title: &str) -> Markup {
     html! {
@@ -65,15 +60,27 @@ fn head(lang: Lang, title: &str) -> Markup {
             link rel="stylesheet" href=(assets::url("site.css"));
             script src=(assets::url("public.js")) defer {}
             script type="application/json" id="words" {
-                (PreEscaped(words_json(lang.words())))
+                (PreEscaped(words_json(lang)))
             }
         }
     }
 }
 
+/// What the page's script reads: the page's words and the labels every screen shares.
+#[derive(serde::Serialize)]
+struct ScriptWords {
+    #[serde(flatten)]
+    words: &'static Words,
+    labels: Labels,
+}
+
 /// The words as JSON safe inside `<script>`: every `<` escaped, so no `</script>` can occur.
-fn words_json(words: &Words) -> String {
-    serde_json::to_string(words)
+fn words_json(lang: Lang) -> String {
+    let table = ScriptWords {
+        words: words(lang),
+        labels: lang.labels(),
+    };
+    serde_json::to_string(&table)
         .unwrap_or_else(|_| "{}".into())
         .replace('<', "\\u003c")
 }
@@ -81,7 +88,7 @@ fn words_json(words: &Words) -> String {
 /// The page.
 pub fn render(page: &PublicPage<'_>) -> Markup {
     let lang = page.lang;
-    let w = lang.words();
+    let w = words(lang);
     let s = page.snapshot;
     let office_name = lang.pick(&s.office.name_ja, &s.office.name_en);
     let other = match lang {
@@ -103,7 +110,7 @@ pub fn render(page: &PublicPage<'_>) -> Markup {
                         " "
                         span #demo .badge hidden[!s.demo] { (w.demo) }
                     }
-                    a.lang href={ (here) (other.query()) } lang=(other.code())
+                    a.lang href={ (here) (query(other)) } lang=(other.code())
                         hreflang=(other.code()) { (w.other_language) }
                 }
                 main {
@@ -121,9 +128,9 @@ pub fn render(page: &PublicPage<'_>) -> Markup {
                                 @for office in &page.offices {
                                     li {
                                         @if office.id == s.office.id {
-                                            a aria-current="page" href={ (office_path(office)) (lang.query()) } { (office.name) }
+                                            a aria-current="page" href={ (office_path(office)) (query(lang)) } { (office.name) }
                                         } @else {
-                                            a href={ (office_path(office)) (lang.query()) } { (office.name) }
+                                            a href={ (office_path(office)) (query(lang)) } { (office.name) }
                                         }
                                     }
                                 }
@@ -140,7 +147,7 @@ pub fn render(page: &PublicPage<'_>) -> Markup {
                         " · "
                         span #link { (w.link_static) }
                     }
-                    p { a #refresh href={ (here) (lang.query()) } { (w.refresh) } }
+                    p { a #refresh href={ (here) (query(lang)) } { (w.refresh) } }
                     noscript { p { (w.noscript) } }
                     p #announce .sr-only aria-live="polite" {}
                 }
@@ -151,7 +158,7 @@ pub fn render(page: &PublicPage<'_>) -> Markup {
 
 /// The page of an unknown office: 404, in words, with a way back.
 pub fn not_found(lang: Lang) -> Markup {
-    let w = lang.words();
+    let w = words(lang);
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
@@ -165,7 +172,7 @@ pub fn not_found(lang: Lang) -> Markup {
             body.public {
                 main {
                     h1 { (w.not_found) }
-                    p { a href={ "/" (lang.query()) } { (w.back) } }
+                    p { a href={ "/" (query(lang)) } { (w.back) } }
                 }
             }
         }
@@ -193,18 +200,8 @@ fn clock_text(at: &DateTime<FixedOffset>) -> String {
     at.format("%H:%M:%S").to_string()
 }
 
-fn phase_text(w: &Words, phase: &str) -> &'static str {
-    match phase {
-        "open" => w.phase_open,
-        "before_opening" => w.phase_before_opening,
-        "reception_closed" => w.phase_reception_closed,
-        "closed_for_the_day" => w.phase_closed_for_the_day,
-        _ => w.phase_closed,
-    }
-}
-
 fn state_card(lang: Lang, s: &Snapshot) -> Markup {
-    let w = lang.words();
+    let w = words(lang);
     let c = &s.calendar;
     let kind = if c.accepting { "open" } else { "shut" };
     let notice = lang.pick(
@@ -221,14 +218,16 @@ fn state_card(lang: Lang, s: &Snapshot) -> Markup {
             p.phase {
                 span.icon aria-hidden="true" { @if c.accepting { "○" } @else { "×" } }
                 " "
-                span #phase { (phase_text(w, &c.phase)) }
+                span #phase { (lang.phase(c.phase)) }
             }
             p #suspended .suspended hidden[suspended.is_none()] { (suspended.unwrap_or_default()) }
             p #notice .notice hidden[notice.is_empty()] { (notice) }
             p #hours .hours hidden[c.today.is_none()] {
                 @if let Some(today) = &c.today {
-                    (fill(w.hours_today, &hours_text(today), "", ""))
-                    @if let Some(last) = &today.last_ticket { (fill(w.last_ticket, last, "", "")) }
+                    (fill(w.hours_today, &lang.hours(&today.opens, &today.closes), "", ""))
+                    @if let Some(last) = &today.last_ticket {
+                        (fill(w.last_ticket, crate::protocol::text::hours_text(last), "", ""))
+                    }
                 }
             }
             @let congestion = s.congestion.as_ref();
@@ -247,16 +246,8 @@ fn state_card(lang: Lang, s: &Snapshot) -> Markup {
     }
 }
 
-fn ticket_state_text(w: &Words, state: TicketState) -> &'static str {
-    match state {
-        TicketState::Serving => w.state_serving,
-        TicketState::Recalled => w.state_recalled,
-        _ => w.state_called,
-    }
-}
-
 fn calling_card(lang: Lang, s: &Snapshot) -> Markup {
-    let w = lang.words();
+    let w = words(lang);
     let now: Vec<&str> = s.now_called.iter().map(|n| n.number.as_str()).collect();
     let recent: Vec<&str> = s
         .recent_calls
@@ -273,7 +264,7 @@ fn calling_card(lang: Lang, s: &Snapshot) -> Markup {
                     li data-state=(called.state.as_str()) {
                         span.number { (called.number) }
                         span.counter { (fill(w.counter, "", &called.counter, "")) }
-                        span.what { (ticket_state_text(w, called.state)) }
+                        span.what { (lang.ticket_state(called.state)) }
                     }
                 }
             }
@@ -287,7 +278,7 @@ fn calling_card(lang: Lang, s: &Snapshot) -> Markup {
 }
 
 fn services_card(lang: Lang, s: &Snapshot) -> Markup {
-    let w = lang.words();
+    let w = words(lang);
     html! {
         section #services .card aria-labelledby="services-h" {
             h2 #services-h { (w.services_heading) }
@@ -319,16 +310,16 @@ fn services_card(lang: Lang, s: &Snapshot) -> Markup {
 }
 
 fn days_card(lang: Lang, days: &[OpenDay]) -> Markup {
-    let w = lang.words();
+    let w = words(lang);
     html! {
         section #days .card aria-labelledby="days-h" {
             h2 #days-h { (w.days_heading) }
             ul #day-list .days {
                 @for day in days {
                     li {
-                        time datetime=(day.date.to_string()) { (lang.date(day.date)) }
+                        time datetime=(day.date.to_string()) { (lang.date(&day.date)) }
                         " "
-                        span { (hours_text(&day.hours)) }
+                        span { (lang.hours(&day.hours.opens, &day.hours.closes)) }
                     }
                 }
             }

@@ -6,6 +6,8 @@
 use maud::{DOCTYPE, Markup, html};
 
 use super::assets;
+use crate::protocol::TicketAction;
+use crate::protocol::text::Lang;
 
 /// The console's skeleton; `poll_seconds` is the fallback polling interval.
 pub fn render(poll_seconds: u32) -> Markup {
@@ -21,6 +23,9 @@ pub fn render(poll_seconds: u32) -> Markup {
                 link rel="icon" href="data:,";
                 link rel="stylesheet" href=(assets::url("site.css"));
                 script src=(assets::url("staff.js")) defer {}
+                script type="application/json" id="labels" {
+                    (maud::PreEscaped(labels_json()))
+                }
             }
             body.staff data-poll-seconds=(poll_seconds) data-transport="static" {
                 header.top {
@@ -97,14 +102,15 @@ fn reception() -> Markup {
     }
 }
 
+/// The shared state labels as JSON safe inside `<script>`, so the console names states as
+/// every other screen does.
+fn labels_json() -> String {
+    serde_json::to_string(&Lang::Ja.labels())
+        .unwrap_or_else(|_| "{}".into())
+        .replace('<', "\\u003c")
+}
+
 fn counter() -> Markup {
-    let ticket_actions = [
-        ("recall", "再呼出"),
-        ("start", "対応開始"),
-        ("finish", "完了"),
-        ("no-show", "不在"),
-        ("cancel", "取消"),
-    ];
     html! {
         section #counter .card aria-labelledby="counter-h" hidden {
             h2 #counter-h { "窓口での呼出" }
@@ -128,8 +134,11 @@ fn counter() -> Markup {
                 }
                 p #current-state {}
                 div.buttons {
-                    @for (action, label) in ticket_actions {
-                        button type="button" data-ticket-action=(action) disabled { (label) }
+                    @for action in TicketAction::BY_STAFF {
+                        button type="button" data-ticket-action=(action.as_str())
+                            data-path=(action.path().unwrap_or_default()) disabled {
+                            (Lang::Ja.ticket_action(action))
+                        }
                     }
                 }
             }

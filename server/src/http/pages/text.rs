@@ -2,70 +2,23 @@
 //! them and hands the same table to the page's script (a JSON data block), so a live update
 //! never says something the server-rendered page would not.
 
-use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
-/// The page's language: Japanese by default, English with `?lang=en`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Lang {
-    /// 日本語 (default).
-    Ja,
-    /// English.
-    En,
+pub use crate::protocol::text::Lang;
+
+/// The words of the page in `lang`.
+pub fn words(lang: Lang) -> &'static Words {
+    match lang {
+        Lang::Ja => &JA,
+        Lang::En => &EN,
+    }
 }
 
-impl Lang {
-    /// `?lang=en` → English; anything else → Japanese.
-    pub fn from_query(lang: Option<&str>) -> Self {
-        match lang {
-            Some(lang) if lang.eq_ignore_ascii_case("en") => Self::En,
-            _ => Self::Ja,
-        }
-    }
-
-    /// The `lang` attribute.
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Ja => "ja",
-            Self::En => "en",
-        }
-    }
-
-    /// The query string that keeps this language on links (`""` for the default).
-    pub fn query(self) -> &'static str {
-        match self {
-            Self::Ja => "",
-            Self::En => "?lang=en",
-        }
-    }
-
-    /// The words in this language.
-    pub fn words(self) -> &'static Words {
-        match self {
-            Self::Ja => &JA,
-            Self::En => &EN,
-        }
-    }
-
-    /// Picks the Japanese or the English of a pair.
-    pub fn pick<'a>(self, ja: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Self::Ja => ja,
-            Self::En => en,
-        }
-    }
-
-    /// A date as a notice writes it: 「11月24日(火)」 or "Tue 24 Nov" (page.js does the same).
-    pub fn date(self, date: NaiveDate) -> String {
-        match self {
-            Self::Ja => format!(
-                "{}月{}日({})",
-                date.month(),
-                date.day(),
-                crate::calendar::weekday_ja(date)
-            ),
-            Self::En => date.format("%a %-d %b").to_string(),
-        }
+/// The query string that keeps `lang` on links (`""` for the default).
+pub fn query(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Ja => "",
+        Lang::En => "?lang=en",
     }
 }
 
@@ -81,16 +34,6 @@ pub struct Words {
     pub other_language: &'static str,
     /// Heading of the open state.
     pub state_heading: &'static str,
-    /// Phase `open`.
-    pub phase_open: &'static str,
-    /// Phase `before_opening`.
-    pub phase_before_opening: &'static str,
-    /// Phase `reception_closed`.
-    pub phase_reception_closed: &'static str,
-    /// Phase `closed_for_the_day`.
-    pub phase_closed_for_the_day: &'static str,
-    /// Phase `closed` (a whole closed day).
-    pub phase_closed: &'static str,
     /// Reception suspended by staff; `{n}` is the reason.
     pub suspended: &'static str,
     /// Today's hours; `{n}` is "09:00–17:45".
@@ -103,12 +46,6 @@ pub struct Words {
     pub calling_heading: &'static str,
     /// A counter; `{c}` is its id.
     pub counter: &'static str,
-    /// Ticket state `called`.
-    pub state_called: &'static str,
-    /// Ticket state `recalled`.
-    pub state_recalled: &'static str,
-    /// Ticket state `serving`.
-    pub state_serving: &'static str,
     /// Nothing called.
     pub calling_none: &'static str,
     /// Recent calls, before the list.
@@ -169,20 +106,12 @@ pub static JA: Words = Words {
     tagline: "マイナンバーカード 電子証明書の更新窓口",
     other_language: "English",
     state_heading: "受付状況",
-    phase_open: "受付中",
-    phase_before_opening: "受付開始前",
-    phase_reception_closed: "本日の受付は終了しました",
-    phase_closed_for_the_day: "本日の業務は終了しました",
-    phase_closed: "本日は休業日です",
     suspended: "ただいま受付を停止しています（{n}）",
     hours_today: "本日の受付時間 {n}",
     last_ticket: "（発券は {n} まで）",
     congestion: "混雑度",
     calling_heading: "ただいまの呼出番号",
     counter: "{c}番窓口",
-    state_called: "お呼びしています",
-    state_recalled: "再度お呼びしています",
-    state_serving: "対応中",
     calling_none: "呼出中の番号はありません",
     recent: "最近の呼出",
     services_heading: "手続きごとの待ち状況",
@@ -217,20 +146,12 @@ pub static EN: Words = Words {
     tagline: "My Number card certificate renewal",
     other_language: "日本語",
     state_heading: "Reception",
-    phase_open: "Open",
-    phase_before_opening: "Not open yet",
-    phase_reception_closed: "Reception has closed for today",
-    phase_closed_for_the_day: "Closed for today",
-    phase_closed: "Closed today",
     suspended: "Reception is suspended ({n})",
     hours_today: "Today's hours {n}",
     last_ticket: " (last ticket {n})",
     congestion: "Congestion",
     calling_heading: "Now calling",
     counter: "Counter {c}",
-    state_called: "Calling",
-    state_recalled: "Calling again",
-    state_serving: "Being served",
     calling_none: "No number is being called",
     recent: "Recently called",
     services_heading: "Waiting by service",
@@ -269,18 +190,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dates_read_as_on_city_notices() {
-        let date = NaiveDate::from_ymd_opt(2026, 11, 24).unwrap();
-        assert_eq!(Lang::Ja.date(date), "11月24日(火)");
-        assert_eq!(Lang::En.date(date), "Tue 24 Nov");
-    }
-
-    #[test]
-    fn only_lang_en_switches_to_english() {
-        assert_eq!(Lang::from_query(Some("en")), Lang::En);
-        assert_eq!(Lang::from_query(Some("EN")), Lang::En);
-        assert_eq!(Lang::from_query(Some("fr")), Lang::Ja);
-        assert_eq!(Lang::from_query(None), Lang::Ja);
+    fn links_keep_english_and_drop_the_default() {
+        assert_eq!(query(Lang::En), "?lang=en");
+        assert_eq!(query(Lang::Ja), "");
     }
 
     #[test]

@@ -1,0 +1,88 @@
+//! The JSON error envelope of every 4xx and 5xx reply: `{"error": {"code", "message"}}`, with a
+//! stable code that programs match on and Japanese words a clerk understands.
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+wire_enum! {
+    /// The stable code of an error reply (`docs/protocol.md` lists when each is sent).
+    pub enum ErrorCode {
+        /// 400: the request as a whole is not understood.
+        BadRequest = "bad_request",
+        /// 400: the body is not JSON.
+        MalformedJson = "malformed_json",
+        /// 400: the JSON body lacks a field or has one of the wrong type.
+        InvalidBody = "invalid_body",
+        /// 400: a date parameter is not a `YYYY-MM-DD` date the calendar covers.
+        InvalidDate = "invalid_date",
+        /// 400: `to` is before `from`.
+        InvalidRange = "invalid_range",
+        /// 400: a calendar range longer than the API lists at once.
+        RangeTooLong = "range_too_long",
+        /// 400: a suspension without a usable reason.
+        InvalidReason = "invalid_reason",
+        /// 401: no token, or not a live one.
+        Unauthorized = "unauthorized",
+        /// 403: the token's role may not do this.
+        Forbidden = "forbidden",
+        /// 403: a state change from a page of another origin.
+        CrossOrigin = "cross_origin",
+        /// 404: nothing at this path.
+        NotFound = "not_found",
+        /// 404: no office with that id.
+        OfficeNotFound = "office_not_found",
+        /// 404: no counter with that id.
+        CounterNotFound = "counter_not_found",
+        /// 404: no ticket with that id today.
+        TicketNotFound = "ticket_not_found",
+        /// 405.
+        MethodNotAllowed = "method_not_allowed",
+        /// 408.
+        RequestTimeout = "request_timeout",
+        /// 409: reception is not open now (`next_opening` says when it is).
+        OfficeClosed = "office_closed",
+        /// 409: staff have suspended reception.
+        ReceptionSuspended = "reception_suspended",
+        /// 409: the counter is paused or closed.
+        CounterNotOpen = "counter_not_open",
+        /// 409: nobody waiting whom the counter may serve.
+        QueueEmpty = "queue_empty",
+        /// 409: the ticket's lifecycle does not allow the action now.
+        InvalidTransition = "invalid_transition",
+        /// 413.
+        PayloadTooLarge = "payload_too_large",
+        /// 415.
+        UnsupportedMediaType = "unsupported_media_type",
+        /// 422: the office does not offer that service.
+        UnknownService = "unknown_service",
+        /// 422: anything else the server cannot process.
+        UnprocessableEntity = "unprocessable_entity",
+        /// 429.
+        TooManyRequests = "too_many_requests",
+        /// 500: the server failed; details are in its log, not in the reply.
+        InternalError = "internal_error",
+        /// 503: the server cannot serve this now (shutting down, store unavailable).
+        Unavailable = "unavailable",
+        /// Any other status without a code of its own.
+        Error = "error",
+    }
+}
+
+/// Body of every 4xx/5xx reply.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// The error itself.
+    pub error: ErrorDetail,
+}
+
+/// A stable machine code and a message for people.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorDetail {
+    /// What went wrong, for programs.
+    pub code: ErrorCode,
+    /// Japanese text a clerk understands.
+    pub message: String,
+    /// For [`ErrorCode::OfficeClosed`]: when reception next opens.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_opening: Option<DateTime<FixedOffset>>,
+}

@@ -1,0 +1,44 @@
+//! `queue-protocol`: what the queue server says to its clients, version 1.
+//!
+//! Every client of the server — the lobby display, the web pages' renderer, the tests — reads
+//! the wire through these types, so a meaning is decoded once, here, and never matched back
+//! from a string in a screen. Closed sets of values are enums; a value sent by a newer server
+//! decodes to the enum's `Unknown` variant, which screens show as "not known", never as
+//! something they guessed.
+//!
+//! Map of the crate (`docs/protocol.md` documents each field):
+//! - [`calendar`]: the office's phase of the day, closure reasons, hours, calendar listings.
+//! - [`snapshot`]: the public state of one office (status JSON and feed `snapshot` frames).
+//! - [`message`]: the envelope of every feed frame and the status JSON (`v`, `type`, `seq`).
+//! - [`ticket`]: ticket and counter states, the staff actions, tickets as staff see them.
+//! - [`office`]: offices and their services as the API lists them.
+//! - [`error`]: the JSON error envelope and its stable codes.
+//! - [`feed`]: the feed's timing contract (refresh interval, when a screen is not live).
+//! - [`text`]: the language choice, date and time formats and state labels every screen shares.
+
+#[macro_use]
+mod wire_enum;
+
+pub mod calendar;
+pub mod error;
+pub mod feed;
+pub mod message;
+pub mod office;
+pub mod snapshot;
+pub mod text;
+pub mod ticket;
+
+pub use calendar::{
+    CalendarDay, CalendarDays, CalendarState, Closure, ClosureReason, Hours, Phase,
+};
+pub use error::{ErrorBody, ErrorCode, ErrorDetail};
+pub use message::{CallEvent, Message, Payload};
+pub use office::{OfficeInfo, OfficeList, OfficeName, ServiceInfo};
+pub use snapshot::{
+    Congestion, CongestionLevel, CounterStatus, Estimate, NowCalled, RecentCall, Reception,
+    ServiceStatus, Snapshot,
+};
+pub use ticket::{CounterState, Ticket, TicketAction, TicketList, TicketState};
+
+/// Version of the wire format; a reader refuses messages of another version.
+pub const VERSION: u32 = 1;

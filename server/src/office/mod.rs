@@ -1,0 +1,18 @@
+//! One writer per office: a task that owns the office's queue, decides each staff command,
+//! writes it durably, and only then replies and publishes. Readers never touch the task: they
+//! take the latest [`Published`] state.
+//!
+//! - [`handle`]: what routes call ([`OfficeHandle::execute`], [`OfficeHandle::latest`]).
+//! - [`task`]: batching, deciding, committing (group commit), the calendar's own transitions.
+//! - [`publish`]: estimates and the wire snapshot, serialized once per change.
+
+mod handle;
+mod publish;
+mod task;
+
+pub use handle::{OfficeError, OfficeHandle, Outcome};
+pub use publish::{Called, Published, queue_facts};
+pub use task::start;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,137 @@
+//! Start-up and shutdown in one place: [`Server::start`] loads every office's day and starts the
+//! tasks the server runs (one writer per office, one feed relay per office, the demo's
+//! simulation), and [`Server::serve`] serves the router until the shutdown signal, then waits for
+//! every one of those tasks to finish (drop-to-finish: a task ends when what feeds it is gone).
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio_util::task::TaskTracker;
+
+use crate::clock::SharedClock;
+use crate::config::Config;
+use crate::demo::Simulation;
+use crate::feed::OfficeFeed;
+use crate::http::{self, AppState, Shared};
+use crate::office;
+use crate::store::{Store, StoreError};
+
+/// How long shutdown waits for tasks (feeds sending their close frames, offices finishing a
+/// batch) before the process ends anyway.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// What the server runs with, decided once by the command line (or a test).
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Offices, services, hours and thresholds.
+    pub config: Config,
+    /// The server's clock: the system's, one started at `--now`, or the demo's.
+    pub clock: SharedClock,
+    /// A simulated day (`--demo`): synthetic visitors and clerks act through the real queue,
+    /// and every snapshot says `demo: true`.
+    pub demo: bool,
+    /// Seconds between status polls of a web page that cannot use the live feed.
+    pub poll_seconds: u32,
+}
+
+/// A server whose office tasks run, ready to serve.
+#[derive(Debug)]
+pub struct Server {
+    state: AppState,
+    tasks: TaskTracker,
+}
+
+impl Server {
+    /// Loads each office's day from `store` and starts the server's tasks.
+    pub async fn start(settings: Settings, store: Store) -> Result<Self, StoreError> {
+        let Settings {
+            config,
+            clock,
+            demo,
+            poll_seconds,
+        } = settings;
+        let config = Arc::new(config);
+        let tasks = TaskTracker::new();
+        let mut offices = HashMap::new();
+        let mut feeds = HashMap::new();
+        for office in &config.offices {
+            let handle = office::start(
+                office,
+                config.clone(),
+                store.clone(),
+                clock.clone(),
+                demo,
+                &tasks,
+            )
+            .await?;
+            feeds.insert(office.id.clone(), OfficeFeed::start(&handle, &tasks));
+            offices.insert(office.id.clone(), handle);
+        }
+        let state = AppState::new(Shared {
+            config: config.clone(),
+            offices,
+            feeds,
+            store,
+            clock: clock.clone(),
+            shutdown: tokio::sync::watch::Sender::new(false),
+            feed_metrics: Default::default(),
+            pages: http::pages::PageSettings { poll_seconds },
+            tasks: tasks.clone(),
+        });
+        if demo {
+            for (seed, office) in config.offices.iter().enumerate() {
+                if let Some(handle) = state.offices.get(&office.id) {
+                    let simulation = Simulation::new(
+                        handle.clone(),
+                        office,
+                        &config,
+                        clock.clone(),
+                        seed as u64 + 1,
+                    );
+                    tasks.spawn(simulation.run(state.shutdown.subscribe()));
+                }
+            }
+        }
+        Ok(Self { state, tasks })
+    }
+
+    /// The state the router serves (offices, store, clock).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves on `listener` until `shutdown` completes; then lets in-flight requests finish,
+    /// closes every feed with 1001 (going away) and waits for the server's tasks.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        let Self { state, tasks } = self;
+        let signal = {
+            let state = state.clone();
+            async move {
+                shutdown.await;
+                state.shutdown.send_replace(true);
+            }
+        };
+        let served = axum::serve(listener, http::router(state.clone()))
+            .with_graceful_shutdown(signal)
+            .await;
+        // Stop anything still running if serving failed, then let the tasks end: the offices
+        // once no handle is left, the relays once their office ends, the feeds on the signal.
+        state.shutdown.send_replace(true);
+        drop(state);
+        tasks.close();
+        if tokio::time::timeout(SHUTDOWN_GRACE, tasks.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!(left = tasks.len(), "some tasks did not finish in time");
+        }
+        served
+    }
+}
