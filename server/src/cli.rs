@@ -91,6 +91,9 @@ enum Commands {
         #[arg(value_parser = clap::value_parser!(i32).range(1955..=2099))]
         year: i32,
     },
+    /// Answer the renewal guide for one certificate, without a server or a data directory:
+    /// when to renew, what to bring, where (offices without live figures).
+    Renewal(crate::renewal::cli::RenewalArgs),
     /// Configuration helpers.
     Config {
         #[command(subcommand)]
@@ -212,6 +215,10 @@ fn run(cli: Cli) -> Result<(), String> {
                     .map_err(|e| e.to_string())?;
             }
             Ok(())
+        }
+        Some(Commands::Renewal(args)) => {
+            let config = load_config(cli.config.as_deref())?;
+            crate::renewal::cli::run(&args, &config, &clock)
         }
         Some(Commands::Config {
             action: ConfigCommand::Print,

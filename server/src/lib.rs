@@ -14,6 +14,7 @@
 //! - [`demo`]: the simulated business day behind `--demo`.
 //! - [`snapshot`]: queue + calendar → public snapshot and staff ticket views.
 //! - [`auth`]: staff tokens and roles.
+//! - [`renewal`]: the renewal guide: window, lapse, notice, who brings what, where (BRIEF R8–R22).
 //! - [`http`]: router, handlers and the JSON error envelope.
 //! - [`cli`]: the command line (`queue-server`, `token`, `backup`, `calendar`, `holidays`, `config`).
 
@@ -41,6 +42,8 @@ pub mod feed;
 pub mod http;
 #[cfg(feature = "server")]
 pub mod office;
+#[cfg(feature = "server")]
+pub mod renewal;
 #[cfg(feature = "server")]
 pub mod snapshot;
 #[cfg(feature = "server")]
