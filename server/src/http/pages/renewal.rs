@@ -221,7 +221,12 @@ fn notes(lang: Lang, answer: &Answer, topic: Topic) -> Markup {
 }
 
 fn answer_cards(lang: Lang, answer: &Answer) -> Markup {
-    let kind = if answer.in_window { "open" } else { "shut" };
+    // Green inside the window, red after the expiry; before the window is no alarm.
+    let kind = match answer.stage {
+        crate::renewal::Stage::InWindow => "open",
+        crate::renewal::Stage::AfterExpiry => "shut",
+        crate::renewal::Stage::BeforeWindow => "ahead",
+    };
     html! {
         section #answer .card .state data-kind=(kind) data-stage=(stage_code(answer))
             aria-labelledby="answer-h" aria-live="polite" {
