@@ -93,6 +93,9 @@ enum Commands {
         #[arg(value_parser = clap::value_parser!(i32).range(1955..=2099))]
         year: i32,
     },
+    /// Answer the renewal guide for one certificate, without a server or a data directory:
+    /// when to renew, what to bring, where (offices without live figures).
+    Renewal(crate::renewal::cli::RenewalArgs),
     /// Configuration helpers.
     Config {
         #[command(subcommand)]
@@ -211,6 +214,9 @@ pub enum CliError {
     /// Serving failed.
     #[error("server error: {0}")]
     Serve(#[source] std::io::Error),
+    /// The renewal guide cannot answer the question (a bad date or `who`).
+    #[error(transparent)]
+    Renewal(#[from] crate::renewal::RenewalError),
     /// Standard output could not be written (a closed pipe, a full disk).
     #[error("cannot write the output: {0}")]
     Output(#[from] std::io::Error),
@@ -286,6 +292,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
                 writeln!(out, "{}", calendar::holiday_line(date, &holiday))?;
             }
             Ok(())
+        }
+        Some(Commands::Renewal(args)) => {
+            let config = load_config(cli.config.as_deref())?;
+            crate::renewal::cli::run(&args, &config, &clock)
         }
         Some(Commands::Config {
             action: ConfigCommand::Print,

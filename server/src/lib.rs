@@ -13,11 +13,12 @@
 //! - [`feed`]: the live WebSocket feed, one task per viewer following the latest frame.
 //! - [`demo`]: the simulated business day behind `--demo`.
 //! - [`auth`]: staff tokens and roles.
+//! - [`renewal`]: the renewal guide: when, what lapses, the notice, who brings what, where.
 //! - [`http`]: router, handlers, web pages and the JSON error envelope.
 //! - [`server`]: start-up ([`Settings`] → [`Server`]), serving, and shutdown that waits for
 //!   every task the server started.
 //! - [`cli`]: the command line (`queue-server`, `token`, `backup`, `calendar`, `holidays`,
-//!   `config`).
+//!   `config`, `renewal`).
 
 /// The wire types, from the `queue-protocol` crate that every client shares.
 pub use queue_protocol as protocol;
@@ -33,6 +34,7 @@ pub mod estimate;
 pub mod feed;
 pub mod http;
 pub mod office;
+pub mod renewal;
 pub mod server;
 pub mod store;
 pub mod wire;

@@ -19,6 +19,8 @@ wire_enum! {
         InvalidRange = "invalid_range",
         /// 400: a calendar range longer than the API lists at once.
         RangeTooLong = "range_too_long",
+        /// 400: `who` is not one of the renewal guide's cases.
+        InvalidWho = "invalid_who",
         /// 400: a suspension without a usable reason.
         InvalidReason = "invalid_reason",
         /// 401: no token, or not a live one.

@@ -7,6 +7,7 @@ mod extract;
 mod metrics;
 mod offices;
 pub mod pages;
+pub mod renewal;
 mod security;
 mod session;
 mod tickets;
@@ -124,6 +125,7 @@ pub fn router(state: AppState) -> Router {
             post(counters::reception_resume),
         )
         .route("/api/v1/session", get(session::session_show))
+        .route("/api/v1/renewal", get(renewal::renewal_show))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::map_response(json_errors));

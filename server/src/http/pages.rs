@@ -10,6 +10,7 @@
 
 mod assets;
 mod public;
+mod renewal;
 mod staff;
 mod text;
 
@@ -27,7 +28,7 @@ use crate::config::OfficeConfig;
 use crate::protocol::Payload;
 use crate::wire;
 use public::{OfficeLink, OpenDay, PublicPage};
-use text::Lang;
+pub use text::Lang;
 
 /// Default seconds between status polls on a page whose WebSocket is blocked (15–30 s keeps a
 /// thousand polling phones at a few dozen requests per second).
@@ -59,6 +60,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(public_default))
         .route("/offices/{office}", get(public_office))
+        .route("/renewal", get(renewal::renewal_page))
         .route("/staff", get(staff_console))
         .route("/assets/{name}", get(asset))
 }

@@ -121,6 +121,7 @@ pub fn render(page: &PublicPage<'_>) -> Markup {
                     (services_card(lang, s))
                     (days_card(lang, &page.open_days))
                     p.advice { (w.advice) }
+                    p.guide { a #renewal-link href={ "/renewal" (query(lang)) } { (lang.pick("電子証明書の更新案内（更新できる期間・お持ちいただくもの）", "Renewal guide: when to renew, what to bring")) } }
                     @if page.offices.len() > 1 {
                         nav.offices aria-labelledby="offices-h" {
                             h2 #offices-h { (w.offices_heading) }
