@@ -6,7 +6,7 @@
 //!   message, a tick, a key) into new state. No I/O and no clock: the caller passes `now`.
 //! - [`ui`]: draws an [`app::App`] (`impl Widget for &App`), a pure function of the state;
 //!   compact layout for 80×24, big layout for a large terminal.
-//! - [`text`]: the user-facing words in Japanese and English (BRIEF R9) and date formats.
+//! - [`text`]: the display's own words: the language mode and the caption under a number.
 //! - [`feed`]: the WebSocket connection in its own task: connect, parse and check each frame,
 //!   reconnect forever with capped, jittered backoff; it sends [`feed::FeedEvent`]s.
 //! - [`run`]: the one `select!` loop over the clock tick, terminal input and feed events, and

@@ -11,7 +11,7 @@ use std::sync::Mutex;
 pub struct LogError {
     /// The path given with `--log`.
     pub path: String,
-    /// Why.
+    /// The error the system gave when opening it.
     pub source: std::io::Error,
 }
 

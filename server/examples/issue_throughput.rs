@@ -55,12 +55,10 @@ async fn main() {
         .token_insert("bench", "issuer", &hash_secret(TOKEN), start)
         .await
         .expect("token");
-    let settings = queue_server::Settings {
-        config: Config::embedded().expect("config"),
-        clock: Arc::new(StartedClock::new(start)),
-        demo: false,
-        poll_seconds: 20,
-    };
+    let settings = queue_server::Settings::new(
+        Config::embedded().expect("config"),
+        Arc::new(StartedClock::new(start)),
+    );
     let server = queue_server::Server::start(settings, store.clone())
         .await
         .expect("started");

@@ -159,7 +159,7 @@ pub enum CliError {
     OpenStore {
         /// The data directory.
         path: PathBuf,
-        /// Why.
+        /// What the store said.
         source: StoreError,
     },
     /// A store operation of a subcommand failed.
@@ -191,7 +191,7 @@ pub enum CliError {
     DemoReset {
         /// The file.
         path: PathBuf,
-        /// Why.
+        /// The error the system gave.
         source: std::io::Error,
     },
     /// No open day to simulate.
@@ -208,7 +208,7 @@ pub enum CliError {
     Listen {
         /// The address.
         address: SocketAddr,
-        /// Why.
+        /// The error the system gave (in use, not permitted, no such address).
         source: std::io::Error,
     },
     /// Serving failed.

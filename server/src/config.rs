@@ -96,7 +96,7 @@ pub enum ConfigError {
         file: String,
         /// The key at fault (`offices[0].counters[1].services`).
         key: String,
-        /// Why.
+        /// What is wrong with the value, in words for the administrator.
         why: String,
     },
 }

@@ -37,6 +37,18 @@ pub struct Settings {
     pub poll_seconds: u32,
 }
 
+impl Settings {
+    /// A real (not demo) server with the pages' default polling interval.
+    pub fn new(config: Config, clock: SharedClock) -> Self {
+        Self {
+            config,
+            clock,
+            demo: false,
+            poll_seconds: http::pages::DEFAULT_POLL_SECONDS,
+        }
+    }
+}
+
 /// A server whose office tasks run, ready to serve.
 #[derive(Debug)]
 pub struct Server {

@@ -1,10 +1,10 @@
 //! The staff API over real HTTP on a loopback port: every route, authentication and roles, and
 //! every bad-input case, each refused with the JSON error envelope and nothing changed.
 
-mod support;
+mod common;
 
+use common::{ADMIN, COUNTER, ISSUER, OPEN_DAY, TestServer, assert_error};
 use serde_json::{Value, json};
-use support::{ADMIN, COUNTER, ISSUER, OPEN_DAY, TestServer, assert_error};
 
 const TICKETS: &str = "/api/v1/offices/main/tickets";
 

@@ -23,12 +23,10 @@ fn day(text: &str) -> NaiveDate {
 }
 
 async fn office_at(store: &Store, now: &str) -> queue_server::office::OfficeHandle {
-    let settings = queue_server::Settings {
-        config: Config::embedded().expect("config"),
-        clock: Arc::new(StartedClock::new(at(now))),
-        demo: false,
-        poll_seconds: 20,
-    };
+    let settings = queue_server::Settings::new(
+        Config::embedded().expect("config"),
+        Arc::new(StartedClock::new(at(now))),
+    );
     let server = queue_server::Server::start(settings, store.clone())
         .await
         .expect("started");

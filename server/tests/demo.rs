@@ -29,10 +29,8 @@ async fn a_demo_day_runs_from_opening_to_closing_with_unique_numbers_and_every_t
         3000.0,
     ));
     let settings = Settings {
-        config,
-        clock: clock.clone(),
         demo: true,
-        poll_seconds: 20,
+        ..Settings::new(config, clock.clone())
     };
     let server = Server::start(settings, store.clone())
         .await

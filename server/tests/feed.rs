@@ -1,13 +1,13 @@
 //! The live feed over real WebSockets on loopback: what a viewer gets, in what order, and that
 //! one slow viewer never holds up another.
 
-mod support;
+mod common;
 
 use std::time::Duration;
 
+use common::{ADMIN, COUNTER, OPEN_DAY, TestServer};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::Value;
-use support::{ADMIN, COUNTER, OPEN_DAY, TestServer};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;

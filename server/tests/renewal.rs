@@ -2,12 +2,12 @@
 //! HTTP on a loopback port, and `queue-server renewal` as the real binary. Dates follow the
 //! city's rules (docs/renewal.md); live figures come from the offices' published snapshots.
 
-mod support;
+mod common;
 
 use std::process::Command;
 
+use common::{ADMIN, OPEN_DAY, TestServer, assert_error};
 use serde_json::Value;
-use support::{ADMIN, OPEN_DAY, TestServer, assert_error};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_queue-server");
 

@@ -7,127 +7,13 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
+use common::browser::Driver;
 use common::{OPEN_DAY, Server};
-use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::{Value, json};
-
-/// Longest wait for anything the page should show.
-const DEADLINE: Duration = Duration::from_secs(15);
+use serde_json::json;
 
 /// The question both tests ask: the city's example, expiry 7 July 2027, a proxy by document
 /// inquiry (three visits, the richest checklist).
 const QUERY: &str = "/renewal?expires=2027-07-07&who=proxy_inquiry";
-
-/// Chromium's flags for a closed network as root.
-const CHROMIUM_FLAGS: &[&str] = &[
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--disable-dev-shm-usage",
-    "--lang=ja",
-    "--window-size=412,900",
-];
-
-/// A `chromedriver` on a free port in its own process group (so dropping it ends its
-/// browsers too), with one browser session.
-struct Browser {
-    driver: Child,
-    client: Client,
-    _profile: tempfile::TempDir,
-}
-
-impl Browser {
-    async fn start() -> Browser {
-        use std::os::unix::process::CommandExt;
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port();
-        let driver = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .expect("start chromedriver");
-        let deadline = Instant::now() + DEADLINE;
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not listen");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let profile = tempfile::tempdir().expect("profile dir");
-        let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|f| f.to_string()).collect();
-        args.push(format!("--user-data-dir={}", profile.path().display()));
-        let capabilities = json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": { "args": args },
-        });
-        let Value::Object(capabilities) = capabilities else {
-            unreachable!()
-        };
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .expect("a Chromium session");
-        Browser {
-            driver,
-            client,
-            _profile: profile,
-        }
-    }
-
-    /// The rendered text of the first element matching `css`, waiting until it is displayed.
-    async fn text(&self, css: &str) -> String {
-        let deadline = Instant::now() + DEADLINE;
-        loop {
-            let text = self
-                .client
-                .execute(
-                    "const e = document.querySelector(arguments[0]);
-                     return e && e.getClientRects().length > 0 ? e.innerText : null;",
-                    vec![json!(css)],
-                )
-                .await
-                .expect("script");
-            if let Some(text) = text.as_str() {
-                return text.to_string();
-            }
-            assert!(Instant::now() < deadline, "{css} never shown");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    async fn click(&self, css: &str) {
-        self.client
-            .wait()
-            .at_most(DEADLINE)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|error| panic!("{css} never appeared: {error}"))
-            .click()
-            .await
-            .unwrap_or_else(|error| panic!("cannot click {css}: {error}"));
-    }
-}
-
-impl Drop for Browser {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.driver.id());
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
-    }
-}
 
 /// The window's first day and the checklist items, as the server rendered them.
 fn answer_of(html: &str) -> (String, Vec<String>) {
@@ -174,14 +60,13 @@ async fn the_guide_answers_a_plain_get_url_without_javascript() {
 async fn a_visitor_fills_in_the_form_and_sees_the_window_and_the_checklist() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = Server::start(dir.path(), &["--now", OPEN_DAY]);
-    let browser = Browser::start().await;
-    browser
-        .client
-        .goto(&server.url("/"))
-        .await
-        .expect("navigate");
+    let driver = Driver::start();
+    let browser = driver.browser(412, 900).await;
+    browser.goto(&server.url("/")).await;
     browser.click("#renewal-link").await;
-    browser.text("#renewal-form").await;
+    browser
+        .wait_text("#renewal-form", "the form", |_| true)
+        .await;
     // A date input's typing order follows the browser's locale; set its value as a picker does.
     browser
         .client
@@ -196,9 +81,9 @@ async fn a_visitor_fills_in_the_form_and_sees_the_window_and_the_checklist() {
     browser.click("input[name=who][value=proxy_inquiry]").await;
     browser.click("#renewal-form button[type=submit]").await;
 
-    let window = browser.text("#window").await;
+    let window = browser.wait_text("#window", "the window", |_| true).await;
     assert!(window.contains("2027年4月8日（木）"), "{window}");
-    let bring = browser.text("#bring").await;
+    let bring = browser.wait_text("#bring", "the checklist", |_| true).await;
     assert!(bring.starts_with("お持ちいただくもの"), "{bring}");
     assert!(bring.contains("3回目の来庁"), "{bring}");
     assert!(bring.contains("照会書（回答書）"), "{bring}");
@@ -222,5 +107,5 @@ async fn a_visitor_fills_in_the_form_and_sees_the_window_and_the_checklist() {
         answer_of(&plain),
         "same answer without JavaScript"
     );
-    let _ = browser.client.clone().close().await;
+    browser.close().await;
 }

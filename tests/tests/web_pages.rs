@@ -13,22 +13,17 @@
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
 
+use common::browser::Driver;
 use common::{OPEN_DAY, Server, Staff};
-use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 /// 勤労感謝の日 (Monday 23 November 2026): every office is closed (BRIEF R3).
 const HOLIDAY: &str = "2026-11-23T10:00:00+09:00";
-/// Longest wait for anything a page should show.
-const DEADLINE: Duration = Duration::from_secs(15);
 /// The whole public page, its script and its style must stay under this (weak phone links).
 const PAGE_BUDGET: usize = 50 * 1024;
 
@@ -289,221 +284,6 @@ async fn the_public_page_with_its_script_and_style_weighs_under_50_kb() {
 
 // ---------------------------------------------------------------------------------------------
 // Headless Chromium.
-
-/// Chromium's flags for a closed network as root: without the networking ones it stalls.
-const CHROMIUM_FLAGS: &[&str] = &[
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--disable-dev-shm-usage",
-    "--lang=ja",
-];
-
-/// A `chromedriver` on a free loopback port, in its own process group so that dropping it
-/// also ends the browsers it started.
-struct Driver {
-    child: Child,
-    url: String,
-}
-
-impl Driver {
-    fn start() -> Driver {
-        use std::os::unix::process::CommandExt;
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port();
-        let child = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .expect("start chromedriver");
-        let deadline = Instant::now() + DEADLINE;
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not listen");
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        Driver {
-            child,
-            url: format!("http://127.0.0.1:{port}"),
-        }
-    }
-
-    /// A fresh browser session of the given window size, with its own profile directory.
-    async fn browser(&self, width: u32, height: u32) -> Browser {
-        let profile = tempfile::tempdir().expect("profile dir");
-        let mut args: Vec<String> = CHROMIUM_FLAGS.iter().map(|f| f.to_string()).collect();
-        args.push(format!("--user-data-dir={}", profile.path().display()));
-        args.push(format!("--window-size={width},{height}"));
-        let capabilities = json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": { "binary": which("chromium"), "args": args },
-        });
-        let Value::Object(capabilities) = capabilities else {
-            unreachable!()
-        };
-        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(capabilities)
-            .connect(&self.url)
-            .await
-            .expect("a Chromium session");
-        // The window includes the browser's frame: grow it until the page itself (the
-        // viewport) has the size asked for.
-        client
-            .set_window_size(width, height)
-            .await
-            .expect("window size");
-        let inner = client
-            .execute("return [window.innerWidth, window.innerHeight];", vec![])
-            .await
-            .expect("viewport size");
-        let measured = |i: usize| inner[i].as_u64().unwrap_or(0) as u32;
-        let (frame_w, frame_h) = (
-            width.saturating_sub(measured(0)),
-            height.saturating_sub(measured(1)),
-        );
-        if frame_w > 0 || frame_h > 0 {
-            client
-                .set_window_size(width + frame_w, height + frame_h)
-                .await
-                .expect("window size");
-        }
-        Browser {
-            client,
-            _profile: profile,
-        }
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn which(program: &str) -> String {
-    std::env::var_os("PATH")
-        .and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|dir| dir.join(program))
-                .find(|path| path.is_file())
-        })
-        .map(|path: PathBuf| path.display().to_string())
-        .unwrap_or_else(|| program.to_string())
-}
-
-/// One browser session; its profile directory lives as long as it does.
-struct Browser {
-    client: Client,
-    _profile: tempfile::TempDir,
-}
-
-impl Browser {
-    async fn goto(&self, url: &str) {
-        self.client.goto(url).await.expect("navigate");
-    }
-
-    async fn run(&self, script: &str, args: Vec<Value>) -> Value {
-        self.client.execute(script, args).await.expect("script")
-    }
-
-    /// The rendered text of the first element matching `css`, or None when it is absent or
-    /// not displayed.
-    async fn shown(&self, css: &str) -> Option<String> {
-        let text = self
-            .run(
-                "const e = document.querySelector(arguments[0]);
-                 return e && e.getClientRects().length > 0 ? e.innerText : null;",
-                vec![json!(css)],
-            )
-            .await;
-        text.as_str().map(str::to_string)
-    }
-
-    /// Waits until the element matching `css` is displayed with text satisfying `wanted`.
-    async fn wait_text(&self, css: &str, what: &str, wanted: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + DEADLINE;
-        loop {
-            let text = self.shown(css).await;
-            if let Some(text) = text.as_deref().filter(|text| wanted(text)) {
-                return text.to_string();
-            }
-            assert!(
-                Instant::now() < deadline,
-                "{what}: {css} shows {text:?} after {DEADLINE:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    /// Waits until `document.body.dataset.transport` is `mode`.
-    async fn wait_transport(&self, mode: &str) {
-        let deadline = Instant::now() + DEADLINE;
-        loop {
-            let now = self
-                .run("return document.body.dataset.transport;", vec![])
-                .await;
-            if now == json!(mode) {
-                return;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the page's link is {now} after {DEADLINE:?}, not {mode}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    async fn click(&self, css: &str) {
-        self.client
-            .wait()
-            .at_most(DEADLINE)
-            .for_element(Locator::Css(css))
-            .await
-            .unwrap_or_else(|error| panic!("{css} never appeared: {error}"))
-            .click()
-            .await
-            .unwrap_or_else(|error| panic!("cannot click {css}: {error}"));
-    }
-
-    async fn type_into(&self, css: &str, text: &str) {
-        self.client
-            .find(Locator::Css(css))
-            .await
-            .expect("the field")
-            .send_keys(text)
-            .await
-            .expect("typing");
-    }
-
-    async fn sign_in(&self, server: &Server, token: &str) {
-        self.goto(&server.url("/staff")).await;
-        self.type_into("#token", token).await;
-        self.click("#signin-form button[type=submit]").await;
-    }
-
-    async fn screenshot(&self, name: &str) {
-        let png = self.client.screenshot().await.expect("screenshot");
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
-        std::fs::create_dir_all(&dir).expect("docs/screenshots");
-        std::fs::write(dir.join(name), png).expect("write screenshot");
-    }
-
-    async fn close(self) {
-        let _ = self.client.close().await;
-    }
-}
 
 /// A visitor's page follows the queue live while a clerk works the staff console in another
 /// browser: issuing shows up in the waiting count, calling shows the number with its counter,

@@ -26,19 +26,9 @@ pub use plan::{ClosureReason, DayPlan, day_plan, is_year_end, open_days};
 pub use schedule::{DayHours, Schedule, ScheduleError, SpecialDay, WeeklyHours};
 pub use status::{
     NEXT_OPENING_HORIZON_DAYS, Phase, Status, business_date, next_opening_after,
-    next_transition_after, start_of_business_date, status,
+    next_transition_after, status,
 };
 pub use text::{calendar_line, holiday_line};
 
 #[cfg(test)]
-mod holiday_tests;
-#[cfg(test)]
-mod prop_tests;
-#[cfg(test)]
-mod schedule_tests;
-#[cfg(test)]
-mod status_tests;
-#[cfg(test)]
-mod test_support;
-#[cfg(test)]
-mod tz_tests;
+mod tests;

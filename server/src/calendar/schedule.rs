@@ -59,25 +59,19 @@ impl DayHours {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WeeklyHours {
-    /// Monday.
+    // One optional field per weekday: a day without hours is closed (`no_hours`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mon: Option<DayHours>,
-    /// Tuesday.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tue: Option<DayHours>,
-    /// Wednesday.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wed: Option<DayHours>,
-    /// Thursday.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thu: Option<DayHours>,
-    /// Friday.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fri: Option<DayHours>,
-    /// Saturday.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sat: Option<DayHours>,
-    /// Sunday.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sun: Option<DayHours>,
 }

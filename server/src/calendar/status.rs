@@ -126,8 +126,3 @@ pub fn next_transition_after(schedule: &Schedule, at: DateTime<Utc>) -> DateTime
 pub(super) fn tokyo_instant(date: NaiveDate, time: NaiveTime) -> Option<DateTime<Tz>> {
     Tokyo.from_local_datetime(&date.and_time(time)).earliest()
 }
-
-/// Tokyo midnight at the start of `date`, as UTC (15:00 UTC the day before).
-pub fn start_of_business_date(date: NaiveDate) -> Option<DateTime<Utc>> {
-    tokyo_instant(date, NaiveTime::MIN).map(|t| t.with_timezone(&Utc))
-}

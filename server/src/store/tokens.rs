@@ -19,7 +19,7 @@ pub struct TokenRecord {
 /// A token as `token list` shows it.
 #[derive(Clone, Debug)]
 pub struct TokenSummary {
-    /// Label.
+    /// The name given at creation; events record it as the actor.
     pub name: String,
     /// Role name.
     pub role: String,

@@ -2,6 +2,8 @@
 //! server on a free loopback port with a temporary data directory, and talk to it over HTTP.
 #![allow(dead_code)] // each test file uses its own subset
 
+pub mod browser;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -48,8 +48,9 @@ pub struct PublicPage<'a> {
     pub poll_seconds: u32,
 }
 
-/// The `<head>` both public pages share.
-fn head(lang: Lang, title: &str) -> Markup {
+/// The `<head>` of every page: charset, a phone's viewport, the light scheme and the style
+/// sheet; `extra` adds what one page needs (its script, its words).
+pub fn page_head(title: &str, extra: Markup) -> Markup {
     html! {
         head {
             meta charset="utf-8";
@@ -58,12 +59,22 @@ fn head(lang: Lang, title: &str) -> Markup {
             title { (title) }
             link rel="icon" href="data:,";
             link rel="stylesheet" href=(assets::url("site.css"));
+            (extra)
+        }
+    }
+}
+
+/// The `<head>` of the congestion pages: the live script and the words it reads.
+fn head(lang: Lang, title: &str) -> Markup {
+    page_head(
+        title,
+        html! {
             script src=(assets::url("public.js")) defer {}
             script type="application/json" id="words" {
                 (PreEscaped(words_json(lang)))
             }
-        }
-    }
+        },
+    )
 }
 
 /// What the page's script reads: the page's words and the labels every screen shares.

@@ -8,8 +8,9 @@ use axum::response::Response;
 use chrono::NaiveDate;
 use maud::{DOCTYPE, Markup, html};
 
+use super::page;
+use super::public::page_head;
 use super::text::{Lang, query as lang_query};
-use super::{assets, page};
 use crate::http::AppState;
 use crate::http::renewal::{RenewalQuery, answer_live, question_of};
 use crate::renewal::{Answer, OfficeAnswer, RenewalError, Text, Topic, Who, text};
@@ -120,14 +121,7 @@ fn render(
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="color-scheme" content="light";
-                title { (title) }
-                link rel="icon" href="data:,";
-                link rel="stylesheet" href=(assets::url("site.css"));
-            }
+            (page_head(title, html! {}))
             body.public.renewal {
                 header.top {
                     p.tagline { (t(lang, "マイナンバーカード 電子証明書の更新窓口", "My Number card certificate renewal")) }

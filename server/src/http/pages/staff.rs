@@ -6,6 +6,7 @@
 use maud::{DOCTYPE, Markup, html};
 
 use super::assets;
+use super::public::page_head;
 use crate::protocol::TicketAction;
 use crate::protocol::text::Lang;
 
@@ -14,19 +15,13 @@ pub fn render(poll_seconds: u32) -> Markup {
     html! {
         (DOCTYPE)
         html lang="ja" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="color-scheme" content="light";
+            (page_head("職員用画面 — 整理券", html! {
                 meta name="robots" content="noindex";
-                title { "職員用画面 — 整理券" }
-                link rel="icon" href="data:,";
-                link rel="stylesheet" href=(assets::url("site.css"));
                 script src=(assets::url("staff.js")) defer {}
                 script type="application/json" id="labels" {
                     (maud::PreEscaped(labels_json()))
                 }
-            }
+            }))
             body.staff data-poll-seconds=(poll_seconds) data-transport="static" {
                 header.top {
                     p.tagline { "職員用画面" }

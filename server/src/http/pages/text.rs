@@ -76,7 +76,7 @@ pub struct Words {
     pub link_live: &'static str,
     /// Polling; `{s}` is the interval in seconds.
     pub link_poll: &'static str,
-    /// Connecting.
+    /// While the first connection is being made.
     pub link_connecting: &'static str,
     /// Lost, retrying.
     pub link_down: &'static str,
@@ -100,7 +100,7 @@ pub struct Words {
     pub back: &'static str,
 }
 
-/// 日本語.
+/// The page in Japanese (the default).
 pub static JA: Words = Words {
     title: "混雑状況",
     tagline: "マイナンバーカード 電子証明書の更新窓口",
@@ -140,7 +140,7 @@ pub static JA: Words = Words {
     back: "混雑状況のページへ",
 };
 
-/// English.
+/// The page in English (`?lang=en`).
 pub static EN: Words = Words {
     title: "Congestion",
     tagline: "My Number card certificate renewal",

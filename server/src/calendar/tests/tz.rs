@@ -5,8 +5,8 @@
 
 use std::process::Command;
 
-use super::test_support::{jst, main_office_with_last_ticket};
-use super::{business_date, next_transition_after, status};
+use super::support::{jst, main_office_with_last_ticket};
+use crate::calendar::{business_date, next_transition_after, status};
 
 const MARKER: &str = "TZ-PROBE ";
 

@@ -3,11 +3,11 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use proptest::prelude::*;
 
-use super::test_support::{
+use super::support::{
     CITIZEN_CENTER_TOML, citizen_center, date, jst, main_office, main_office_with_last_ticket,
     schedule,
 };
-use super::{
+use crate::calendar::{
     Phase, Schedule, business_date, day_plan, is_year_end, national_holiday, next_transition_after,
     status,
 };

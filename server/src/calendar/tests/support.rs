@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Asia::Tokyo;
 
-use super::Schedule;
+use crate::calendar::Schedule;
 
 /// Main office, Mon–Fri 09:00–17:45 (BRIEF R1).
 pub const MAIN_OFFICE_TOML: &str = r#"

@@ -2,9 +2,9 @@
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
-use super::holidays::{autumnal_equinox_day, vernal_equinox_day};
-use super::test_support::date;
-use super::{HolidayKind, holiday_line, holidays_in_year, national_holiday};
+use super::support::date;
+use crate::calendar::holidays::{autumnal_equinox_day, vernal_equinox_day};
+use crate::calendar::{HolidayKind, holiday_line, holidays_in_year, national_holiday};
 
 fn name(y: i32, m: u32, d: u32) -> Option<&'static str> {
     national_holiday(date(y, m, d)).map(|h| h.name_ja)
@@ -23,10 +23,13 @@ fn lines(year: i32) -> Vec<String> {
 
 #[test]
 fn cabinet_office_lists_2025_to_2027_match_exactly() {
-    let expected: Vec<&str> = include_str!("testdata/holidays-2025-2027.tsv")
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .collect();
+    let expected: Vec<&str> = include_str!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/holidays-2025-2027.tsv"
+    ))
+    .lines()
+    .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    .collect();
     let actual: Vec<String> = (2025..=2027).flat_map(lines).collect();
     assert_eq!(actual, expected, "BRIEF R3: Cabinet Office list");
 }

@@ -2,8 +2,8 @@
 
 use chrono::NaiveTime;
 
-use super::test_support::{MAIN_OFFICE_TOML, citizen_center, date, main_office, schedule};
-use super::{
+use super::support::{MAIN_OFFICE_TOML, citizen_center, date, main_office, schedule};
+use crate::calendar::{
     ClosureReason, DayHours, Schedule, calendar_line, day_plan, national_holiday, open_days,
 };
 

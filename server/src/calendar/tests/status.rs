@@ -4,11 +4,13 @@
 use chrono::{DateTime, Utc};
 use chrono_tz::Asia::Tokyo;
 
-use super::test_support::{
+use super::support::{
     MAIN_OFFICE_TOML, citizen_center, date, jst, main_office, main_office_with_last_ticket,
     schedule,
 };
-use super::{ClosureReason, Phase, Schedule, business_date, next_transition_after, status};
+use crate::calendar::{
+    ClosureReason, Phase, Schedule, business_date, next_transition_after, status,
+};
 
 fn phase(s: &Schedule, at: DateTime<Utc>) -> Phase {
     status(s, at).phase

@@ -62,12 +62,7 @@ impl TestServer {
                 .await
                 .expect("token");
         }
-        let settings = queue_server::Settings {
-            config,
-            clock: Arc::new(StartedClock::new(start)),
-            demo: false,
-            poll_seconds: 20,
-        };
+        let settings = queue_server::Settings::new(config, Arc::new(StartedClock::new(start)));
         let server = queue_server::Server::start(settings, store.clone())
             .await
             .expect("started");
