@@ -82,14 +82,14 @@ mod tests {
             "--server",
             "ws://10.0.0.5:8080/",
             "--office",
-            "ekinishi",
+            "center",
             "--lang",
             "both",
         ])
         .expect("parses");
         assert_eq!(
             cli.feed_url(),
-            "ws://10.0.0.5:8080/api/v1/offices/ekinishi/live"
+            "ws://10.0.0.5:8080/api/v1/offices/center/live"
         );
         assert_eq!(cli.lang, LangMode::Both);
     }

@@ -57,7 +57,7 @@ fn service(
             min_minutes: min,
             max_minutes: max,
             point_minutes: f64::from(min + max) / 2.0,
-            text_ja: format!("約{min}〜{max}分"),
+            text_ja: format!("{min}～{max}分程度"),
             text_en: format!("About {min}–{max} min"),
         }),
     }
@@ -97,8 +97,10 @@ pub fn open_office() -> Snapshot {
         },
         reception: Reception {
             suspended: false,
-            reason: None,
+            reason_code: None,
         },
+        waiting_total: Some(18),
+        shared_estimate: None,
         services: vec![
             service(
                 "renewal",
@@ -118,7 +120,7 @@ pub fn open_office() -> Snapshot {
             ),
             service(
                 "legal_representative",
-                "法定代理人による手続き",
+                "法定代理人の方（ご本人と来庁・代理人のみ来庁）",
                 "Legal representative",
                 "L",
                 1,
@@ -126,7 +128,7 @@ pub fn open_office() -> Snapshot {
             ),
             service(
                 "proxy_notice",
-                "代理人（照会書兼回答書あり）",
+                "任意代理人（照会書兼回答書をお持ちの方）",
                 "Proxy with the inquiry sheet",
                 "A",
                 0,
@@ -134,7 +136,7 @@ pub fn open_office() -> Snapshot {
             ),
             service(
                 "proxy_inquiry",
-                "代理人（文書照会）",
+                "任意代理人（照会書が届いていない方・2回目以降の来庁の方）",
                 "Proxy, document inquiry",
                 "D",
                 0,
@@ -142,7 +144,7 @@ pub fn open_office() -> Snapshot {
             ),
             service(
                 "new_issuance",
-                "期限切れ後の新規発行",
+                "有効期限が過ぎた電子証明書の新規発行",
                 "New issuance after expiry",
                 "N",
                 2,
@@ -188,7 +190,7 @@ pub fn open_office() -> Snapshot {
         ],
         congestion: Some(Congestion {
             level: CongestionLevel::Moderate,
-            label_ja: "やや混雑".into(),
+            label_ja: "やや混んでいます".into(),
             label_en: "Moderately busy".into(),
         }),
         demo: false,
@@ -248,22 +250,22 @@ pub fn holiday() -> Snapshot {
             "National holiday (Labor Thanksgiving Day)",
         ),
         (
-            "本日は祝日（勤労感謝の日）のため休業です。次の受付: 11月24日(火) 9:00",
-            "Closed today: National holiday (Labor Thanksgiving Day). Next reception: Tue 24 Nov 9:00",
+            "本日は祝日（勤労感謝の日）のため閉庁しています。次回の受付は11月24日（火）9:00からです。",
+            "Closed today: National holiday (Labor Thanksgiving Day). Reception reopens Tue 24 Nov 9:00.",
         ),
         "2026-11-24T09:00:00+09:00",
     )
 }
 
-/// New Year's Day 2027, inside the year-end break (BRIEF R3).
+/// New Year's Day 2027, inside the year-end break (domain R3).
 pub fn year_end() -> Snapshot {
     closed_office(
         "2027-01-01",
         ClosureReason::YearEnd,
         ("年末年始", "Year-end holidays"),
         (
-            "年末年始（12月29日〜1月3日）のため休業です。次の受付: 1月4日(月) 9:00",
-            "Closed for the year-end holidays (29 Dec – 3 Jan). Next reception: Mon 4 Jan 9:00",
+            "年末年始（12月29日～1月3日）は閉庁しています。次回の受付は1月4日（月）9:00からです。",
+            "Closed for the year-end holidays (29 Dec – 3 Jan). Reception reopens Mon 4 Jan 9:00.",
         ),
         "2027-01-04T09:00:00+09:00",
     )

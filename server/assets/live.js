@@ -153,5 +153,21 @@ const Live = (() => {
   // `10:00:05` from an RFC 3339 instant in Japan time, as the server sends every timestamp.
   const clock = (instant, seconds) => String(instant || '').slice(11, seconds ? 19 : 16);
 
-  return { follow, el, clock };
+  // `09:00` → `9:00`: times as the city writes them (the server's queue_protocol::text does
+  // the same for what it renders).
+  const time = (hhmm) => String(hhmm || '').replace(/^0(?=\d:)/, '');
+
+  const WEEKDAYS_JA = '日月火水木金土';
+  const WEEKDAYS_EN = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  const MONTHS_EN = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+  // 「12月1日（火）」 or "Tue 1 Dec" from `YYYY-MM-DD`, the server's date format.
+  function date(text, en) {
+    const [y, mo, d] = String(text).split('-').map(Number);
+    const weekday = new Date(Date.UTC(y, mo - 1, d)).getUTCDay();
+    return en ? WEEKDAYS_EN[weekday] + ' ' + d + ' ' + MONTHS_EN[mo - 1]
+      : mo + '月' + d + '日（' + WEEKDAYS_JA[weekday] + '）';
+  }
+
+  return { follow, el, clock, time, date };
 })();

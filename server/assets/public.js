@@ -7,7 +7,7 @@
   const office = body.dataset.office;
   const pollSeconds = Number(body.dataset.pollSeconds) || 20;
   const $ = (id) => document.getElementById(id);
-  const { el, clock } = Live;
+  const { el, clock, time, date } = Live;
   const fill = (text, n, c, s) =>
     text.replace('{n}', n ?? '').replace('{c}', c ?? '').replace('{s}', s ?? '');
   const pick = (ja, english) => (en ? english : ja) || '';
@@ -17,10 +17,6 @@
   const labels = words.labels;
   const phaseText = (phase) => labels.phases[phase] || labels.phase_unknown;
   const stateText = (state) => labels.ticket_states[state] || labels.state_unknown;
-  // 09:00 → 9:00, as the server writes hours.
-  const time = (hhmm) => hhmm.replace(/^0(?=\d:)/, '');
-  const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-  const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
   let businessDate = body.dataset.businessDate;
   let calledKeys = null;
@@ -41,9 +37,10 @@
     const c = m.calendar;
     $('state').dataset.kind = c.accepting ? 'open' : 'shut';
     setText($('state').querySelector('.icon'), c.accepting ? '○' : '×');
-    setText($('phase'), phaseText(c.phase));
     const suspended = m.reception && m.reception.suspended;
-    setText($('suspended'), suspended ? fill(words.suspended, m.reception.reason) : '');
+    setText($('phase'), suspended && c.phase === 'open' ? labels.suspended_headline : phaseText(c.phase));
+    setText($('suspended'), suspended
+      ? labels.suspensions[m.reception.reason_code] || labels.suspension_unknown : '');
     show($('suspended'), suspended);
     const notice = pick(c.notice_ja, c.notice_en);
     setText($('notice'), notice);
@@ -76,8 +73,15 @@
     show($('recent'), recent.length > 0);
   }
 
+  // Everyone waiting first (the line is shared) and the wait for a ticket taken now, once when
+  // every service shares it; the per-service table hides its estimate column then.
   function renderServices(m) {
     const services = m.services || [];
+    const shared = m.shared_estimate;
+    setText($('waiting-total'), fill(words.people, String(m.waiting_total || 0)));
+    setText($('shared-estimate'), shared ? pick(shared.text_ja, shared.text_en) : '');
+    show($('shared-estimate-row'), !!shared);
+    $('services-table').dataset.shared = shared ? 'true' : 'false';
     replaceIfChanged($('service-rows'), JSON.stringify(services), () => services.map((service) =>
       el('tr', { 'data-service': service.id },
         el('th', { scope: 'row', textContent: pick(service.name_ja, service.name_en) }),
@@ -102,12 +106,6 @@
     calledKeys = keys;
   }
 
-  function dateLabel(text) {
-    const [y, mo, d] = text.split('-').map(Number);
-    const weekday = new Date(Date.UTC(y, mo - 1, d)).getUTCDay();
-    return en ? WEEKDAYS[weekday] + ' ' + d + ' ' + MONTHS[mo - 1]
-      : mo + '月' + d + '日(' + '日月火水木金土'[weekday] + ')';
-  }
 
   function addDays(text, days) {
     const [y, mo, d] = text.split('-').map(Number);
@@ -123,7 +121,7 @@
       if (!response.ok) return;
       const days = (await response.json()).days.filter((day) => day.open && day.hours).slice(0, 5);
       replaceIfChanged($('day-list'), JSON.stringify(days), () => days.map((day) =>
-        el('li', {}, el('time', { dateTime: day.date, textContent: dateLabel(day.date) }), ' ',
+        el('li', {}, el('time', { dateTime: day.date, textContent: date(day.date, en) }), ' ',
           el('span', { textContent: hoursText(day.hours) }))));
       show($('days-none'), days.length === 0);
     } catch (error) { /* keep the list we have */ }

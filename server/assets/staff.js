@@ -8,7 +8,7 @@
   const body = document.body;
   const pollSeconds = Number(body.dataset.pollSeconds) || 20;
   const $ = (id) => document.getElementById(id);
-  const { el, clock } = Live;
+  const { el, clock, time, date } = Live;
   const ROLES = { issuer: '受付', counter: '窓口', admin: '管理者' };
   // State labels shared with every screen, from the page (rendered by the server).
   const labels = JSON.parse(document.getElementById('labels').textContent);
@@ -206,8 +206,15 @@
     box.dataset.accepting = accepting ? 'true' : 'false';
     const closed = $('reception-closed');
     closed.textContent = accepting ? '' : snapshot.calendar.notice_ja ||
-      (snapshot.reception.suspended ? '受付を停止しています（' + (snapshot.reception.reason || '') + '）' : '');
+      (snapshot.reception.suspended
+        ? labels.suspensions[snapshot.reception.reason_code] || labels.suspension_unknown : '');
     closed.hidden = accepting;
+  }
+
+  // 「2026年12月1日（火）10:05 発券」 from the ticket's issue instant.
+  function issuedText(instant) {
+    const day = String(instant).slice(0, 10);
+    return day.slice(0, 4) + '年' + date(day, false) + time(clock(instant)) + ' 発券';
   }
 
   async function issue(service) {
@@ -216,11 +223,14 @@
     $('t-office').textContent = snapshot ? snapshot.office.name_ja : '';
     $('t-number').textContent = ticket.number;
     $('t-service').textContent = serviceName(ticket.service);
-    $('t-ahead').textContent = ticket.waiting_ahead_at_issue > 0
-      ? 'あなたの前に ' + ticket.waiting_ahead_at_issue + '人お待ちです'
-      : 'すぐにお呼びします';
-    $('t-time').textContent = '発券 ' + ticket.issued_at.slice(0, 10) + ' ' + clock(ticket.issued_at);
-    $('t-hours').textContent = today ? '受付時間 ' + today.opens + '–' + today.closes : '';
+    // What was true at issue, never a promise: no 「すぐにお呼びします」 on paper.
+    $('t-ahead').textContent = '発券時にお待ちの方：' + ticket.ahead_at_issue + '人';
+    $('t-estimate').textContent = ticket.estimate_min_minutes != null
+      ? '発券時の待ち時間の目安：' + ticket.estimate_min_minutes + '～' + ticket.estimate_max_minutes + '分程度'
+      : '';
+    $('t-time').textContent = issuedText(ticket.issued_at);
+    $('t-hours').textContent = today
+      ? '受付時間 ' + time(today.opens) + labels.range_separator + time(today.closes) : '';
     $('ticket').hidden = false;
     $('print').hidden = false;
     $('ticket').scrollIntoView({ block: 'nearest' });

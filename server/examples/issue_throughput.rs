@@ -76,7 +76,7 @@ async fn main() {
     let latencies = Arc::new(std::sync::Mutex::new(Vec::new()));
     let services = [
         "renewal",
-        "pin_reset",
+        "legal_representative",
         "legal_representative",
         "proxy_notice",
     ];

@@ -23,6 +23,34 @@ pub struct Config {
     /// Wait thresholds of the congestion lamps (default: 20 / 40 / 60 minutes).
     #[serde(default)]
     pub congestion: CongestionThresholds,
+    /// What the public page tells every visitor under the status (none when absent).
+    #[serde(default)]
+    pub guide: Guide,
+}
+
+/// Sentences the public page shows every visitor, in the office's own words: how long the
+/// procedure takes, what happens with a forgotten PIN, whom to ask.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Guide {
+    /// How long the procedure takes once called (Japanese).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub procedure_ja: Option<String>,
+    /// The same in English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub procedure_en: Option<String>,
+    /// A forgotten PIN (Japanese).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin_ja: Option<String>,
+    /// The same in English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pin_en: Option<String>,
+    /// Whom to ask (Japanese).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_ja: Option<String>,
+    /// The same in English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_en: Option<String>,
 }
 
 /// One service offered at counters.
@@ -35,13 +63,19 @@ pub struct ServiceConfig {
     pub name_ja: String,
     /// English name.
     pub name_en: String,
+    /// Who takes this ticket, in words visitors know about themselves (Japanese).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub for_ja: Option<String>,
+    /// The same in English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub for_en: Option<String>,
     /// Ticket number prefix (`R`): numbers run per office, per day, per prefix.
     pub prefix: String,
-    /// Mean minutes at the counter (renewal ≈ 10, BRIEF R6).
+    /// Mean minutes at the counter (renewal ≈ 10, domain R6).
     pub mean_service_minutes: f64,
 }
 
-/// One office with its counters and hours (BRIEF R1–R2).
+/// One office with its counters and hours (domain R1–R2).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OfficeConfig {
@@ -51,6 +85,18 @@ pub struct OfficeConfig {
     pub name_ja: String,
     /// English display name.
     pub name_en: String,
+    /// Where in the building to go (Japanese).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub where_ja: Option<String>,
+    /// The same in English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub where_en: Option<String>,
+    /// Whether and how to reserve (Japanese).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reservation_ja: Option<String>,
+    /// The same in English.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reservation_en: Option<String>,
     /// Ids of the services offered here.
     pub services: Vec<String>,
     /// Counters (窓口).
@@ -267,7 +313,7 @@ mod tests {
         let counters: Vec<_> = main.counters.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(counters, ["1", "2", "3", "4"]);
         let renewal = config.service("renewal").expect("renewal service");
-        assert_eq!(renewal.mean_service_minutes, 10.0, "BRIEF R6");
+        assert_eq!(renewal.mean_service_minutes, 10.0, "domain R6");
         assert_eq!(config.offices[0].id, "main");
     }
 
@@ -300,7 +346,7 @@ mod tests {
 
     #[test]
     fn duplicate_prefixes_are_refused() {
-        let text = DEFAULT_TOML.replacen("prefix = \"P\"", "prefix = \"R\"", 1);
+        let text = DEFAULT_TOML.replacen("prefix = \"L\"", "prefix = \"R\"", 1);
         let message = Config::parse(&text, "z.toml")
             .expect_err("refused")
             .to_string();

@@ -100,7 +100,7 @@ impl Simulation {
             .filter_map(|id| config.service(id))
             .enumerate()
             .map(|(index, service)| {
-                // Most visitors renew (BRIEF R17); the other cases are rarer.
+                // Most visitors renew (domain R17); the other cases are rarer.
                 let share = if index == 0 {
                     0.7
                 } else {

@@ -15,13 +15,14 @@ use crate::protocol::{
     ServiceStatus, Snapshot, text::Lang,
 };
 
-/// An instant in Japan time, as every wire timestamp is shown (BRIEF R4).
+/// An instant in Japan time, as every wire timestamp is shown (domain R4).
 pub fn tokyo(at: DateTime<Utc>) -> DateTime<FixedOffset> {
     at.with_timezone(&Tokyo).fixed_offset()
 }
 
-/// The staff view of a ticket, with the actions the lifecycle allows on it now.
-pub fn ticket(ticket: &domain::Ticket) -> protocol::Ticket {
+/// The staff view of a ticket of `queue`, with the people ahead of it and the actions the
+/// lifecycle allows on it now.
+pub fn ticket(queue: &OfficeQueue, ticket: &domain::Ticket) -> protocol::Ticket {
     protocol::Ticket {
         id: ticket.id.to_string(),
         number: ticket.number.clone(),
@@ -32,7 +33,9 @@ pub fn ticket(ticket: &domain::Ticket) -> protocol::Ticket {
         counter: ticket.counter.clone(),
         called_at: ticket.called_at.map(tokyo),
         finished_at: ticket.finished_at.map(tokyo),
+        ahead_at_issue: ticket.waiting_ahead_at_issue,
         waiting_ahead_at_issue: ticket.waiting_ahead_at_issue,
+        ahead: queue.ahead_of(ticket),
         estimate_min_minutes: ticket.estimate_at_issue.map(|(min, _)| min),
         estimate_max_minutes: ticket.estimate_at_issue.map(|(_, max)| max),
         actions: domain::staff_actions(ticket.state),
@@ -48,11 +51,20 @@ pub fn counter(counter: &domain::Counter) -> CounterStatus {
     }
 }
 
-/// Reception suspension as visitors see it.
+/// Reception suspension as visitors see it: the public reason code, never staff's note.
 pub fn reception(reception: &domain::Reception) -> protocol::Reception {
     protocol::Reception {
         suspended: reception.suspended,
-        reason: reception.reason.clone(),
+        reason_code: reception.reason_code,
+    }
+}
+
+/// Reception suspension as staff see it, with their note.
+pub fn staff_reception(reception: &domain::Reception) -> protocol::StaffReception {
+    protocol::StaffReception {
+        suspended: reception.suspended,
+        reason_code: reception.reason_code,
+        note: reception.note.clone(),
     }
 }
 
@@ -182,6 +194,16 @@ pub fn office_info(office: &OfficeConfig, config: &Config) -> OfficeInfo {
     }
 }
 
+/// The estimate every service shows, when they all show the same one: then screens state it
+/// once instead of suggesting differences that do not exist.
+fn shared_estimate(services: &[ServiceStatus]) -> Option<Estimate> {
+    let first = services.first()?.estimate.as_ref()?;
+    services
+        .iter()
+        .all(|service| service.estimate.as_ref() == Some(first))
+        .then(|| first.clone())
+}
+
 /// The public snapshot of one office: no ticket lists, no token names, no personal data.
 /// `estimates` are the ones the office task computed for this state (one per service).
 pub fn snapshot(
@@ -193,7 +215,7 @@ pub fn snapshot(
     demo: bool,
 ) -> Snapshot {
     let office = queue.office();
-    let services = office
+    let services: Vec<ServiceStatus> = office
         .services
         .iter()
         .filter_map(|id| config.service(id))
@@ -249,6 +271,8 @@ pub fn snapshot(
         },
         calendar: calendar_state(status, queue.reception().suspended),
         reception: reception(queue.reception()),
+        waiting_total: Some(services.iter().map(|s| s.waiting).sum()),
+        shared_estimate: shared_estimate(&services),
         services,
         now_called,
         recent_calls,

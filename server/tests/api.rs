@@ -19,14 +19,22 @@ async fn issuing_replies_201_with_the_ticket_and_lists_it_in_issue_order() {
     let issued_at = first["issued_at"].as_str().expect("issued_at");
     assert!(issued_at.starts_with("2026-12-01T10:00"), "{issued_at}");
     assert!(issued_at.ends_with("+09:00"), "Japan time: {issued_at}");
-    server.issue("pin_reset").await;
+    server.issue("legal_representative").await;
     let third = server.issue("renewal").await;
     assert_eq!(third["number"], "R002");
-    assert_eq!(third["waiting_ahead_at_issue"], 1);
+    assert_eq!(
+        third["ahead_at_issue"], 2,
+        "every counter serves every service: both earlier tickets are called first"
+    );
+    assert_eq!(
+        third["waiting_ahead_at_issue"], 2,
+        "the first name of the same number"
+    );
+    assert_eq!(third["ahead"], 2);
 
     let tickets = server.tickets().await;
     let numbers: Vec<_> = tickets.iter().map(|t| t["number"].clone()).collect();
-    assert_eq!(numbers, [json!("R001"), json!("P001"), json!("R002")]);
+    assert_eq!(numbers, [json!("R001"), json!("L001"), json!("R002")]);
     assert_eq!(
         tickets[0], first,
         "the same object in the reply and the list"
@@ -198,7 +206,7 @@ async fn a_counter_opens_calls_and_serves_tickets_through_their_whole_life() {
     let counter = "/api/v1/offices/main/counters/1";
     let first = server.issue("renewal").await;
     let second = server.issue("renewal").await;
-    let third = server.issue("pin_reset").await;
+    let third = server.issue("legal_representative").await;
 
     let (status, body) = server
         .post(&format!("{counter}/call-next"), COUNTER, None)
@@ -283,7 +291,7 @@ async fn a_counter_opens_calls_and_serves_tickets_through_their_whole_life() {
 
 #[tokio::test]
 async fn issuing_on_a_national_holiday_is_refused_with_the_reason_and_next_opening() {
-    // 23 Nov 2026 is a Monday and 勤労感謝の日 (BRIEF R3).
+    // 23 Nov 2026 is a Monday and 勤労感謝の日 (domain R3).
     let server = TestServer::start("2026-11-23T10:00:00+09:00").await;
     let (status, body) = server
         .post(TICKETS, ISSUER, Some(json!({ "service": "renewal" })))
@@ -291,7 +299,7 @@ async fn issuing_on_a_national_holiday_is_refused_with_the_reason_and_next_openi
     assert_error(status, &body, 409, "office_closed");
     assert_eq!(
         body["error"]["message"],
-        "本日は祝日（勤労感謝の日）のため休業です。次の受付: 11月24日(火) 9:00"
+        "本日は祝日（勤労感謝の日）のため閉庁しています。次回の受付は11月24日（火）9:00からです。"
     );
     assert_eq!(body["error"]["next_opening"], "2026-11-24T09:00:00+09:00");
     let (_, status) = server
@@ -319,7 +327,7 @@ async fn issuing_after_closing_is_refused_but_waiting_tickets_can_still_be_calle
         body["error"]["message"]
             .as_str()
             .unwrap_or_default()
-            .contains("12月2日(水) 9:00"),
+            .contains("12月2日（水）9:00"),
         "{body}"
     );
     server
@@ -333,7 +341,83 @@ async fn issuing_after_closing_is_refused_but_waiting_tickets_can_still_be_calle
 }
 
 #[tokio::test]
-async fn suspended_reception_refuses_tickets_with_its_reason_until_resumed() {
+async fn suspended_reception_refuses_tickets_in_public_words_and_keeps_the_note_for_staff() {
+    let server = TestServer::start(OPEN_DAY).await;
+    let note = "J-LIS障害、復旧見込み14時（山田）";
+    let (status, body) = server
+        .post(
+            "/api/v1/offices/main/reception/suspend",
+            ADMIN,
+            Some(json!({ "reason_code": "system_outage", "note": note })),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["suspended"], true);
+    assert_eq!(body["reason_code"], "system_outage");
+    assert_eq!(body["note"], note, "the admin's reply carries the note");
+
+    let (status, body) = server
+        .post(TICKETS, ISSUER, Some(json!({ "service": "renewal" })))
+        .await;
+    assert_error(status, &body, 409, "reception_suspended");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("システム障害のため"), "{message}");
+
+    let (_, snapshot) = server
+        .call("GET", "/api/v1/offices/main/status", None, None)
+        .await;
+    assert_eq!(snapshot["reception"]["suspended"], true);
+    assert_eq!(snapshot["reception"]["reason_code"], "system_outage");
+    assert_eq!(snapshot["calendar"]["accepting"], false);
+    assert!(
+        !snapshot.to_string().contains("山田"),
+        "the note never reaches the public status: {snapshot}"
+    );
+    let page = server
+        .client
+        .get(server.url("/"))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("body");
+    assert!(!page.contains("山田"), "nor the public page");
+    assert!(page.contains("受付停止中"), "the headline says suspended");
+
+    let (status, staff_view) = server
+        .call("GET", "/api/v1/offices/main/reception", Some(COUNTER), None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        staff_view["note"], note,
+        "staff read the note on a staff route"
+    );
+    let (status, _) = server
+        .call("GET", "/api/v1/offices/main/reception", None, None)
+        .await;
+    assert_eq!(status, 401, "the note's route needs a token");
+
+    for bad in [
+        json!({ "reason": " " }),
+        json!({ "reason_code": "weather" }),
+        json!({}),
+    ] {
+        let (status, body) = server
+            .post("/api/v1/offices/main/reception/suspend", ADMIN, Some(bad))
+            .await;
+        assert_error(status, &body, 400, "invalid_reason");
+    }
+
+    let (status, body) = server
+        .post("/api/v1/offices/main/reception/resume", ADMIN, None)
+        .await;
+    assert_eq!((status, body["suspended"].clone()), (200, json!(false)));
+    server.issue("renewal").await;
+}
+
+#[tokio::test]
+async fn the_first_versions_reason_is_kept_as_a_note_with_the_code_other() {
     let server = TestServer::start(OPEN_DAY).await;
     let (status, body) = server
         .post(
@@ -342,36 +426,14 @@ async fn suspended_reception_refuses_tickets_with_its_reason_until_resumed() {
             Some(json!({ "reason": "J-LISのシステム障害" })),
         )
         .await;
-    assert_eq!((status, body["suspended"].clone()), (200, json!(true)));
-    let (status, body) = server
-        .post(TICKETS, ISSUER, Some(json!({ "service": "renewal" })))
-        .await;
-    assert_error(status, &body, 409, "reception_suspended");
-    assert!(
-        body["error"]["message"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("J-LISのシステム障害")
-    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["reason_code"], "other");
+    assert_eq!(body["note"], "J-LISのシステム障害");
     let (_, snapshot) = server
         .call("GET", "/api/v1/offices/main/status", None, None)
         .await;
-    assert_eq!(snapshot["reception"]["suspended"], true);
-    assert_eq!(snapshot["calendar"]["accepting"], false);
-    let (status, body) = server
-        .post(
-            "/api/v1/offices/main/reception/suspend",
-            ADMIN,
-            Some(json!({ "reason": " " })),
-        )
-        .await;
-    assert_error(status, &body, 400, "invalid_reason");
-
-    let (status, body) = server
-        .post("/api/v1/offices/main/reception/resume", ADMIN, None)
-        .await;
-    assert_eq!((status, body["suspended"].clone()), (200, json!(false)));
-    server.issue("renewal").await;
+    assert_eq!(snapshot["reception"]["reason_code"], "other");
+    assert!(!snapshot.to_string().contains("J-LIS"));
 }
 
 #[tokio::test]
@@ -450,7 +512,7 @@ async fn offices_health_and_calendar_are_public() {
     let days = body["days"].as_array().expect("days");
     assert_eq!(days.len(), 8);
     assert_eq!(days[0]["open"], true);
-    assert_eq!(days[1]["closure"]["code"], "year_end", "BRIEF R3");
+    assert_eq!(days[1]["closure"]["code"], "year_end", "domain R3");
     assert_eq!(days[7]["hours"]["opens"], "09:00");
 
     let (status, body) = server
@@ -502,4 +564,50 @@ async fn concurrent_issues_get_unique_consecutive_numbers() {
     numbers.sort();
     let expected: Vec<String> = (1..=200).map(|n| format!("R{n:03}")).collect();
     assert_eq!(numbers, expected);
+}
+
+/// "People ahead" follows the order in which call-next calls: tickets of two services issued
+/// alternately are called oldest first whatever their service, so each ticket's `ahead` is the
+/// number of tickets called before it, and it counts down as they are called.
+#[tokio::test]
+async fn people_ahead_are_the_tickets_call_next_calls_first_whatever_their_service() {
+    let server = TestServer::start(OPEN_DAY).await;
+    let services = [
+        "renewal",
+        "legal_representative",
+        "renewal",
+        "legal_representative",
+        "renewal",
+    ];
+    let mut issued = Vec::new();
+    for (position, service) in services.iter().enumerate() {
+        let ticket = server.issue(service).await;
+        assert_eq!(ticket["ahead_at_issue"], position, "{ticket}");
+        issued.push(ticket["number"].as_str().unwrap_or_default().to_string());
+    }
+    let (status, _) = server
+        .post("/api/v1/offices/main/counters/1/open", COUNTER, None)
+        .await;
+    assert_eq!(status, 200);
+    for (calls_so_far, expected) in issued.iter().enumerate() {
+        let tickets = server.tickets().await;
+        for ticket in tickets.iter().filter(|t| t["state"] == "waiting") {
+            let position = issued
+                .iter()
+                .position(|number| ticket["number"] == number.as_str())
+                .expect("an issued ticket");
+            assert_eq!(
+                ticket["ahead"],
+                position - calls_so_far,
+                "{} after {calls_so_far} calls",
+                ticket["number"]
+            );
+        }
+        let (status, called) = server
+            .post("/api/v1/offices/main/counters/1/call-next", COUNTER, None)
+            .await;
+        assert_eq!(status, 200, "{called}");
+        assert_eq!(called["number"], expected.as_str(), "called in issue order");
+        assert_eq!(called["ahead"], 0, "a called ticket has nobody ahead");
+    }
 }

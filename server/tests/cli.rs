@@ -56,13 +56,13 @@ fn calendar_prints_one_line_per_day_with_hours_or_the_closure_reason() {
     assert_eq!(code, 0, "{stderr}");
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 22);
-    assert_eq!(lines[0], "2026-12-20 (日) 休業 日曜日");
-    assert_eq!(lines[1], "2026-12-21 (月) 09:00–17:45");
-    assert_eq!(lines[9], "2026-12-29 (火) 休業 年末年始", "BRIEF R3");
-    assert_eq!(lines[15], "2027-01-04 (月) 09:00–17:45");
-    assert_eq!(lines[21], "2027-01-10 (日) 休業 日曜日");
+    assert_eq!(lines[0], "2026-12-20（日）閉庁 土曜日・日曜日");
+    assert_eq!(lines[1], "2026-12-21（月）9:00～17:45");
+    assert_eq!(lines[9], "2026-12-29（火）閉庁 年末年始", "domain R3");
+    assert_eq!(lines[15], "2027-01-04（月）9:00～17:45");
+    assert_eq!(lines[21], "2027-01-10（日）閉庁 土曜日・日曜日");
     for line in &lines {
-        if line.contains("休業") {
+        if line.contains("閉庁") {
             assert!(!line.contains(':'), "no hours on closed lines: {line}");
         }
     }
@@ -74,13 +74,13 @@ fn calendar_prints_one_line_per_day_with_hours_or_the_closure_reason() {
     let (_, center, _) = run(&[
         "calendar",
         "--office",
-        "ekinishi",
+        "center",
         "--from",
         "2026-12-21",
         "--to",
         "2026-12-21",
     ]);
-    assert_eq!(center.trim(), "2026-12-21 (月) 08:30–17:15", "BRIEF R2");
+    assert_eq!(center.trim(), "2026-12-21（月）8:30～17:15", "domain R2");
 }
 
 #[test]
@@ -107,7 +107,7 @@ fn calendar_shows_the_last_ticket_time_when_configured() {
     assert_eq!(code, 0, "{stderr}");
     assert_eq!(
         stdout,
-        "2026-12-21 (月) 09:00–17:45 [受付 17:30 まで]\n2026-12-22 (火) 09:00–17:45\n"
+        "2026-12-21（月）9:00～17:45（発券は17:30まで）\n2026-12-22（火）9:00～17:45\n"
     );
 }
 

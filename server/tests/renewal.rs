@@ -119,7 +119,7 @@ async fn offices_carry_the_live_waiting_count_of_the_persons_own_ticket() {
     let (_, holder) = renewal(&server, "expires=2027-02-15&who=self").await;
     let offices = holder["offices"].as_array().expect("offices");
     let ids: Vec<&str> = offices.iter().map(|o| o["id"].as_str().unwrap()).collect();
-    assert_eq!(ids, ["main", "ekinishi"]);
+    assert_eq!(ids, ["main", "center"]);
     let main = &offices[0];
     assert_eq!(main["live"], true);
     assert_eq!(main["accepting_now"], true);

@@ -24,7 +24,7 @@ async fn every_acknowledged_ticket_survives_sigkill_and_numbers_continue() {
         let service = if client % 2 == 0 {
             "renewal"
         } else {
-            "pin_reset"
+            "legal_representative"
         };
         clients.push(tokio::spawn(async move {
             loop {
@@ -68,7 +68,7 @@ async fn every_acknowledged_ticket_survives_sigkill_and_numbers_continue() {
         assert_eq!(found, Some(ticket), "acknowledged ticket lost or changed");
     }
     // Per prefix: numbers unique, consecutive from 1 (no gaps, no reuse).
-    for prefix in ["R", "P"] {
+    for prefix in ["R", "L"] {
         let numbers: Vec<u32> = stored
             .iter()
             .filter_map(|t| t["number"].as_str())

@@ -164,3 +164,41 @@ async fn lobby_display_shows_a_called_number_and_survives_a_server_restart() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// After reception ends at 17:45 the lobby screen keeps the called number and the waiting count
+/// and says that ticket holders will still be called, instead of a closed panel.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_reception_ends_the_lobby_screen_keeps_the_called_number_and_the_queue() {
+    if !Tmux::available() {
+        eprintln!("skipping lobby_display e2e test: tmux is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let server = Server::start(dir.path(), &["--now", "2026-12-01T17:44:55+09:00"]);
+    let address = server.address().to_string();
+    let staff = Staff::new(&server, &server.admin());
+    staff.issue("renewal").await;
+    staff.issue("renewal").await;
+    let (status, _) = staff
+        .post("/api/v1/offices/main/counters/1/open", None)
+        .await;
+    assert_eq!(status, 200);
+    let (status, called) = staff
+        .post("/api/v1/offices/main/counters/1/call-next", None)
+        .await;
+    assert_eq!(status, 200, "{called}");
+
+    let log = dir.path().join("display.log");
+    let command = format!(
+        "{} --server ws://{address} --office main --log {}",
+        common::binary("lobby-display").display(),
+        log.display()
+    );
+    let display = Tmux::start(dir.path(), &command);
+    let screen = display.wait_for("the reception-closed sentence", &log, |screen| {
+        screen.contains("番号札をお持ちの方は順番にお呼びします")
+    });
+    assert!(screen.contains("1番窓口 R001"), "{screen}");
+    assert!(screen.contains("お待ちの方（全体） 1人"), "{screen}");
+    assert!(!screen.contains("閉庁"), "{screen}");
+}

@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
-/// 勤労感謝の日 (Monday 23 November 2026): every office is closed (BRIEF R3).
+/// 勤労感謝の日 (Monday 23 November 2026): every office is closed (domain R3).
 const HOLIDAY: &str = "2026-11-23T10:00:00+09:00";
 /// The whole public page, its script and its style must stay under this (weak phone links).
 const PAGE_BUDGET: usize = 50 * 1024;
@@ -45,7 +45,7 @@ async fn get(url: &str) -> reqwest::Response {
 async fn one_called_one_waiting(server: &Server) {
     let staff = Staff::new(server, &server.admin());
     staff.issue("renewal").await;
-    staff.issue("pin_reset").await;
+    staff.issue("legal_representative").await;
     let (status, _) = staff
         .post("/api/v1/offices/main/counters/1/open", None)
         .await;
@@ -84,7 +84,7 @@ async fn the_page_without_javascript_shows_the_server_rendered_queue() {
     );
     assert!(html.contains("1番窓口"));
     let pin_row = html
-        .split("data-service=\"pin_reset\"")
+        .split("data-service=\"legal_representative\"")
         .nth(1)
         .expect("a row for the PIN reset");
     assert!(
@@ -95,7 +95,7 @@ async fn the_page_without_javascript_shows_the_server_rendered_queue() {
     assert!(html.contains("id=\"refresh\" href=\"/\""));
     assert!(html.contains("aria-live=\"polite\""));
     assert!(
-        html.contains("href=\"/offices/ekinishi\""),
+        html.contains("href=\"/offices/center\""),
         "links to the other office"
     );
 
@@ -104,9 +104,9 @@ async fn the_page_without_javascript_shows_the_server_rendered_queue() {
     assert!(english.contains("Kanazawa City Hall, Main Office"));
     assert!(english.contains("Counter 1"));
 
-    let center = get(&server.url("/offices/ekinishi")).await;
+    let center = get(&server.url("/offices/center")).await;
     assert_eq!(center.status(), 200);
-    assert!(center.text().await.unwrap().contains("駅西市民センター"));
+    assert!(center.text().await.unwrap().contains("市民センター（設定例）"));
 
     let unknown = get(&server.url("/offices/nowhere")).await;
     assert_eq!(unknown.status(), 404);
@@ -121,7 +121,7 @@ async fn the_page_without_javascript_shows_the_server_rendered_queue() {
             .text()
             .await
             .unwrap()
-            .contains("その窓口は見つかりません")
+            .contains("お探しのページは見つかりませんでした")
     );
 }
 
@@ -166,7 +166,7 @@ async fn pages_and_assets_carry_the_security_headers() {
     let server = Server::start(dir.path(), &["--now", OPEN_DAY]);
     for path in [
         "/",
-        "/offices/ekinishi",
+        "/offices/center",
         "/offices/nowhere",
         "/staff",
         "/api/v1/offices/main/status",
@@ -504,7 +504,7 @@ async fn the_page_falls_back_to_polling_when_a_proxy_refuses_websockets() {
     assert!(called.contains("1番窓口"));
     visitor
         .wait_text(
-            "tr[data-service=pin_reset] td.waiting",
+            "tr[data-service=legal_representative] td.waiting",
             "the waiting count arrives by polling",
             |t| t == "1人",
         )
@@ -549,7 +549,7 @@ async fn the_page_says_when_its_link_is_down_and_reconnects_by_itself() {
             t.contains("接続が切れています")
         })
         .await;
-    assert!(banner.contains("表示が古くなっています"), "{banner}");
+    assert!(banner.contains("表示内容が最新ではありません"), "{banner}");
 
     let _back = Server::start_on(dir.path(), &address, &["--now", OPEN_DAY]);
     visitor.wait_transport("live").await;
@@ -579,13 +579,16 @@ async fn a_holiday_shows_the_closure_its_reason_and_the_next_opening() {
     assert_eq!(phase, "本日は閉庁日です");
     let notice = visitor.shown("#notice").await.expect("the closure notice");
     assert!(notice.contains("勤労感謝の日"), "{notice}");
-    assert!(notice.contains("次の受付: 11月24日(火) 9:00"), "{notice}");
+    assert!(
+        notice.contains("次回の受付は11月24日（火）9:00からです"),
+        "{notice}"
+    );
     let days = visitor
         .shown("#day-list")
         .await
         .expect("the next open days");
-    assert!(days.starts_with("11月24日(火) 9:00～17:45"), "{days}");
-    assert!(days.contains("11月27日(金)"), "{days}");
+    assert!(days.starts_with("11月24日（火） 9:00～17:45"), "{days}");
+    assert!(days.contains("11月27日（金）"), "{days}");
     assert!(
         visitor.shown("#hours").await.is_none(),
         "no hours on a closed day"
@@ -651,12 +654,17 @@ async fn a_clerk_sees_the_views_of_the_role_and_signing_out_forgets_the_token() 
             t == "desk-1"
         })
         .await;
-    clerk.click("button[data-service=pin_reset]").await;
     clerk
-        .wait_text("#t-number", "a ticket", |t| t == "P001")
+        .click("button[data-service=legal_representative]")
+        .await;
+    clerk
+        .wait_text("#t-number", "a ticket", |t| t == "L001")
         .await;
     let ahead = clerk.shown("#t-ahead").await.unwrap_or_default();
-    assert!(ahead.contains("すぐにお呼びします"), "{ahead}");
+    assert_eq!(ahead, "発券時にお待ちの方：0人", "what was true at issue, never a promise");
+    let issued = clerk.shown("#t-time").await.unwrap_or_default();
+    assert!(issued.starts_with("2026年12月1日（火）10:"), "{issued}");
+    assert!(issued.ends_with("発券"), "{issued}");
     let cookies = clerk.run("return document.cookie;", vec![]).await;
     assert_eq!(cookies, json!(""));
     let url = clerk.client.current_url().await.expect("url");
@@ -683,7 +691,13 @@ async fn screenshots_of_both_pages_at_phone_and_desktop_size() {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = Server::start(dir.path(), &["--now", OPEN_DAY]);
     let staff = Staff::new(&server, &server.admin());
-    for service in ["renewal", "renewal", "pin_reset", "renewal", "proxy_notice"] {
+    for service in [
+        "renewal",
+        "renewal",
+        "legal_representative",
+        "renewal",
+        "proxy_notice",
+    ] {
         staff.issue(service).await;
     }
     for counter in ["1", "2"] {
@@ -711,4 +725,113 @@ async fn screenshots_of_both_pages_at_phone_and_desktop_size() {
         clerk.screenshot(&format!("staff-{name}.png")).await;
         clerk.close().await;
     }
+}
+
+/// Reception ends at 17:45 but the queue goes on: a visitor's page keeps the called number and
+/// the waiting count and says that ticket holders will still be called; issuing is refused and
+/// calling still works; once the last ticket is done, the day is over.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(chromium), ignore = "needs chromium")]
+async fn after_reception_ends_the_page_keeps_calling_the_tickets_already_issued() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start(dir.path(), &["--now", "2026-12-01T17:44:55+09:00"]);
+    let staff = Staff::new(&server, &server.admin());
+    one_called_one_waiting(&server).await;
+    staff.issue("renewal").await;
+    let driver = Driver::start();
+    let visitor = driver.browser(390, 844).await;
+    visitor.goto(&server.url("/")).await;
+    visitor.wait_transport("live").await;
+    visitor
+        .wait_text("#phase", "reception ends at 17:45", |t| {
+            t == "本日の受付は終了しました"
+        })
+        .await;
+    let notice = visitor.shown("#notice").await.unwrap_or_default();
+    assert!(
+        notice.contains("番号札をお持ちの方は順番にお呼びします"),
+        "{notice}"
+    );
+    let calls = visitor.shown("#calls").await.unwrap_or_default();
+    assert!(calls.contains("R001"), "the called number stays: {calls}");
+    let total = visitor.shown("#waiting-total").await.unwrap_or_default();
+    assert_eq!(total, "2人", "the waiting count stays");
+
+    let (status, refused) = staff
+        .post(
+            "/api/v1/offices/main/tickets",
+            Some(json!({ "service": "renewal" })),
+        )
+        .await;
+    assert_eq!(status, 409, "no new tickets after reception ends");
+    assert_eq!(refused["error"]["code"], "office_closed");
+    for expected in ["L001", "R002"] {
+        let (status, called) = staff
+            .post("/api/v1/offices/main/counters/1/call-next", None)
+            .await;
+        assert_eq!(status, 200, "counters keep calling: {called}");
+        assert_eq!(called["number"], expected);
+    }
+    visitor
+        .wait_text("#calls", "the last call reaches the page", |t| {
+            t.contains("R002")
+        })
+        .await;
+    let (_, status_json) = staff.get("/api/v1/offices/main/status").await;
+    assert_eq!(status_json["calendar"]["phase"], "reception_closed");
+    let (_, last) = staff.get("/api/v1/offices/main/tickets").await;
+    let id = last["tickets"]
+        .as_array()
+        .and_then(|tickets| tickets.iter().find(|t| t["number"] == "R002"))
+        .map(|t| t["id"].as_str().unwrap_or_default().to_string())
+        .expect("R002");
+    let (status, _) = staff
+        .post(&format!("/api/v1/offices/main/tickets/{id}/finish"), None)
+        .await;
+    assert_eq!(status, 200);
+    visitor
+        .wait_text("#phase", "the day is over once no ticket is open", |t| {
+            t == "本日の業務は終了しました"
+        })
+        .await;
+    let (_, status_json) = staff.get("/api/v1/offices/main/status").await;
+    assert_eq!(status_json["calendar"]["phase"], "closed_for_the_day");
+    visitor.close().await;
+}
+
+/// A suspension reaches a visitor's page live: the headline says 受付停止中, never 受付中,
+/// with the public wording of the reason; the staff's note never appears.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(chromium), ignore = "needs chromium")]
+async fn a_suspension_shows_its_public_reason_and_never_the_staff_note() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start(dir.path(), &["--now", OPEN_DAY]);
+    let staff = Staff::new(&server, &server.admin());
+    let driver = Driver::start();
+    let visitor = driver.browser(390, 844).await;
+    visitor.goto(&server.url("/")).await;
+    visitor.wait_transport("live").await;
+    let (status, _) = staff
+        .post(
+            "/api/v1/offices/main/reception/suspend",
+            Some(
+                json!({ "reason_code": "system_outage", "note": "復旧は14時の見込み（内線123）" }),
+            ),
+        )
+        .await;
+    assert_eq!(status, 200);
+    visitor
+        .wait_text("#phase", "the headline says suspended", |t| {
+            t == "受付停止中"
+        })
+        .await;
+    let reason = visitor.shown("#suspended").await.unwrap_or_default();
+    assert!(reason.contains("システム障害のため"), "{reason}");
+    let page = visitor.run("return document.body.innerText;", vec![]).await;
+    assert!(!page.to_string().contains("内線123"), "{page}");
+    visitor.goto(&server.url("/")).await;
+    let rendered = visitor.run("return document.body.innerText;", vec![]).await;
+    assert!(rendered.to_string().contains("受付停止中"));
+    assert!(!rendered.to_string().contains("内線123"));
+    visitor.close().await;
 }

@@ -60,7 +60,7 @@ fn plan(area: Rect, count: u16, chars: u16) -> Option<Plan> {
 /// The calls block: tiles, or a sentence when nobody is being called.
 pub fn render_calls(view: &View, snapshot: &Snapshot, area: Rect, buf: &mut Buffer) {
     let lang = view.lang;
-    let block = panel(view, lang.pick("呼び出し中の番号", "Now calling"));
+    let block = panel(view, lang.pick("ただいまの呼出番号", "Now calling"));
     let inner = block.inner(area);
     block.render(area, buf);
     let calls = ordered_calls(snapshot);

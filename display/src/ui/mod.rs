@@ -13,7 +13,7 @@
 mod calls;
 mod panels;
 
-use queue_protocol::{Phase, Snapshot};
+use queue_protocol::{Phase, Snapshot, SuspensionReason};
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style, Stylize};
@@ -144,11 +144,9 @@ fn office_state(lang: Lang, snapshot: &Snapshot) -> (String, Color, String) {
     let calendar = &snapshot.calendar;
     let hours = calendar.today.as_ref().map(|today| {
         let mut hours = format!(
-            "{} {}{}{}",
-            lang.pick("本日の受付", "Today"),
-            text::hours_text(&today.opens),
-            lang.pick("〜", "–"),
-            text::hours_text(&today.closes),
+            "{} {}",
+            lang.pick("本日の受付時間", "Today"),
+            lang.hours(&today.opens, &today.closes),
         );
         if let Some(last) = &today.last_ticket {
             hours.push_str(&match lang {
@@ -165,27 +163,32 @@ fn office_state(lang: Lang, snapshot: &Snapshot) -> (String, Color, String) {
             calendar.reason_en.as_deref().unwrap_or_default(),
         )
         .to_owned();
-    let badge = lang.phase(calendar.phase);
-    let (badge, colour, detail) = match calendar.phase {
-        Phase::Open if snapshot.reception.suspended => (
-            lang.pick("受付停止中", "Reception suspended"),
+    let suspended = snapshot.reception.suspended;
+    let badge = lang.headline(calendar.phase, suspended);
+    let notice = lang
+        .pick(
+            calendar.notice_ja.as_deref().unwrap_or_default(),
+            calendar.notice_en.as_deref().unwrap_or_default(),
+        )
+        .to_owned();
+    let (colour, detail) = match calendar.phase {
+        Phase::Open if suspended => (
             Color::Red,
-            snapshot.reception.reason.clone().unwrap_or(hours),
-        ),
-        Phase::Open => (badge, Color::Green, hours),
-        Phase::BeforeOpening => (badge, Color::Yellow, hours),
-        Phase::ReceptionClosed => (
-            badge,
-            Color::Yellow,
-            lang.pick(
-                "お待ちの方は順にお呼びします",
-                "Everyone waiting will be called",
+            lang.suspension(
+                snapshot
+                    .reception
+                    .reason_code
+                    .unwrap_or(SuspensionReason::Other),
             )
             .to_owned(),
         ),
-        Phase::ClosedForTheDay => (badge, Color::Red, String::new()),
-        Phase::Closed => (badge, Color::Red, reason),
-        Phase::Unknown => (badge, Color::Gray, String::new()),
+        Phase::Open => (Color::Green, hours),
+        Phase::BeforeOpening => (Color::Yellow, hours),
+        // 「本日の受付は終了しました。番号札をお持ちの方は順番にお呼びします。」
+        Phase::ReceptionClosed => (Color::Yellow, notice),
+        Phase::ClosedForTheDay => (Color::Red, String::new()),
+        Phase::Closed => (Color::Red, reason),
+        Phase::Unknown => (Color::Gray, String::new()),
     };
     (badge.to_owned(), colour, detail)
 }
@@ -232,7 +235,7 @@ fn render_queue(view: &View, snapshot: &Snapshot, area: Rect, buf: &mut Buffer) 
     let services = u16::try_from(snapshot.services.len()).unwrap_or(u16::MAX);
     let calls_height = if view.big {
         area.height
-            .saturating_sub(services.saturating_add(4).max(12))
+            .saturating_sub(services.saturating_add(6).max(12))
     } else {
         9.min(area.height)
     };

@@ -1,5 +1,5 @@
 //! The other panels: waiting and estimated wait per service, congestion, earlier calls, the
-//! closed-day notice (BRIEF R3) and the first-connection screen.
+//! closed-day notice (domain R3) and the first-connection screen.
 
 use queue_protocol::{CongestionLevel, Snapshot};
 use ratatui::buffer::Buffer;
@@ -45,12 +45,13 @@ pub fn render_closed(view: &View, snapshot: &Snapshot, area: Rect, buf: &mut Buf
     match lang_text(lang, &calendar.notice_ja, &calendar.notice_en) {
         Some(notice) => lines.push(Line::raw(notice.to_owned())),
         None => {
-            let next = calendar.next_opening.map(|at| lang.date_time(&at));
-            let next = next.unwrap_or_else(|| lang.pick("未定", "to be announced").to_owned());
-            lines.push(Line::raw(format!(
-                "{} {next}",
-                lang.pick("次の受付:", "Next reception:")
-            )));
+            let next = match (lang, calendar.next_opening) {
+                (Lang::Ja, Some(at)) => format!("次回の受付は{}からです。", lang.date_time(&at)),
+                (Lang::Ja, None) => "次回の受付日は未定です。".to_owned(),
+                (Lang::En, Some(at)) => format!("Reception reopens {}.", lang.date_time(&at)),
+                (Lang::En, None) => "The next day of reception is not scheduled yet.".to_owned(),
+            };
+            lines.push(Line::raw(next));
         }
     }
     let block = panel(view, lang.pick("お知らせ", "Notice"));
@@ -90,28 +91,54 @@ fn render_centered(lines: Vec<Line<'static>>, area: Rect, buf: &mut Buffer) {
         .render(middle, buf);
 }
 
-/// Waiting and estimated wait per service, in configuration order.
+/// Everyone waiting and the wait for a ticket taken now first (the line is shared), then the
+/// waiting per service in configuration order. The estimate is stated once when every service
+/// shares it, so the rows do not suggest differences that do not exist.
 pub fn render_services(view: &View, snapshot: &Snapshot, area: Rect, buf: &mut Buffer) {
     let lang = view.lang;
     let block = panel(
         view,
-        lang.pick("待ち人数と待ち時間の目安", "Waiting and estimated wait"),
+        lang.pick("お待ちの方と待ち時間の目安", "Waiting and estimated wait"),
     );
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let total = snapshot
+        .waiting_total
+        .unwrap_or_else(|| snapshot.services.iter().map(|s| s.waiting).sum());
+    let mut summary = vec![Line::from(vec![
+        Span::raw(lang.pick(" お待ちの方（全体） ", " Waiting, all services: ")),
+        Span::raw(lang.people(total)).bold(),
+    ])];
+    if let Some(estimate) = &snapshot.shared_estimate {
+        summary.push(Line::from(vec![
+            Span::raw(lang.pick(" これから発券した場合の目安 ", " Wait for a new ticket: ")),
+            Span::raw(lang.pick(&estimate.text_ja, &estimate.text_en).to_owned()).bold(),
+        ]));
+    }
+    let summary_height = u16::try_from(summary.len()).unwrap_or(1);
+    let [summary_area, table_area] =
+        Layout::vertical([Constraint::Length(summary_height), Constraint::Fill(1)]).areas(inner);
+    Paragraph::new(summary).render(summary_area, buf);
+    let shared = snapshot.shared_estimate.is_some();
     let header = [
         "",
         lang.pick("手続き", "Service"),
         lang.pick("待ち", "Waiting"),
-        lang.pick("目安", "Est. wait"),
+        if shared {
+            ""
+        } else {
+            lang.pick("目安", "Est. wait")
+        },
     ];
     let rows: Vec<[String; 4]> = snapshot
         .services
         .iter()
         .map(|service| {
-            let estimate = service
-                .estimate
-                .as_ref()
-                .map(|e| lang.pick(&e.text_ja, &e.text_en).to_owned())
-                .unwrap_or_else(|| "—".to_owned());
+            let estimate = match (&service.estimate, shared) {
+                (_, true) => String::new(),
+                (Some(e), false) => lang.pick(&e.text_ja, &e.text_en).to_owned(),
+                (None, false) => "—".to_owned(),
+            };
             [
                 service.prefix.clone(),
                 lang.pick(&service.name_ja, &service.name_en).to_owned(),
@@ -151,12 +178,11 @@ pub fn render_services(view: &View, snapshot: &Snapshot, area: Rect, buf: &mut B
         ])
         .dim(),
     )
-    .column_spacing(if view.big { 2 } else { 1 })
-    .block(block);
-    Widget::render(table, area, buf);
+    .column_spacing(if view.big { 2 } else { 1 });
+    Widget::render(table, table_area, buf);
 }
 
-/// The congestion level in colour and in words (BRIEF R5), with a bar of 1–4 blocks.
+/// The congestion level in colour and in words (domain R5), with a bar of 1–4 blocks.
 pub fn render_congestion(view: &View, snapshot: &Snapshot, area: Rect, buf: &mut Buffer) {
     let lang = view.lang;
     let block = panel(view, lang.pick("混雑状況", "Congestion"));
@@ -193,7 +219,7 @@ pub fn render_congestion(view: &View, snapshot: &Snapshot, area: Rect, buf: &mut
 /// number appears on screen once.
 pub fn render_recent(view: &View, snapshot: &Snapshot, area: Rect, buf: &mut Buffer) {
     let lang = view.lang;
-    let block = panel(view, lang.pick("これまでの呼び出し", "Earlier calls"));
+    let block = panel(view, lang.pick("これまでに呼び出した番号", "Earlier calls"));
     let lines: Vec<Line> = snapshot
         .recent_calls
         .iter()

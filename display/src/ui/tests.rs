@@ -169,7 +169,7 @@ fn a_holiday_shows_closed_with_its_name_and_the_next_opening() {
     let text = screen_text(&terminal);
     assert!(text.contains("本日は閉庁日です"));
     assert!(text.contains("勤労感謝の日"));
-    assert!(text.contains("11月24日(火) 9:00"));
+    assert!(text.contains("11月24日（火）9:00"));
     insta::assert_snapshot!("holiday_80x24", text);
 }
 
@@ -181,7 +181,7 @@ fn the_year_end_break_shows_closed_until_january() {
     assert_lines_up(&terminal);
     let text = screen_text(&terminal);
     assert!(text.contains("年末年始"));
-    assert!(text.contains("1月4日(月) 9:00"));
+    assert!(text.contains("1月4日（月）9:00"));
     insta::assert_snapshot!("year_end_80x24", text);
 }
 
@@ -290,12 +290,31 @@ fn suspended_reception_shows_the_reason() {
     let start = Instant::now();
     let mut snapshot = open_office();
     snapshot.reception.suspended = true;
-    snapshot.reception.reason = Some("システム障害のため".into());
+    snapshot.reception.reason_code = Some(queue_protocol::SuspensionReason::SystemOutage);
     snapshot.calendar.accepting = false;
     let app = app_with(LangMode::Ja, snapshot, "2026-12-01T10:00:00+09:00", start);
     let text = screen_text(&draw(&app, 80, 24));
     assert!(text.contains("受付停止中"));
     assert!(text.contains("システム障害のため"));
+    assert!(
+        !text.contains("受付中 "),
+        "never 受付中 while suspended: {text}"
+    );
+}
+
+#[test]
+fn the_total_waiting_leads_and_an_estimate_every_service_shares_is_shown_once() {
+    let start = Instant::now();
+    let mut snapshot = open_office();
+    let shared = snapshot.services[0].estimate.clone().expect("an estimate");
+    for service in &mut snapshot.services {
+        service.estimate = Some(shared.clone());
+    }
+    snapshot.shared_estimate = Some(shared.clone());
+    let app = app_with(LangMode::Ja, snapshot, "2026-12-01T10:00:00+09:00", start);
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(text.contains("お待ちの方（全体） 18人"), "{text}");
+    assert_eq!(text.matches(shared.text_ja.as_str()).count(), 1, "{text}");
 }
 
 #[test]
@@ -354,6 +373,33 @@ fn every_screen_size_between_small_and_large_draws_without_panicking() {
             (250, 70),
         ] {
             assert_lines_up(&draw(app, width, height));
+        }
+    }
+}
+
+#[test]
+fn every_phase_and_suspension_speaks_city_office_japanese_on_the_lobby_screen() {
+    let start = Instant::now();
+    let mut phases: Vec<Phase> = Phase::KNOWN.to_vec();
+    phases.push(Phase::Unknown);
+    for phase in phases {
+        for suspended in [false, true] {
+            let mut snapshot = if phase == Phase::Closed {
+                holiday()
+            } else {
+                open_office()
+            };
+            snapshot.calendar.phase = phase;
+            snapshot.reception.suspended = suspended;
+            snapshot.reception.reason_code =
+                suspended.then_some(queue_protocol::SuspensionReason::Congestion);
+            let app = app_with(LangMode::Ja, snapshot, "2026-12-01T10:00:00+09:00", start);
+            for (width, height) in [(80, 24), (160, 48)] {
+                let text = screen_text(&draw(&app, width, height));
+                if let Some(word) = queue_protocol::text::avoided_word(&text) {
+                    panic!("{phase:?} (suspended: {suspended}) shows 「{word}」:\n{text}");
+                }
+            }
         }
     }
 }

@@ -36,7 +36,7 @@ pub use message::{CallEvent, Message, Payload};
 pub use office::{OfficeInfo, OfficeList, OfficeName, ServiceInfo};
 pub use snapshot::{
     Congestion, CongestionLevel, CounterStatus, Estimate, NowCalled, RecentCall, Reception,
-    ServiceStatus, Snapshot,
+    ServiceStatus, Snapshot, StaffReception, SuspensionReason,
 };
 pub use ticket::{CounterState, Ticket, TicketAction, TicketList, TicketState};
 

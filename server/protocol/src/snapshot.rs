@@ -23,14 +23,45 @@ wire_enum! {
     }
 }
 
-/// Reception suspended for the whole office (a J-LIS outage, say).
+wire_enum! {
+    /// Why reception is suspended, from a fixed list: visitors read the list's wording
+    /// ([`crate::text::Lang::suspension`]), never staff's free text.
+    pub enum SuspensionReason {
+        /// The national system (J-LIS) or our own is down.
+        SystemOutage = "system_outage",
+        /// Too many people are waiting already today.
+        Congestion = "congestion",
+        /// Not enough staff to take more.
+        Staffing = "staffing",
+        /// Any other reason.
+        Other = "other",
+    }
+}
+
+/// Reception suspended for the whole office (a J-LIS outage, say), as visitors see it: the
+/// public reason code only. Staff's note is on the staff route ([`StaffReception`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Reception {
     /// Issuing is refused while true.
     pub suspended: bool,
-    /// The reason shown to visitors.
+    /// Why, from the fixed list; present while suspended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason_code: Option<SuspensionReason>,
+}
+
+/// Reception as staff see it (`GET …/reception`, and the reply to suspend and resume): the
+/// public reason and staff's own note, which never reaches a public page, the status JSON or
+/// the feed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffReception {
+    /// Issuing is refused while true.
+    pub suspended: bool,
+    /// Why, from the fixed list; present while suspended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason_code: Option<SuspensionReason>,
+    /// Staff's free text, for staff only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Waiting-time estimate for a ticket issued now.
@@ -130,6 +161,13 @@ pub struct Snapshot {
     pub calendar: CalendarState,
     /// Reception suspension.
     pub reception: Reception,
+    /// People waiting for any service: what screens lead with (the line is shared).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub waiting_total: Option<u32>,
+    /// The wait for a ticket issued now when it is the same whatever the service (counters
+    /// that serve every service); absent when it differs, and screens show it per service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_estimate: Option<Estimate>,
     /// Per service: waiting and estimate.
     pub services: Vec<ServiceStatus>,
     /// Numbers now called or served, by counter.

@@ -9,7 +9,7 @@ use chrono::{Datelike, Month, Timelike, Weekday};
 use serde::Serialize;
 
 use crate::calendar::Phase;
-use crate::snapshot::CongestionLevel;
+use crate::snapshot::{CongestionLevel, SuspensionReason};
 use crate::ticket::{CounterState, TicketAction, TicketState};
 
 /// The language a screen is drawn in. Japanese is the default; foreign residents renew their
@@ -22,6 +22,38 @@ pub enum Lang {
     Ja,
     /// English.
     En,
+}
+
+/// Words and marks a city office's Japanese avoids in what visitors read (shop language,
+/// mixed registers, the other bracket and range styles, addressing the visitor, label-colon
+/// pairs). Every screen's tests render their texts and check them against this list.
+pub const AVOID_JA: &[&str] = &[
+    "休業",
+    "あなた",
+    "(",
+    ")",
+    "〜",
+    "次の受付:",
+    ": ",
+    "混雑度",
+    "やや混雑",
+    "大変混雑",
+    "最近の呼出",
+    "これからの受付日",
+    "ほかの窓口",
+    "自動更新はしません",
+    "表示が古くなっています",
+    "すぐにお呼びします",
+    "文書照会）",
+    "代理人による手続き",
+    "期限切れ後",
+    "窓口が開いていません",
+    "分以内）",
+];
+
+/// The first word of [`AVOID_JA`] that `text` contains, if any.
+pub fn avoided_word(text: &str) -> Option<&'static str> {
+    AVOID_JA.iter().copied().find(|word| text.contains(word))
 }
 
 /// The one-character Japanese weekday (月 火 水 木 金 土 日) written after a date.
@@ -89,11 +121,11 @@ impl Lang {
         }
     }
 
-    /// A date with its weekday: 「12月1日(火)」, "Tue 1 Dec".
+    /// A date with its weekday: 「12月1日（火）」, "Tue 1 Dec".
     pub fn date(self, day: &impl Datelike) -> String {
         match self {
             Self::Ja => format!(
-                "{}月{}日({})",
+                "{}月{}日（{}）",
                 day.month(),
                 day.day(),
                 weekday_ja(day.weekday())
@@ -107,14 +139,36 @@ impl Lang {
         }
     }
 
-    /// A date and a time of day: 「12月2日(水) 9:00」, "Wed 2 Dec 9:00".
+    /// A date and a time of day: 「12月2日（水）9:00」, "Wed 2 Dec 9:00".
     pub fn date_time(self, at: &(impl Datelike + Timelike)) -> String {
-        format!("{} {}", self.date(at), time(at))
+        format!("{}{}{}", self.date(at), self.pick("", " "), time(at))
     }
 
-    /// The clock line of a screen: 「12月1日(火) 10:00:05」.
+    /// The clock line of a screen: 「12月1日（火） 10:00:05」.
     pub fn clock(self, at: &(impl Datelike + Timelike)) -> String {
         format!("{} {}", self.date(at), time_with_seconds(at))
+    }
+
+    /// Why reception is suspended, as visitors read it (a sentence from the fixed list).
+    pub fn suspension(self, reason: SuspensionReason) -> &'static str {
+        match reason {
+            SuspensionReason::SystemOutage => self.pick(
+                "システム障害のため、ただいま受付を一時停止しています。ご迷惑をおかけします。",
+                "Reception is suspended for now because of a system failure. We apologise for the inconvenience.",
+            ),
+            SuspensionReason::Congestion => self.pick(
+                "大変混み合っているため、ただいま受付を一時停止しています。",
+                "Reception is suspended for now because the counter is very crowded.",
+            ),
+            SuspensionReason::Staffing => self.pick(
+                "窓口の体制が整わないため、ただいま受付を一時停止しています。",
+                "Reception is suspended for now because not enough staff are available.",
+            ),
+            SuspensionReason::Other | SuspensionReason::Unknown => self.pick(
+                "ただいま受付を一時停止しています。",
+                "Reception is suspended for now.",
+            ),
+        }
     }
 
     /// Opening hours sent as `HH:MM` (`09:00`, `17:45`), written 「9:00～17:45」.
@@ -155,6 +209,21 @@ impl Lang {
             Phase::Closed => self.pick("本日は閉庁日です", "Closed today"),
             Phase::Unknown => self.pick("受付状況は不明です", "Status not known"),
         }
+    }
+
+    /// The headline of the office's state: the phase, except that suspended reception during
+    /// reception hours reads 「受付停止中」, never 「受付中」.
+    pub fn headline(self, phase: Phase, suspended: bool) -> &'static str {
+        if suspended && phase == Phase::Open {
+            self.suspended_headline()
+        } else {
+            self.phase(phase)
+        }
+    }
+
+    /// The headline while staff have suspended reception.
+    pub fn suspended_headline(self) -> &'static str {
+        self.pick("受付停止中", "Reception suspended")
     }
 
     /// Where a ticket is in its life, in a word.
@@ -210,9 +279,9 @@ impl Lang {
     pub fn congestion(self, level: CongestionLevel) -> &'static str {
         match level {
             CongestionLevel::Low => self.pick("空いています", "Not crowded"),
-            CongestionLevel::Moderate => self.pick("やや混雑", "Somewhat crowded"),
-            CongestionLevel::High => self.pick("混雑", "Crowded"),
-            CongestionLevel::VeryHigh => self.pick("大変混雑", "Very crowded"),
+            CongestionLevel::Moderate => self.pick("やや混んでいます", "Somewhat crowded"),
+            CongestionLevel::High => self.pick("混んでいます", "Crowded"),
+            CongestionLevel::VeryHigh => self.pick("大変混んでいます", "Very crowded"),
             CongestionLevel::Unknown => self.pick("不明", "Not known"),
         }
     }
@@ -233,6 +302,7 @@ impl Lang {
         Labels {
             phases: table(Phase::KNOWN, Phase::as_str, |p| self.phase(p)),
             phase_unknown: self.phase(Phase::Unknown),
+            suspended_headline: self.suspended_headline(),
             ticket_states: table(TicketState::KNOWN, TicketState::as_str, |s| {
                 self.ticket_state(s)
             }),
@@ -240,6 +310,10 @@ impl Lang {
                 self.counter_state(s)
             }),
             state_unknown: self.ticket_state(TicketState::Unknown),
+            suspensions: table(SuspensionReason::KNOWN, SuspensionReason::as_str, |r| {
+                self.suspension(r)
+            }),
+            suspension_unknown: self.suspension(SuspensionReason::Unknown),
             range_separator: range_separator(self),
         }
     }
@@ -253,6 +327,8 @@ pub struct Labels {
     pub phases: Vec<(&'static str, &'static str)>,
     /// The headline of a phase this version does not know.
     pub phase_unknown: &'static str,
+    /// The headline while reception is suspended ([`Lang::headline`]).
+    pub suspended_headline: &'static str,
     /// Ticket state → label.
     #[serde(serialize_with = "as_object")]
     pub ticket_states: Vec<(&'static str, &'static str)>,
@@ -261,6 +337,11 @@ pub struct Labels {
     pub counter_states: Vec<(&'static str, &'static str)>,
     /// The label of a state this version does not know.
     pub state_unknown: &'static str,
+    /// Suspension reason → the sentence visitors read.
+    #[serde(serialize_with = "as_object")]
+    pub suspensions: Vec<(&'static str, &'static str)>,
+    /// The sentence for a suspension reason this version does not know.
+    pub suspension_unknown: &'static str,
     /// Between the ends of a range of times ([`range_separator`]).
     pub range_separator: &'static str,
 }
@@ -284,11 +365,12 @@ mod tests {
     #[test]
     fn dates_read_as_on_city_notices_in_either_language() {
         let tuesday = at("2026-12-01T09:05:07+09:00");
-        assert_eq!(Lang::Ja.clock(&tuesday), "12月1日(火) 9:05:07");
+        assert_eq!(Lang::Ja.clock(&tuesday), "12月1日（火） 9:05:07");
         assert_eq!(Lang::En.clock(&tuesday), "Tue 1 Dec 9:05:07");
-        assert_eq!(Lang::Ja.date_time(&tuesday), "12月1日(火) 9:05");
+        assert_eq!(Lang::Ja.date_time(&tuesday), "12月1日（火）9:05");
+        assert_eq!(Lang::En.date_time(&tuesday), "Tue 1 Dec 9:05");
         let day = NaiveDate::from_ymd_opt(2026, 11, 24).expect("valid date");
-        assert_eq!(Lang::Ja.date(&day), "11月24日(火)");
+        assert_eq!(Lang::Ja.date(&day), "11月24日（火）");
         assert_eq!(Lang::En.date(&day), "Tue 24 Nov");
     }
 

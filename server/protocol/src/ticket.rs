@@ -135,8 +135,15 @@ pub struct Ticket {
     /// When it reached a final state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<DateTime<FixedOffset>>,
-    /// People waiting ahead of it for the same service when it was issued.
+    /// People ahead of it when it was issued: the waiting tickets that would be called before
+    /// it if nobody new came (`docs/protocol.md` says how, for counters serving different
+    /// services).
+    pub ahead_at_issue: u32,
+    /// The same number under its first name, kept for clients written before `ahead_at_issue`
+    /// (tickets issued before that counted only their own service here).
     pub waiting_ahead_at_issue: u32,
+    /// People ahead of it now, by the same rule (0 once it is called).
+    pub ahead: u32,
     /// The wait estimate shown when it was issued (lower bound, minutes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimate_min_minutes: Option<u32>,

@@ -1,7 +1,7 @@
 //! Japanese national holidays, 1955–2099, computed from the rules of the law
 //! (国民の祝日に関する法律 and the special laws), not from a list of dates.
 //!
-//! Offices are closed on every day this module returns (BRIEF R3): national
+//! Offices are closed on every day this module returns (domain R3): national
 //! holidays proper (国民の祝日), substitute holidays (振替休日), citizens'
 //! holidays (国民の休日) and the one-off holidays set by special law.
 //!
@@ -38,7 +38,7 @@ pub struct Holiday {
 }
 
 /// Which rule of the law makes a day a holiday. All of them close the offices
-/// (BRIEF R3); the kind only changes the wording shown to visitors.
+/// (domain R3); the kind only changes the wording shown to visitors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum HolidayKind {
     /// 国民の祝日: a holiday named in the holiday law.
@@ -111,14 +111,14 @@ const SPORTS: (&str, &str) = ("スポーツの日", "Sports Day");
 const CULTURE: (&str, &str) = ("文化の日", "Culture Day");
 const LABOR: (&str, &str) = ("勤労感謝の日", "Labor Thanksgiving Day");
 
-/// Name of 振替休日 (BRIEF R3).
+/// Name of 振替休日 (domain R3).
 pub const SUBSTITUTE: Holiday = Holiday {
     name_ja: "振替休日",
     name_en: "Substitute Holiday",
     kind: HolidayKind::Substitute,
 };
 
-/// Name of 国民の休日 (BRIEF R3).
+/// Name of 国民の休日 (domain R3).
 pub const CITIZENS: Holiday = Holiday {
     name_ja: "国民の休日",
     name_en: "Citizens' Holiday",
@@ -202,7 +202,7 @@ const CITIZENS_FROM: (i32, u32, u32) = (1985, 12, 27);
 const AMENDMENT_2007: i32 = 2007;
 
 /// The holiday on `date`, if any — national, substitute, citizens' or
-/// special-law (all close the offices, BRIEF R3). `None` outside 1955–2099,
+/// special-law (all close the offices, domain R3). `None` outside 1955–2099,
 /// where this module makes no claim.
 pub fn national_holiday(date: NaiveDate) -> Option<Holiday> {
     holidays_in_year(date.year())

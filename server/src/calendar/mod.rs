@@ -2,15 +2,15 @@
 //!
 //! Pure functions of a configured [`Schedule`] and an instant (`DateTime<Utc>`);
 //! no I/O and never the system clock, so every answer is testable and the same
-//! on any host. All local reasoning happens in Asia/Tokyo (BRIEF R4).
+//! on any host. All local reasoning happens in Asia/Tokyo (domain R4).
 //!
 //! Map of the module:
 //! - [`holidays`]: Japanese national holidays 1955–2099 from the rules of the
-//!   law (BRIEF R3).
-//! - `schedule`: the configuration — weekly hours (BRIEF R1–R2), special days
+//!   law (domain R3).
+//! - `schedule`: the configuration — weekly hours (domain R1–R2), special days
 //!   — with serde and validation.
 //! - `plan`: one date's plan; precedence special day > year-end closure
-//!   (29 Dec – 3 Jan, BRIEF R3) > holiday > weekly hours.
+//!   (29 Dec – 3 Jan, domain R3) > holiday > weekly hours.
 //! - `status`: the phase at an instant, the next opening and the next
 //!   transition (for the live feed).
 //! - `text`: the lines and refusals shown to people, in Japanese and English.

@@ -1,6 +1,6 @@
 //! The plan of one business date: open with which hours, or closed and why.
 //! Precedence, strongest first: a configured special day; the year-end
-//! closure 29 Dec – 3 Jan; holidays (BRIEF R3); the weekly hours (BRIEF R1–R2).
+//! closure 29 Dec – 3 Jan; holidays (domain R3); the weekly hours (domain R1–R2).
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
@@ -12,9 +12,9 @@ use super::schedule::{DayHours, Schedule};
 pub enum ClosureReason {
     /// Saturday or Sunday without configured hours.
     Weekend,
-    /// A national, substitute, citizens' or special-law holiday (BRIEF R3).
+    /// A national, substitute, citizens' or special-law holiday (domain R3).
     Holiday(Holiday),
-    /// The year-end closure, 29 December – 3 January (BRIEF R3).
+    /// The year-end closure, 29 December – 3 January (domain R3).
     YearEnd,
     /// A configured extra closure (system outage, building inspection…).
     Special {
@@ -66,13 +66,13 @@ impl DayPlan {
     }
 }
 
-/// Whether `date` falls in the year-end closure, 29 December – 3 January (BRIEF R3).
+/// Whether `date` falls in the year-end closure, 29 December – 3 January (domain R3).
 pub fn is_year_end(date: NaiveDate) -> bool {
     matches!((date.month(), date.day()), (12, 29..=31) | (1, 1..=3))
 }
 
 /// The plan of one date for an office: a special day wins over everything,
-/// then the year-end closure, then holidays (BRIEF R3), then weekly hours.
+/// then the year-end closure, then holidays (domain R3), then weekly hours.
 pub fn day_plan(schedule: &Schedule, date: NaiveDate) -> DayPlan {
     if let Some(special) = schedule.special_day(date) {
         return match special.hours {

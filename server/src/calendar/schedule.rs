@@ -1,5 +1,5 @@
 //! What the calendar needs to know about one office: its weekly hours
-//! (BRIEF R1–R2) and the special days configured on top of them. These are
+//! (domain R1–R2) and the special days configured on top of them. These are
 //! configuration data (TOML), so they deserialize, serialize back the same
 //! way, and are checked once by [`Schedule::validate`] at start-up.
 
@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DayHours {
-    /// When reception opens (local Tokyo time, BRIEF R4).
+    /// When reception opens (local Tokyo time, domain R4).
     #[serde(with = "hhmm")]
     pub opens: NaiveTime,
     /// When the counter closes; people already holding a ticket are served until then.
@@ -54,8 +54,8 @@ impl DayHours {
 }
 
 /// Weekly hours of an office, one optional entry per weekday (absent =
-/// closed that weekday). Kanazawa: main office Mon–Fri 09:00–17:45 (BRIEF R1),
-/// citizen centers Mon–Fri 08:30–17:15 (BRIEF R2).
+/// closed that weekday). Kanazawa: main office Mon–Fri 09:00–17:45 (domain R1),
+/// citizen centers Mon–Fri 08:30–17:15 (domain R2).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WeeklyHours {
@@ -128,7 +128,7 @@ pub struct SpecialDay {
 /// functions then trust it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Schedule {
-    /// Regular hours per weekday (BRIEF R1–R2).
+    /// Regular hours per weekday (domain R1–R2).
     pub weekly: WeeklyHours,
     /// Exceptions by date, in any order.
     #[serde(default)]

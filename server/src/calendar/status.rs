@@ -1,6 +1,6 @@
 //! Where an office stands at one instant: open, before opening, past the last
 //! ticket, closed — and when it next opens. Everything is computed in
-//! Asia/Tokyo whatever the host time zone (BRIEF R4); the instant is always
+//! Asia/Tokyo whatever the host time zone (domain R4); the instant is always
 //! passed in, never read from the clock.
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone, Utc};
@@ -42,7 +42,7 @@ pub struct Status {
     /// reception opens (while open: the next open day's opening). `None` only
     /// if no open day lies within [`NEXT_OPENING_HORIZON_DAYS`].
     pub next_opening: Option<DateTime<Tz>>,
-    /// Tokyo local date of the instant (BRIEF R4).
+    /// Tokyo local date of the instant (domain R4).
     pub business_date: NaiveDate,
 }
 
@@ -51,9 +51,19 @@ impl Status {
     pub fn accepts_tickets(&self) -> bool {
         self.phase == Phase::Open
     }
+
+    /// The configured hours are reception hours (domain R1–R2): once reception ends, the
+    /// office keeps calling the tickets it took, so the day is over only when none is left
+    /// open. Past closing with `tickets_open`, the phase stays [`Phase::ReceptionClosed`].
+    pub fn serving_until_empty(mut self, tickets_open: bool) -> Self {
+        if self.phase == Phase::ClosedForTheDay && tickets_open {
+            self.phase = Phase::ReceptionClosed;
+        }
+        self
+    }
 }
 
-/// The business date (Tokyo local date, BRIEF R4) of an instant: the day a
+/// The business date (Tokyo local date, domain R4) of an instant: the day a
 /// ticket belongs to, whatever the server's own time zone.
 pub fn business_date(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&Tokyo).date_naive()

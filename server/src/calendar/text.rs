@@ -7,7 +7,6 @@ use chrono_tz::Tz;
 
 use super::holidays::{Holiday, HolidayKind};
 use super::plan::{ClosureReason, DayPlan};
-use super::schedule::hhmm_text;
 use super::status::{Phase, Status};
 
 use crate::protocol::text::{self, Lang};
@@ -18,15 +17,16 @@ fn weekday_ja(date: NaiveDate) -> &'static str {
 }
 
 impl ClosureReason {
-    /// Short Japanese reason: "祝日（勤労感謝の日）", "休日（振替休日）",
-    /// "年末年始", "土日", the configured reason, or "休業日".
+    /// Short Japanese reason, as a screen shows it beside 「本日は閉庁日です」:
+    /// 「祝日（勤労感謝の日）」, 「振替休日」, 「年末年始」, 「土曜日・日曜日」, the configured
+    /// reason, or 「閉庁日」.
     pub fn text_ja(&self) -> String {
         match self {
-            Self::Weekend => "土日".to_owned(),
+            Self::Weekend => "土曜日・日曜日".to_owned(),
             Self::Holiday(h) => holiday_text_ja(h),
             Self::YearEnd => "年末年始".to_owned(),
             Self::Special { reason_ja, .. } => reason_ja.clone(),
-            Self::NoHours => "休業日".to_owned(),
+            Self::NoHours => "閉庁日".to_owned(),
         }
     }
 
@@ -37,7 +37,7 @@ impl ClosureReason {
             Self::Weekend => "Weekend".to_owned(),
             Self::Holiday(h) => match h.kind {
                 HolidayKind::National => format!("National holiday ({})", h.name_en),
-                _ => format!("Public holiday ({})", h.name_en),
+                _ => h.name_en.to_owned(),
             },
             Self::YearEnd => "Year-end holidays".to_owned(),
             Self::Special { reason_en, .. } => reason_en.clone(),
@@ -46,52 +46,42 @@ impl ClosureReason {
     }
 }
 
-/// 祝日 for the law's holidays, 休日 for the others (the law's own words).
+/// 「祝日（…）」 for the law's named holidays; the others by their own name (振替休日,
+/// 国民の休日), as the city writes them.
 fn holiday_text_ja(h: &Holiday) -> String {
     match h.kind {
         HolidayKind::National => format!("祝日（{}）", h.name_ja),
-        _ => format!("休日（{}）", h.name_ja),
+        _ => h.name_ja.to_owned(),
     }
 }
 
-/// The reason with the weekday spelled out for weekends ("土曜日"), since a
-/// dated line or refusal can say which day it is.
-fn dated_reason_ja(reason: &ClosureReason, date: NaiveDate) -> String {
-    match reason {
-        ClosureReason::Weekend => format!("{}曜日", weekday_ja(date)),
-        other => other.text_ja(),
-    }
-}
-
-fn dated_reason_en(reason: &ClosureReason, date: NaiveDate) -> String {
-    match reason {
-        ClosureReason::Weekend => date.format("%A").to_string(),
-        other => other.text_en(),
-    }
-}
-
-/// One line of `queue-server calendar`: "2026-12-21 (月) 09:00–17:45", plus
-/// " [受付 17:30 まで]" with a last-ticket time and " 特別開庁（…）" on an extra
-/// opening; closed: "2026-12-29 (火) 休業 年末年始". The dash is U+2013.
+/// One line of `queue-server calendar`: the ISO date first, then the day in the city's words:
+/// 「2026-12-21（月）9:00～17:45」, plus 「（発券は17:30まで）」 with a last-ticket time and
+/// 「特別開庁（…）」 on an extra opening; closed: 「2026-12-29（火）閉庁 年末年始」.
 pub fn calendar_line(plan: &DayPlan) -> String {
     let head = format!(
-        "{} ({})",
+        "{}（{}）",
         plan.date.format("%Y-%m-%d"),
         weekday_ja(plan.date)
     );
     match (&plan.hours, &plan.closure) {
         (Some(h), _) => {
-            let mut line = format!("{head} {}–{}", hhmm_text(h.opens), hhmm_text(h.closes));
+            let mut line = format!(
+                "{head}{}{}{}",
+                text::time(&h.opens),
+                text::range_separator(Lang::Ja),
+                text::time(&h.closes)
+            );
             if let Some(t) = h.last_ticket {
-                line.push_str(&format!(" [受付 {} まで]", hhmm_text(t)));
+                line.push_str(&format!("（発券は{}まで）", text::time(&t)));
             }
             if let Some((reason_ja, _)) = &plan.special_reason {
                 line.push_str(&format!(" 特別開庁（{reason_ja}）"));
             }
             line
         }
-        (None, Some(reason)) => format!("{head} 休業 {}", dated_reason_ja(reason, plan.date)),
-        (None, None) => format!("{head} 休業"),
+        (None, Some(reason)) => format!("{head}閉庁 {}", reason.text_ja()),
+        (None, None) => format!("{head}閉庁"),
     }
 }
 
@@ -101,7 +91,7 @@ pub fn holiday_line(date: NaiveDate, holiday: &Holiday) -> String {
     format!("{}\t{}", date.format("%Y-%m-%d"), holiday.name_ja)
 }
 
-/// 「11月24日(火) 9:00」: how a Japanese notice writes the next opening.
+/// 「11月24日（火）9:00」: how a Japanese notice writes the next opening.
 fn opening_ja(at: &DateTime<Tz>) -> String {
     Lang::Ja.date_time(at)
 }
@@ -112,52 +102,74 @@ fn opening_en(at: &DateTime<Tz>) -> String {
 }
 
 impl Status {
-    /// Japanese text refusing a ticket, with the reason and the next opening,
-    /// e.g. 「本日は祝日（勤労感謝の日）のため休業です。次の受付: 11月24日(火) 9:00」.
+    /// The notice for visitors (and the refusal of a ticket) in the city's words, e.g.
+    /// 「本日は祝日（勤労感謝の日）のため閉庁しています。次回の受付は11月24日（火）9:00からです。」
     /// While reception is open there is nothing to refuse: 「受付中です。」.
     pub fn refusal_ja(&self) -> String {
-        let why = match &self.phase {
-            Phase::Open => return "受付中です。".to_owned(),
-            Phase::BeforeOpening => "受付開始前です。".to_owned(),
-            Phase::ReceptionClosed => "本日の受付は終了しました。".to_owned(),
-            Phase::ClosedForTheDay => "本日の業務は終了しました。".to_owned(),
+        let next = match &self.next_opening {
+            Some(at) => format!("次回の受付は{}からです。", opening_ja(at)),
+            None => "次回の受付日は未定です。".to_owned(),
+        };
+        match &self.phase {
+            Phase::Open => "受付中です。".to_owned(),
+            Phase::BeforeOpening => match &self.next_opening {
+                Some(at) if at.date_naive() == self.business_date => {
+                    format!("本日の受付は{}からです。", text::time(at))
+                }
+                _ => format!("受付開始前です。{next}"),
+            },
+            Phase::ReceptionClosed => {
+                "本日の受付は終了しました。番号札をお持ちの方は順番にお呼びします。".to_owned()
+            }
+            Phase::ClosedForTheDay => format!("本日の業務は終了しました。{next}"),
+            Phase::Closed(ClosureReason::Weekend) => format!("土曜日・日曜日は閉庁日です。{next}"),
             Phase::Closed(ClosureReason::YearEnd) => {
-                "年末年始（12月29日〜1月3日）のため休業です。".to_owned()
+                format!("年末年始（12月29日～1月3日）は閉庁しています。{next}")
             }
             Phase::Closed(ClosureReason::Special { reason_ja, .. }) => {
-                format!("{reason_ja}のため休業です。")
+                format!("{reason_ja}のため、本日は電子証明書の手続きを休止しています。{next}")
             }
-            Phase::Closed(ClosureReason::NoHours) => "本日は休業日です。".to_owned(),
-            Phase::Closed(reason) => format!(
-                "本日は{}のため休業です。",
-                dated_reason_ja(reason, self.business_date)
-            ),
-        };
-        match &self.next_opening {
-            Some(at) => format!("{why}次の受付: {}", opening_ja(at)),
-            None => format!("{why}次の受付日は未定です。"),
+            Phase::Closed(ClosureReason::NoHours) => format!("本日は閉庁日です。{next}"),
+            Phase::Closed(reason) => {
+                format!("本日は{}のため閉庁しています。{next}", reason.text_ja())
+            }
         }
     }
 
-    /// English counterpart of [`Status::refusal_ja`], e.g. "Closed today:
-    /// National holiday (Labor Thanksgiving Day). Next reception: Tue 24 Nov 9:00".
+    /// English counterpart of [`Status::refusal_ja`], e.g. "Closed today: National holiday
+    /// (Labor Thanksgiving Day). Reception reopens Tue 24 Nov 9:00."
     pub fn refusal_en(&self) -> String {
-        let why = match &self.phase {
-            Phase::Open => return "Reception is open.".to_owned(),
-            Phase::BeforeOpening => "Reception has not opened yet.".to_owned(),
-            Phase::ReceptionClosed => "Reception has closed for today.".to_owned(),
-            Phase::ClosedForTheDay => "The office has closed for today.".to_owned(),
+        let next = match &self.next_opening {
+            Some(at) => format!("Reception reopens {}.", opening_en(at)),
+            None => "The next day of reception is not scheduled yet.".to_owned(),
+        };
+        match &self.phase {
+            Phase::Open => "Reception is open.".to_owned(),
+            Phase::BeforeOpening => match &self.next_opening {
+                Some(at) if at.date_naive() == self.business_date => {
+                    format!("Reception opens today at {}.", text::time(at))
+                }
+                _ => format!("Reception has not opened yet. {next}"),
+            },
+            Phase::ReceptionClosed => {
+                "Reception has closed for today. Everyone holding a ticket will be called in turn."
+                    .to_owned()
+            }
+            Phase::ClosedForTheDay => format!("The office has closed for today. {next}"),
             Phase::Closed(ClosureReason::YearEnd) => {
-                "Closed for the year-end holidays (29 Dec – 3 Jan).".to_owned()
+                format!("Closed for the year-end holidays (29 Dec – 3 Jan). {next}")
             }
             Phase::Closed(reason) => format!(
-                "Closed today: {}.",
+                "Closed today: {}. {next}",
                 dated_reason_en(reason, self.business_date)
             ),
-        };
-        match &self.next_opening {
-            Some(at) => format!("{why} Next reception: {}", opening_en(at)),
-            None => format!("{why} Next reception: not scheduled yet."),
         }
+    }
+}
+
+fn dated_reason_en(reason: &ClosureReason, date: NaiveDate) -> String {
+    match reason {
+        ClosureReason::Weekend => date.format("%A").to_string(),
+        other => other.text_en(),
     }
 }

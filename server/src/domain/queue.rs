@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::ticket::{InvalidTransition, TicketAction, next_state};
 use crate::config::OfficeConfig;
-use crate::protocol::{CounterState, TicketState};
+use crate::protocol::{CounterState, SuspensionReason, TicketState};
 
 /// A ticket of the business day.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,7 +40,7 @@ pub struct Ticket {
     pub started_at: Option<DateTime<Utc>>,
     /// When it reached a final state.
     pub finished_at: Option<DateTime<Utc>>,
-    /// Waiting tickets of the same service ahead of it at issue.
+    /// People ahead of it at issue ([`OfficeQueue::ahead_of_new`]).
     pub waiting_ahead_at_issue: u32,
     /// The wait range (minutes) shown when it was issued, to measure estimates later.
     pub estimate_at_issue: Option<(u32, u32)>,
@@ -62,11 +62,13 @@ pub struct Counter {
 pub struct Reception {
     /// Issuing refused while true.
     pub suspended: bool,
-    /// Shown to visitors and in the refusal.
-    pub reason: Option<String>,
+    /// Why, from the fixed list visitors read; set while suspended.
+    pub reason_code: Option<SuspensionReason>,
+    /// Staff's free text: the event log and the staff console only, never the public side.
+    pub note: Option<String>,
 }
 
-/// Why the office is not accepting tickets now, from the calendar (BRIEF R1–R4).
+/// Why the office is not accepting tickets now, from the calendar (domain R1–R4).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Closed {
     /// 「本日は祝日（勤労感謝の日）のため休業です。次の受付: 11月24日(火) 9:00」
@@ -113,8 +115,10 @@ pub enum Command {
     },
     /// Suspend reception for the whole office.
     SuspendReception {
-        /// Shown to visitors.
-        reason: String,
+        /// Why, from the fixed list visitors read.
+        reason_code: SuspensionReason,
+        /// Staff's own words, kept from the public side.
+        note: Option<String>,
     },
     /// Resume reception.
     ResumeReception,
@@ -129,7 +133,7 @@ pub enum Change {
         service: String,
         /// Number prefix of the service.
         prefix: String,
-        /// Waiting tickets of that service ahead of it.
+        /// People ahead of it ([`OfficeQueue::ahead_of_new`]).
         waiting_ahead: u32,
         /// The wait range shown at issue, if any.
         estimate: Option<(u32, u32)>,
@@ -256,7 +260,7 @@ pub enum DomainError {
     OfficeClosed(Closed),
     /// Reception suspended (409).
     #[error("reception suspended: {0}")]
-    ReceptionSuspended(String),
+    ReceptionSuspended(SuspensionReason),
     /// The counter is paused or closed (409).
     #[error("counter {counter} is {state:?}")]
     CounterNotOpen {
@@ -366,6 +370,49 @@ impl OfficeQueue {
         self.last_seq
     }
 
+    /// Suspends reception directly, for tests of what screens show.
+    #[cfg(test)]
+    pub(crate) fn suspend_for_tests(&mut self, reason: SuspensionReason) {
+        self.reception = Reception {
+            suspended: true,
+            reason_code: Some(reason),
+            note: Some("staff only".into()),
+        };
+    }
+
+    /// Opens `counter` and puts `waiting` tickets of `service` in the queue directly, for tests
+    /// of what screens show.
+    #[cfg(test)]
+    pub(crate) fn open_counter_with_waiting_for_tests(
+        &mut self,
+        counter: &str,
+        service: &str,
+        waiting: u32,
+        now: DateTime<Utc>,
+    ) {
+        if let Some(open) = self.counters.iter_mut().find(|c| c.id == counter) {
+            open.state = CounterState::Open;
+        }
+        for seq_no in 1..=waiting {
+            self.tickets.push(Ticket {
+                id: i64::from(seq_no),
+                public_id: format!("test-{seq_no}"),
+                number: display_number("R", seq_no),
+                seq_no,
+                service: service.to_string(),
+                state: TicketState::Waiting,
+                counter: None,
+                business_date: self.business_date,
+                issued_at: now,
+                called_at: None,
+                started_at: None,
+                finished_at: None,
+                waiting_ahead_at_issue: seq_no - 1,
+                estimate_at_issue: None,
+            });
+        }
+    }
+
     /// An event with no change to the queue (a calendar transition) was recorded.
     pub fn note_event(&mut self, seq: u64) {
         self.last_seq = seq;
@@ -387,6 +434,50 @@ impl OfficeQueue {
             .iter()
             .filter(|t| t.state == TicketState::Waiting && t.service == service)
             .count() as u32
+    }
+
+    /// People ahead of a ticket now: the waiting tickets issued before it that a counter able
+    /// to call it would call first (0 once it is called or done). See [`Self::ahead_of_new`].
+    pub fn ahead_of(&self, ticket: &Ticket) -> u32 {
+        if ticket.state != TicketState::Waiting {
+            return 0;
+        }
+        self.tickets
+            .iter()
+            .take_while(|earlier| earlier.id != ticket.id)
+            .filter(|earlier| self.called_before(earlier, &ticket.service))
+            .count() as u32
+    }
+
+    /// People ahead of a ticket of `service` issued now: the tickets that will be called before
+    /// it if nobody new arrives, under the real call policy. Call-next at a counter takes the
+    /// oldest waiting ticket among the services that counter serves, so every waiting ticket
+    /// whose service shares a counter with `service` comes first: a counter that could call
+    /// the new ticket calls it before. With counters that all serve every service (the default)
+    /// that is every waiting ticket. Waiting tickets whose services no counter shares with
+    /// `service` are called elsewhere and do not count. (Where counters serve overlapping
+    /// sets, one that shares a counter may still go to another counter first: the count is
+    /// then an upper bound, never an understatement.)
+    pub fn ahead_of_new(&self, service: &str) -> u32 {
+        self.tickets
+            .iter()
+            .filter(|waiting| self.called_before(waiting, service))
+            .count() as u32
+    }
+
+    /// Whether `waiting` is still waiting and shares a counter with `service`.
+    fn called_before(&self, waiting: &Ticket, service: &str) -> bool {
+        waiting.state == TicketState::Waiting
+            && self.counters.iter().any(|counter| {
+                counter.services.iter().any(|s| s == service)
+                    && counter.services.contains(&waiting.service)
+            })
+    }
+
+    /// Whether any ticket of the day is still to be called or served: after reception ends
+    /// the office keeps calling until none is.
+    pub fn has_open_tickets(&self) -> bool {
+        self.tickets.iter().any(|t| !t.state.is_final())
     }
 
     /// The ticket now called to or served at a counter.
@@ -421,7 +512,10 @@ impl OfficeQueue {
                     .clone()
                     .map_err(DomainError::OfficeClosed)?;
                 if self.reception.suspended {
-                    let reason = self.reception.reason.clone().unwrap_or_default();
+                    let reason = self
+                        .reception
+                        .reason_code
+                        .unwrap_or(SuspensionReason::Other);
                     return Err(DomainError::ReceptionSuspended(reason));
                 }
                 Ok(Decision {
@@ -429,7 +523,7 @@ impl OfficeQueue {
                     changes: vec![Change::Issue {
                         service: service.clone(),
                         prefix: prefix.to_string(),
-                        waiting_ahead: self.waiting_for(service),
+                        waiting_ahead: self.ahead_of_new(service),
                         estimate: context
                             .shown_estimates
                             .iter()
@@ -471,11 +565,12 @@ impl OfficeQueue {
                     reply: Reply::Ticket(*id),
                 })
             }
-            Command::SuspendReception { reason } => Ok(Decision {
+            Command::SuspendReception { reason_code, note } => Ok(Decision {
                 event: "reception_suspended",
                 changes: vec![Change::Reception(Reception {
                     suspended: true,
-                    reason: Some(reason.clone()),
+                    reason_code: Some(*reason_code),
+                    note: note.clone(),
                 })],
                 reply: Reply::Reception,
             }),

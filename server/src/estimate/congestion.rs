@@ -1,4 +1,4 @@
-//! The office's congestion level: one lamp colour from the services' estimated waits (BRIEF R5).
+//! The office's congestion level: one lamp colour from the services' estimated waits (domain R5).
 
 use serde::{Deserialize, Serialize};
 
@@ -78,7 +78,7 @@ impl CongestionThresholds {
 /// level is `Low`. Services without an open counter have no number and are left out too; when
 /// *no* service has an open counter there is no honest colour (people waiting there are not
 /// "not crowded", nor measurably crowded), so the answer is `None` and screens show
-/// 「窓口が開いていません」 instead.
+/// that no wait can be shown instead.
 pub fn congestion(
     estimates: &[ServiceEstimate],
     thresholds: &CongestionThresholds,

@@ -1,7 +1,7 @@
 //! Wait estimates and the office's congestion level.
 //!
-//! A visitor's real question is "how long will I wait?" (BRIEF, *What this means for the
-//! product*), and the main office publishes its congestion status (BRIEF R5). This module answers
+//! A visitor's real question is "how long will I wait?" (docs/domain.md, *What follows for the
+//! product*), and the main office publishes its congestion status (domain R5). This module answers
 //! both from a plain description of the queue ([`QueueFacts`]): it is pure, takes the current
 //! instant as data and never reads a clock, so the same facts always give the same estimate.
 //!
@@ -53,7 +53,7 @@ pub struct QueueFacts {
 pub struct ServiceFacts {
     /// The service id, as counters list it in [`CounterFacts::services`].
     pub id: String,
-    /// The configured mean service time in minutes (a renewal takes about 10, BRIEF R6); the
+    /// The configured mean service time in minutes (a renewal takes about 10, domain R6); the
     /// prior that today's observations refine.
     pub configured_mean_minutes: f64,
     /// Tickets of this service waiting to be called (not those already at a counter).

@@ -59,10 +59,10 @@ pub struct QueueLengthEstimator {
     pub service_time_cv: f64,
     /// Half-width of the shown range, in standard deviations of the wait.
     pub range_sigmas: f64,
-    /// The shown range is rounded outwards to multiples of this (5: 「約20〜30分」).
+    /// The shown range is rounded outwards to multiples of this (5: 「20～30分程度」).
     pub range_step_minutes: u32,
     /// The mean used for a service whose configured mean is not a positive number (which
-    /// configuration should reject): about 10 minutes, a renewal (BRIEF R6).
+    /// configuration should reject): about 10 minutes, a renewal (domain R6).
     pub fallback_mean_minutes: f64,
 }
 

@@ -25,7 +25,7 @@ pub(super) struct Blend {
 
 /// Blends the configured mean (as `prior_weight` pseudo-observations) with today's durations.
 ///
-/// The configured mean starts the day (a renewal takes about 10 minutes, BRIEF R6) and today's
+/// The configured mean starts the day (a renewal takes about 10 minutes, domain R6) and today's
 /// real services pull it towards what this day's staff and visitors actually take. Each duration
 /// is first clamped to a band around the configured mean: a ticket left open over lunch or
 /// finished by mistake at once is one wrong observation, and must not move the mean far.

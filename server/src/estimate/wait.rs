@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 /// The wait a new ticket of one service can expect.
 ///
 /// A range rather than one number because a queue cannot promise a minute: people read
-/// 「約20〜30分」 as honest and "23 min" as a promise. The point estimate is kept beside the
+/// 「20～30分程度」 as honest and "23 min" as a promise. The point estimate is kept beside the
 /// range so that accuracy can be measured later (DESIGN, *Estimate accuracy*).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -60,14 +60,16 @@ impl WaitEstimate {
         Self::Minutes { point, min, max }
     }
 
-    /// The text for Japanese screens: 「約20〜30分」, 「約5分以内」, 「すぐにご案内できます」 or
-    /// 「窓口が開いていません」.
+    /// The text for Japanese screens: 「20～30分程度」, 「5分以内」, 「すぐにご案内できます」 or
+    /// 「現在、待ち時間を表示できません（対応できる窓口がありません）」.
     pub fn text_ja(&self) -> String {
         match *self {
             Self::Minutes { max: 0, .. } => "すぐにご案内できます".to_owned(),
-            Self::Minutes { min: 0, max, .. } => format!("約{max}分以内"),
-            Self::Minutes { min, max, .. } => format!("約{min}〜{max}分"),
-            Self::NoCounterOpen => "窓口が開いていません".to_owned(),
+            Self::Minutes { min: 0, max, .. } => format!("{max}分以内"),
+            Self::Minutes { min, max, .. } => format!("{min}～{max}分程度"),
+            Self::NoCounterOpen => {
+                "現在、待ち時間を表示できません（対応できる窓口がありません）".to_owned()
+            }
         }
     }
 
@@ -109,7 +111,7 @@ mod tests {
     fn a_tiny_positive_wait_is_not_shown_as_no_wait() {
         let w = WaitEstimate::around(0.5, 0.0, 5);
         assert_eq!(range(w), (0, 5));
-        assert_eq!(w.text_ja(), "約5分以内");
+        assert_eq!(w.text_ja(), "5分以内");
         assert_eq!(w.text_en(), "Within about 5 min");
     }
 
@@ -128,7 +130,7 @@ mod tests {
             min: 20,
             max: 30,
         };
-        assert_eq!(w.text_ja(), "約20〜30分");
+        assert_eq!(w.text_ja(), "20～30分程度");
         assert_eq!(w.text_en(), "About 20–30 min");
     }
 
@@ -136,7 +138,7 @@ mod tests {
     fn no_counter_open_says_so_instead_of_a_number() {
         assert_eq!(
             WaitEstimate::NoCounterOpen.text_ja(),
-            "窓口が開いていません"
+            "現在、待ち時間を表示できません（対応できる窓口がありません）"
         );
         assert_eq!(WaitEstimate::NoCounterOpen.text_en(), "No counter open");
     }

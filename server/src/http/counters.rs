@@ -13,9 +13,10 @@ use super::tickets::expect_ticket;
 use crate::auth::Permission;
 use crate::domain::Command;
 use crate::office::Outcome;
-use crate::protocol::ErrorCode;
+use crate::protocol::{ErrorCode, StaffReception, SuspensionReason};
+use crate::wire;
 
-/// Longest reception-suspension reason, in characters.
+/// Longest note on a suspension, in characters.
 const MAX_REASON_CHARS: usize = 200;
 
 type AnyObject = serde_json::Map<String, serde_json::Value>;
@@ -47,14 +48,49 @@ pub async fn counter_act(
     }
 }
 
-/// Body of `POST …/reception/suspend`.
+/// Body of `POST …/reception/suspend`: `{"reason_code": "system_outage", "note": "…"}`, or the
+/// first version's `{"reason": "…"}` (a note with the code `other`).
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SuspendRequest {
-    reason: String,
+    reason_code: Option<SuspensionReason>,
+    note: Option<String>,
+    reason: Option<String>,
 }
 
-/// `POST /api/v1/offices/{office}/reception/suspend` `{"reason": "…"}` (admin): issuing is
-/// refused with that reason until resumed, without a restart.
+impl SuspendRequest {
+    /// The public code and staff's note, or why the body cannot be used.
+    fn parts(self) -> ApiResult<(SuspensionReason, Option<String>)> {
+        let invalid = || {
+            ApiError::bad_request(
+                ErrorCode::InvalidReason,
+                "停止の理由を reason_code（system_outage, congestion, staffing, other）で指定し、\
+                 メモは200文字以内にしてください。",
+            )
+        };
+        let note = self
+            .note
+            .or(self.reason)
+            .map(|note| note.trim().to_string())
+            .filter(|note| !note.is_empty());
+        if note
+            .as_ref()
+            .is_some_and(|note| note.chars().count() > MAX_REASON_CHARS)
+        {
+            return Err(invalid());
+        }
+        let code = match self.reason_code {
+            Some(SuspensionReason::Unknown) => return Err(invalid()),
+            Some(code) => code,
+            None if note.is_some() => SuspensionReason::Other,
+            None => return Err(invalid()),
+        };
+        Ok((code, note))
+    }
+}
+
+/// `POST /api/v1/offices/{office}/reception/suspend` (admin): issuing is refused until
+/// resumed, without a restart. Visitors read the code's wording; the note stays with staff.
 pub async fn reception_suspend(
     State(state): State<AppState>,
     Path(office): Path<String>,
@@ -62,18 +98,23 @@ pub async fn reception_suspend(
     JsonBody(request): JsonBody<SuspendRequest>,
 ) -> ApiResult<Response> {
     let staff = staff.require(Permission::Reception)?;
-    let reason = request.reason.trim().to_string();
-    if reason.is_empty() || reason.chars().count() > MAX_REASON_CHARS {
-        return Err(ApiError::bad_request(
-            ErrorCode::InvalidReason,
-            "停止の理由を200文字以内で入力してください。",
-        ));
-    }
+    let (reason_code, note) = request.parts()?;
     let outcome = state
         .office(&office)?
-        .execute(Command::SuspendReception { reason }, &staff.name)
+        .execute(Command::SuspendReception { reason_code, note }, &staff.name)
         .await?;
     reception_reply(outcome)
+}
+
+/// `GET /api/v1/offices/{office}/reception` (any staff role): reception with staff's note.
+pub async fn reception_show(
+    State(state): State<AppState>,
+    Path(office): Path<String>,
+    staff: StaffAuth,
+) -> ApiResult<Json<StaffReception>> {
+    staff.require(Permission::ListTickets)?;
+    let published = state.office(&office)?.latest();
+    Ok(Json(wire::staff_reception(published.queue.reception())))
 }
 
 /// `POST /api/v1/offices/{office}/reception/resume` (admin).

@@ -62,7 +62,7 @@ impl ApiError {
         Self::new(
             StatusCode::NOT_FOUND,
             ErrorCode::OfficeNotFound,
-            format!("窓口「{office}」は見つかりません。"),
+            format!("受付場所「{office}」は見つかりません。"),
         )
     }
 
@@ -154,12 +154,12 @@ impl From<DomainError> for ApiError {
             DomainError::UnknownService(service) => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 ErrorCode::UnknownService,
-                format!("この窓口では「{service}」の手続きは扱っていません。"),
+                format!("この受付場所では「{service}」の手続きは扱っていません。"),
             ),
             DomainError::UnknownCounter(counter) => Self::new(
                 StatusCode::NOT_FOUND,
                 ErrorCode::CounterNotFound,
-                format!("窓口「{counter}」は見つかりません。"),
+                format!("「{counter}番窓口」は見つかりません。"),
             ),
             DomainError::UnknownTicket(_) => Self::ticket_not_found(),
             DomainError::OfficeClosed(closed) => Self {
@@ -173,7 +173,7 @@ impl From<DomainError> for ApiError {
             DomainError::ReceptionSuspended(reason) => Self::new(
                 StatusCode::CONFLICT,
                 ErrorCode::ReceptionSuspended,
-                format!("ただいま受付を停止しています（{reason}）。"),
+                Lang::Ja.suspension(reason),
             ),
             DomainError::CounterNotOpen { counter, state } => Self::new(
                 StatusCode::CONFLICT,

@@ -117,6 +117,10 @@ pub fn router(state: AppState) -> Router {
             post(counters::counter_act),
         )
         .route(
+            &format!("{offices}/reception"),
+            get(counters::reception_show),
+        )
+        .route(
             &format!("{offices}/reception/suspend"),
             post(counters::reception_suspend),
         )

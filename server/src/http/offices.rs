@@ -105,7 +105,7 @@ fn parse_date(name: &str, text: Option<&str>) -> ApiResult<Option<NaiveDate>> {
 }
 
 /// `GET /api/v1/offices/{office}/calendar?from=YYYY-MM-DD&to=YYYY-MM-DD`: each day with its
-/// hours or why it is closed (BRIEF R1–R3). At most one year; defaults to two weeks from today.
+/// hours or why it is closed (domain R1–R3). At most one year; defaults to two weeks from today.
 pub async fn office_calendar(
     State(state): State<AppState>,
     Path(office): Path<String>,

@@ -1,6 +1,6 @@
 //! The two web pages of the server and their embedded assets:
 //! - the public congestion page (`/` for the default office, `/offices/{office}`), for visitors
-//!   deciding whether to come now (BRIEF R5): server-rendered from the latest snapshot, then
+//!   deciding whether to come now (domain R5): server-rendered from the latest snapshot, then
 //!   kept live by its script over the WebSocket feed, polling the status JSON when a proxy
 //!   blocks WebSockets;
 //! - the staff console (`/staff`) for reception and counter clerks, which talks to the staff
@@ -13,6 +13,8 @@ mod public;
 mod renewal;
 mod staff;
 mod text;
+#[cfg(test)]
+mod wording;
 
 use axum::Router;
 use axum::extract::{Path, RawQuery, State};
@@ -165,11 +167,18 @@ fn public_page(state: &AppState, office: &OfficeConfig, lang: Lang) -> Response 
         offices,
         open_days: open_days_after(office, today),
         poll_seconds: state.pages.poll_seconds,
+        office,
+        services: office
+            .services
+            .iter()
+            .filter_map(|id| state.config.service(id))
+            .collect(),
+        guide: &state.config.guide,
     });
     page(StatusCode::OK, markup)
 }
 
-/// The next open days after `today` (BRIEF R1–R3), so a visitor on a closed day sees when to
+/// The next open days after `today` (domain R1–R3), so a visitor on a closed day sees when to
 /// come instead.
 fn open_days_after(office: &OfficeConfig, today: NaiveDate) -> Vec<OpenDay> {
     calendar::open_days(

@@ -57,8 +57,13 @@ pub async fn tickets_list(
 ) -> ApiResult<Json<TicketList>> {
     staff.require(Permission::ListTickets)?;
     let published = state.office(&office)?.latest();
+    let queue = &published.queue;
     Ok(Json(TicketList {
-        tickets: published.queue.tickets().iter().map(wire::ticket).collect(),
+        tickets: queue
+            .tickets()
+            .iter()
+            .map(|ticket| wire::ticket(queue, ticket))
+            .collect(),
     }))
 }
 
@@ -74,7 +79,7 @@ pub async fn ticket_show(
     published
         .queue
         .ticket(id)
-        .map(|t| Json(wire::ticket(t)))
+        .map(|t| Json(wire::ticket(&published.queue, t)))
         .ok_or_else(ApiError::ticket_not_found)
 }
 

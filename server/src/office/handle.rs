@@ -17,8 +17,8 @@ pub enum Outcome {
     Ticket(protocol::Ticket),
     /// A counter after the action.
     Counter(protocol::CounterStatus),
-    /// Reception after suspend/resume.
-    Reception(protocol::Reception),
+    /// Reception after suspend/resume, as staff see it (with their note).
+    Reception(protocol::StaffReception),
 }
 
 /// Why a command failed. Whatever the variant, nothing of the command was written.

@@ -78,7 +78,8 @@ impl Publisher {
         queue: &OfficeQueue,
         now: DateTime<Utc>,
     ) -> Result<Rendered, serde_json::Error> {
-        let status = calendar::status(&queue.office().schedule, now);
+        let status = calendar::status(&queue.office().schedule, now)
+            .serving_until_empty(queue.has_open_tickets());
         let estimates = self
             .estimator
             .estimate(&queue_facts(queue, &self.config, now));

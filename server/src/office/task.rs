@@ -324,7 +324,7 @@ impl OfficeTask {
             (Reply::IssuedTicket, Some(issued)) => self
                 .queue
                 .ticket(issued.id)
-                .map(|ticket| Outcome::Ticket(wire::ticket(ticket)))
+                .map(|ticket| Outcome::Ticket(wire::ticket(&self.queue, ticket)))
                 .unwrap_or_else(|| self.reception_outcome()),
             _ => self.outcome(decision),
         }
@@ -336,7 +336,7 @@ impl OfficeTask {
             Reply::Ticket(id) => self
                 .queue
                 .ticket(*id)
-                .map(|ticket| Outcome::Ticket(wire::ticket(ticket))),
+                .map(|ticket| Outcome::Ticket(wire::ticket(&self.queue, ticket))),
             Reply::Counter(id) => self
                 .queue
                 .counter(id)
@@ -347,7 +347,7 @@ impl OfficeTask {
     }
 
     fn reception_outcome(&self) -> Outcome {
-        Outcome::Reception(wire::reception(self.queue.reception()))
+        Outcome::Reception(wire::staff_reception(self.queue.reception()))
     }
 
     fn publish(&mut self, now: DateTime<Utc>) {

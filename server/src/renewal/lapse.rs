@@ -1,4 +1,4 @@
-//! What stops working when a certificate lapses (BRIEF R11, R13, R15).
+//! What stops working when a certificate lapses (domain R11, R13, R15).
 //!
 //! The certificates themselves stop on the day after their expiry: no Mynaportal log-in, no
 //! e-Tax or other online filing, no certificates at convenience stores (R11). The card as a
@@ -21,7 +21,7 @@ pub struct InsuranceCard {
 }
 
 /// The last day the card works as health-insurance card, `None` only beyond chrono's calendar
-/// (BRIEF R11: it stops once three months have passed since the expiry).
+/// (domain R11: it stops once three months have passed since the expiry).
 ///
 /// Three months after 7 July is 7 October, its last day of use. A missing day number (30 Nov
 /// → no 30 February) gives the month's last day, the earlier of the two possible readings, so
@@ -38,13 +38,13 @@ pub fn insurance_card_until(expires: NaiveDate) -> Option<InsuranceCard> {
     })
 }
 
-/// From when hospitals and pharmacies show a warning (BRIEF R13): "from three months before
+/// From when hospitals and pharmacies show a warning (domain R13): "from three months before
 /// the expiry", the same words as the free window (R12), so read the same way.
 pub fn insurance_warning_from(window: &Window) -> NaiveDate {
     window.opens
 }
 
-/// Whether the card still works as health-insurance card on `today` (BRIEF R11).
+/// Whether the card still works as health-insurance card on `today` (domain R11).
 pub fn insurance_card_works(card: &InsuranceCard, today: NaiveDate) -> bool {
     today <= card.until
 }

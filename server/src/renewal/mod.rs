@@ -4,7 +4,7 @@
 //!
 //! Map of the module (each rule a small pure function; `docs/renewal.md` states the rules):
 //! - `months`: "the same day N months away", flagging a day number the month lacks.
-//! - [`window`]: the free renewal window and where today falls (BRIEF R12, R15).
+//! - [`window`]: the free renewal window and where today falls (domain R12, R15).
 //! - [`lapse`]: what stops after the expiry, the health-insurance card's last day (R11, R13).
 //! - [`notice`]: when the expiry notice should arrive (R14).
 //! - [`who`]: who comes, what they bring, visits, ticket (R17–R21).

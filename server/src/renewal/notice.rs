@@ -1,4 +1,4 @@
-//! The expiry notice (有効期限通知書, BRIEF R14): J-LIS mails it about two and a half months
+//! The expiry notice (有効期限通知書, domain R14): J-LIS mails it about two and a half months
 //! before the expiry (the sender is the city), as ordinary mail that is not forwarded. It does
 //! not arrive when a forwarding request is on file at the post office, nor after a move in the
 //! last few months. The holder and a legal representative can renew without it (R17–R19);
@@ -13,7 +13,7 @@ use super::months::same_day_months_away;
 const HALF_MONTH_DAYS: u64 = 15;
 
 /// From about when the notice should be in the letterbox: two months and 15 days before the
-/// expiry (BRIEF R14). `None` only beyond chrono's calendar.
+/// expiry (domain R14). `None` only beyond chrono's calendar.
 pub fn notice_expected_from(expires: NaiveDate) -> Option<NaiveDate> {
     same_day_months_away(expires, -2)?
         .date

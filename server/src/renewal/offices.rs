@@ -1,5 +1,5 @@
 //! Where to go: every configured office that handles the person's ticket, with its next open
-//! days from the calendar (BRIEF R1–R3) and, on a running server, its live state read from the
+//! days from the calendar (domain R1–R3) and, on a running server, its live state read from the
 //! office's latest published snapshot (R5). Nothing here invents a figure: without a snapshot
 //! (the command line) the live fields are absent.
 //!
@@ -95,7 +95,7 @@ pub fn live_figures(snapshot: &Snapshot, service: &str) -> Live {
     }
 }
 
-/// The next open days of `office` from `from` on (BRIEF R1–R3).
+/// The next open days of `office` from `from` on (domain R1–R3).
 pub fn next_open_days(office: &OfficeConfig, from: NaiveDate) -> Vec<OpenDay> {
     calendar::open_days(
         &office.schedule,
@@ -186,7 +186,7 @@ mod tests {
         assert_eq!(main.next_open_days[0].opens, "9:00", "R1");
         assert_eq!(main.next_open_days[0].closes, "17:45");
         assert_eq!(offices[1].next_open_days[0].opens, "8:30", "R2");
-        assert_eq!(offices[1].page, "/offices/ekinishi");
+        assert_eq!(offices[1].page, "/offices/center");
     }
 
     #[test]

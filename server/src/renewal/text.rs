@@ -51,7 +51,7 @@ pub fn clock(time: NaiveTime) -> String {
     text::time(&time)
 }
 
-/// The headline: can the person renew today, and from or until when (BRIEF R12, R15).
+/// The headline: can the person renew today, and from or until when (domain R12, R15).
 pub fn when(stage: Stage, window: &Window, today: NaiveDate) -> Text {
     let days = |to: NaiveDate| (to - today).num_days();
     let (window_opens, expires) = (window.opens, window.closes);
@@ -110,7 +110,7 @@ pub fn window_reading(reading: Reading, window_opens: NaiveDate) -> Option<Text>
     ))
 }
 
-/// The renewed certificates expire with the card (BRIEF R10); a card expiring is another
+/// The renewed certificates expire with the card (domain R10); a card expiring is another
 /// procedure (R16).
 pub fn renewed_expiry() -> Text {
     Text::new(
@@ -119,7 +119,7 @@ pub fn renewed_expiry() -> Text {
     )
 }
 
-/// What lapses after the expiry (BRIEF R11).
+/// What lapses after the expiry (domain R11).
 pub fn lapse() -> Text {
     Text::new(
         "有効期限が過ぎると電子証明書は失効し、マイナポータルへのログイン、e-Taxなどの電子申請、証明書のコンビニ交付が利用できなくなります。",
@@ -143,7 +143,7 @@ pub fn insurance(until: NaiveDate, warning_from: NaiveDate) -> Text {
     )
 }
 
-/// When the expiry notice should arrive, and what to do without it (BRIEF R14, R17, R21).
+/// When the expiry notice should arrive, and what to do without it (domain R14, R17, R21).
 pub fn notice(expected_from: NaiveDate) -> Text {
     Text::new(
         format!(
@@ -206,7 +206,7 @@ pub fn ticket(name: &Text) -> Text {
     )
 }
 
-/// Where and how long (BRIEF R1, R2, R6).
+/// Where and how long (domain R1, R2, R6).
 pub fn where_and_how_long() -> Text {
     Text::new(
         "市役所本庁舎と市民センターで手続きできます。インターネットや郵便での更新はできません。手続きの所要時間は約10分ですが、窓口が混み合うことがありますので、お時間に余裕をもってお越しください。",
@@ -214,7 +214,7 @@ pub fn where_and_how_long() -> Text {
     )
 }
 
-/// Reservations (BRIEF R7).
+/// Reservations (domain R7).
 pub fn reservations() -> Text {
     Text::new(
         "予約は必要ありません。1週間以上先に市役所本庁舎へ来庁を予定されている方は、LINEで予約できます（市民センターでは予約できません）。",
@@ -222,7 +222,7 @@ pub fn reservations() -> Text {
     )
 }
 
-/// The contact (BRIEF R22).
+/// The contact (domain R22).
 pub fn contact() -> Text {
     Text::new(
         "お問い合わせは、市民課（〒920-8577 金沢市広坂1丁目1番1号、電話 076-220-2241、ファックス 076-224-2163）までお願いします。",

@@ -1,5 +1,5 @@
 //! Who comes to the counter, what they bring, how many visits and which ticket they take
-//! (BRIEF R17–R21). The routes are a finite table: one row per person who comes, and a test
+//! (domain R17–R21). The routes are a finite table: one row per person who comes, and a test
 //! walks every row against every stage.
 
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,4 @@
-//! When a certificate can be renewed free of charge (BRIEF R12): from the day after the same
+//! When a certificate can be renewed free of charge (domain R12): from the day after the same
 //! day three months before its expiry, up to the expiry itself, the last valid day. The city's
 //! own example: expiry 7 July → free from 8 April; up to 7 April only a paid re-issue.
 
@@ -42,7 +42,7 @@ pub struct Window {
     pub reading: Reading,
 }
 
-/// The free window for a certificate expiring on `expires` (BRIEF R12), `None` only beyond
+/// The free window for a certificate expiring on `expires` (domain R12), `None` only beyond
 /// chrono's calendar.
 ///
 /// The day after the same day three months earlier, month ends included: 29 Feb 2028 → 30 Nov

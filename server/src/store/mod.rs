@@ -23,7 +23,7 @@ use sqlx::{Connection, Row, Sqlite, Transaction};
 use crate::domain::{
     Change, Decision, Issued, Reception, Recorded, SavedDay, Ticket, TicketAction, display_number,
 };
-use crate::protocol::{CounterState, TicketState};
+use crate::protocol::{CounterState, SuspensionReason, TicketState};
 
 pub use tokens::{TokenRecord, TokenSummary};
 
@@ -178,18 +178,27 @@ impl Store {
             Ok((row.try_get("counter")?, state))
         })
         .collect::<Result<_>>()?;
-        let reception = sqlx::query("SELECT suspended, reason FROM reception WHERE office = ?")
-            .bind(office)
-            .fetch_optional(&self.write)
-            .await?
-            .map(|row| -> Result<Reception> {
-                Ok(Reception {
-                    suspended: row.try_get::<bool, _>("suspended")?,
-                    reason: row.try_get("reason")?,
+        let reception =
+            sqlx::query("SELECT suspended, reason_code, reason FROM reception WHERE office = ?")
+                .bind(office)
+                .fetch_optional(&self.write)
+                .await?
+                .map(|row| -> Result<Reception> {
+                    let code: Option<String> = row.try_get("reason_code")?;
+                    Ok(Reception {
+                        suspended: row.try_get::<bool, _>("suspended")?,
+                        reason_code: code
+                            .map(|code| {
+                                SuspensionReason::parse(&code).ok_or_else(|| {
+                                    StoreError::Corrupt(format!("suspension reason {code:?}"))
+                                })
+                            })
+                            .transpose()?,
+                        note: row.try_get("reason")?,
+                    })
                 })
-            })
-            .transpose()?
-            .unwrap_or_default();
+                .transpose()?
+                .unwrap_or_default();
         let last_seq: Option<i64> =
             sqlx::query_scalar("SELECT MAX(seq) FROM events WHERE office = ?")
                 .bind(office)
@@ -355,16 +364,18 @@ impl Batch {
                 }
                 Change::Reception(reception) => {
                     sqlx::query(
-                        "INSERT INTO reception (office, suspended, reason) VALUES (?, ?, ?)
+                        "INSERT INTO reception (office, suspended, reason_code, reason)
+                         VALUES (?, ?, ?, ?)
                          ON CONFLICT (office) DO UPDATE SET suspended = excluded.suspended,
-                             reason = excluded.reason",
+                             reason_code = excluded.reason_code, reason = excluded.reason",
                     )
                     .bind(office)
                     .bind(reception.suspended)
-                    .bind(&reception.reason)
+                    .bind(reception.reason_code.map(SuspensionReason::as_str))
+                    .bind(&reception.note)
                     .execute(&mut *savepoint)
                     .await?;
-                    details.push(json!({"change": "reception", "suspended": reception.suspended, "reason": reception.reason}));
+                    details.push(json!({"change": "reception", "suspended": reception.suspended, "reason_code": reception.reason_code, "note": reception.note}));
                 }
             }
         }

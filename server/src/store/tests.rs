@@ -157,7 +157,8 @@ async fn counter_states_and_reception_survive_a_restart() {
         event: "reception_suspended",
         changes: vec![Change::Reception(Reception {
             suspended: true,
-            reason: Some("J-LIS障害".into()),
+            reason_code: Some(crate::protocol::SuspensionReason::SystemOutage),
+            note: Some("J-LIS障害、復旧見込み14時".into()),
         })],
         reply: Reply::Reception,
     };
@@ -174,6 +175,14 @@ async fn counter_states_and_reception_survive_a_restart() {
         [("2".to_string(), CounterState::Open)]
     );
     assert!(stored.reception.suspended);
+    assert_eq!(
+        stored.reception.reason_code,
+        Some(crate::protocol::SuspensionReason::SystemOutage)
+    );
+    assert_eq!(
+        stored.reception.note.as_deref(),
+        Some("J-LIS障害、復旧見込み14時")
+    );
     let next_day = store
         .load_day("main", day("2026-12-02"))
         .await

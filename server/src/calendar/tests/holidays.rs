@@ -1,4 +1,4 @@
-//! Each rule of the holiday law (BRIEF R3), proved with concrete dates.
+//! Each rule of the holiday law (domain R3), proved with concrete dates.
 
 use chrono::{Datelike, NaiveDate, Weekday};
 
@@ -31,7 +31,7 @@ fn cabinet_office_lists_2025_to_2027_match_exactly() {
     .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
     .collect();
     let actual: Vec<String> = (2025..=2027).flat_map(lines).collect();
-    assert_eq!(actual, expected, "BRIEF R3: Cabinet Office list");
+    assert_eq!(actual, expected, "domain R3: Cabinet Office list");
 }
 
 #[test]

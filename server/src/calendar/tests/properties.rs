@@ -50,7 +50,7 @@ fn any_instant() -> impl Strategy<Value = DateTime<Utc>> {
 }
 
 proptest! {
-    /// BRIEF R3: without special days, no holiday and no year-end date is open.
+    /// domain R3: without special days, no holiday and no year-end date is open.
     #[test]
     fn a_date_is_never_both_open_and_a_holiday(d in any_date()) {
         for s in schedules() {

@@ -191,7 +191,7 @@ fn special_closure_overrides_an_open_weekday() {
     let plan = day_plan(&s, date(2026, 12, 2));
     assert_eq!(plan.hours, None);
     assert!(matches!(plan.closure, Some(ClosureReason::Special { .. })));
-    assert_eq!(calendar_line(&plan), "2026-12-02 (水) 休業 システム停止");
+    assert_eq!(calendar_line(&plan), "2026-12-02（水）閉庁 システム停止");
 }
 
 #[test]
@@ -230,24 +230,24 @@ fn calendar_lines_show_hours_last_ticket_and_closures() {
     let s = main_office();
     assert_eq!(
         calendar_line(&day_plan(&s, date(2026, 12, 21))),
-        "2026-12-21 (月) 09:00–17:45"
+        "2026-12-21（月）9:00～17:45"
     );
     assert_eq!(
         calendar_line(&day_plan(&s, date(2026, 12, 29))),
-        "2026-12-29 (火) 休業 年末年始"
+        "2026-12-29（火）閉庁 年末年始"
     );
     assert_eq!(
         calendar_line(&day_plan(&s, date(2026, 12, 26))),
-        "2026-12-26 (土) 休業 土曜日"
+        "2026-12-26（土）閉庁 土曜日・日曜日"
     );
     assert_eq!(
         calendar_line(&day_plan(&s, date(2026, 11, 23))),
-        "2026-11-23 (月) 休業 祝日（勤労感謝の日）"
+        "2026-11-23（月）閉庁 祝日（勤労感謝の日）"
     );
     let special = with_special_days(SATURDAY_OPENING);
     assert_eq!(
         calendar_line(&day_plan(&special, date(2026, 12, 5))),
-        "2026-12-05 (土) 09:00–12:00 [受付 11:30 まで] 特別開庁（マイナンバーカード休日窓口）"
+        "2026-12-05（土）9:00～12:00（発券は11:30まで） 特別開庁（マイナンバーカード休日窓口）"
     );
 }
 
@@ -260,9 +260,9 @@ fn closure_reasons_have_texts_and_stable_codes() {
         "National holiday (Labor Thanksgiving Day)"
     );
     let substitute = ClosureReason::Holiday(national_holiday(date(2026, 5, 6)).expect("振替"));
-    assert_eq!(substitute.text_ja(), "休日（振替休日）");
+    assert_eq!(substitute.text_ja(), "振替休日");
     assert_eq!(ClosureReason::YearEnd.text_ja(), "年末年始");
-    assert_eq!(ClosureReason::Weekend.text_ja(), "土日");
+    assert_eq!(ClosureReason::Weekend.text_ja(), "土曜日・日曜日");
     let codes: Vec<&str> = [
         ClosureReason::Weekend,
         holiday,

@@ -1,5 +1,5 @@
 //! Status at the second: opening, last ticket, closing, Tokyo midnight, and
-//! the refusal texts built from them (BRIEF R1–R4).
+//! the refusal texts built from them (domain R1–R4).
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Asia::Tokyo;
@@ -159,11 +159,11 @@ fn year_end_closure_runs_from_29_december_to_3_january_brief_r3() {
     );
     assert_eq!(
         st.refusal_ja(),
-        "年末年始（12月29日〜1月3日）のため休業です。次の受付: 1月4日(月) 9:00"
+        "年末年始（12月29日～1月3日）は閉庁しています。次回の受付は1月4日（月）9:00からです。"
     );
     assert_eq!(
         st.refusal_en(),
-        "Closed for the year-end holidays (29 Dec – 3 Jan). Next reception: Mon 4 Jan 9:00"
+        "Closed for the year-end holidays (29 Dec – 3 Jan). Reception reopens Mon 4 Jan 9:00."
     );
 }
 
@@ -173,11 +173,11 @@ fn holiday_refusal_names_the_holiday_and_the_next_opening() {
     assert!(!st.accepts_tickets());
     assert_eq!(
         st.refusal_ja(),
-        "本日は祝日（勤労感謝の日）のため休業です。次の受付: 11月24日(火) 9:00"
+        "本日は祝日（勤労感謝の日）のため閉庁しています。次回の受付は11月24日（火）9:00からです。"
     );
     assert_eq!(
         st.refusal_en(),
-        "Closed today: National holiday (Labor Thanksgiving Day). Next reception: Tue 24 Nov 9:00"
+        "Closed today: National holiday (Labor Thanksgiving Day). Reception reopens Tue 24 Nov 9:00."
     );
 }
 
@@ -185,27 +185,24 @@ fn holiday_refusal_names_the_holiday_and_the_next_opening() {
 fn refusals_before_opening_after_last_ticket_and_on_weekends() {
     let s = main_office_with_last_ticket();
     let before = status(&s, jst(2026, 12, 1, 8, 0, 0));
-    assert_eq!(
-        before.refusal_ja(),
-        "受付開始前です。次の受付: 12月1日(火) 9:00"
-    );
+    assert_eq!(before.refusal_ja(), "本日の受付は9:00からです。");
     let past = status(&s, jst(2026, 12, 1, 17, 30, 0));
     assert_eq!(
         past.refusal_ja(),
-        "本日の受付は終了しました。次の受付: 12月2日(水) 9:00"
+        "本日の受付は終了しました。番号札をお持ちの方は順番にお呼びします。"
     );
     assert_eq!(
         past.refusal_en(),
-        "Reception has closed for today. Next reception: Wed 2 Dec 9:00"
+        "Reception has closed for today. Everyone holding a ticket will be called in turn."
     );
     let saturday = status(&s, jst(2026, 12, 12, 9, 30, 0));
     assert_eq!(
         saturday.refusal_ja(),
-        "本日は土曜日のため休業です。次の受付: 12月14日(月) 9:00"
+        "土曜日・日曜日は閉庁日です。次回の受付は12月14日（月）9:00からです。"
     );
     assert_eq!(
         saturday.refusal_en(),
-        "Closed today: Saturday. Next reception: Mon 14 Dec 9:00"
+        "Closed today: Saturday. Reception reopens Mon 14 Dec 9:00."
     );
 }
 
@@ -216,11 +213,11 @@ fn special_closure_overrides_an_open_day_with_its_reason() {
     assert_eq!(st.today, None);
     assert_eq!(
         st.refusal_ja(),
-        "システム停止のため休業です。次の受付: 12月3日(木) 9:00"
+        "システム停止のため、本日は電子証明書の手続きを休止しています。次回の受付は12月3日（木）9:00からです。"
     );
     assert_eq!(
         st.refusal_en(),
-        "Closed today: a system outage. Next reception: Thu 3 Dec 9:00"
+        "Closed today: a system outage. Reception reopens Thu 3 Dec 9:00."
     );
     // The day before, the next opening skips the closed day.
     assert_eq!(
@@ -268,7 +265,10 @@ fn no_next_opening_when_the_office_never_opens() {
     let st = status(&Schedule::default(), jst(2026, 12, 1, 10, 0, 0));
     assert_eq!(st.phase, Phase::Closed(ClosureReason::NoHours));
     assert_eq!(st.next_opening, None);
-    assert_eq!(st.refusal_ja(), "本日は休業日です。次の受付日は未定です。");
+    assert_eq!(
+        st.refusal_ja(),
+        "本日は閉庁日です。次回の受付日は未定です。"
+    );
 }
 
 #[test]

@@ -6,7 +6,7 @@ use chrono_tz::Asia::Tokyo;
 
 use crate::calendar::Schedule;
 
-/// Main office, Mon–Fri 09:00–17:45 (BRIEF R1).
+/// Main office, Mon–Fri 09:00–17:45 (domain R1).
 pub const MAIN_OFFICE_TOML: &str = r#"
 [weekly]
 mon = { opens = "09:00", closes = "17:45" }
@@ -16,7 +16,7 @@ thu = { opens = "09:00", closes = "17:45" }
 fri = { opens = "09:00", closes = "17:45" }
 "#;
 
-/// Citizen centers, Mon–Fri 08:30–17:15 (BRIEF R2).
+/// Citizen centers, Mon–Fri 08:30–17:15 (domain R2).
 pub const CITIZEN_CENTER_TOML: &str = r#"
 [weekly]
 mon = { opens = "08:30", closes = "17:15" }
@@ -52,7 +52,7 @@ pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("valid test date")
 }
 
-/// An instant given as Tokyo wall-clock time (BRIEF R4).
+/// An instant given as Tokyo wall-clock time (domain R4).
 pub fn jst(y: i32, m: u32, d: u32, h: u32, mi: u32, s: u32) -> DateTime<Utc> {
     Tokyo
         .with_ymd_and_hms(y, m, d, h, mi, s)

@@ -1,4 +1,4 @@
-//! Host-time-zone independence (BRIEF R4): the same answers under any `TZ`.
+//! Host-time-zone independence (domain R4): the same answers under any `TZ`.
 //! The probe test prints the calendar's answers for a fixed set of instants;
 //! the checking test re-runs the probe in this very test binary under other
 //! `TZ` values and compares their output with its own.

@@ -3,6 +3,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::config::Config;
+use crate::protocol::SuspensionReason;
 
 fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
@@ -75,17 +76,17 @@ fn issue(queue: &mut OfficeQueue, service: &str) -> i64 {
 fn numbers_start_at_one_per_prefix_and_are_shown_with_three_digits() {
     let mut queue = main_office_queue();
     issue(&mut queue, "renewal");
-    issue(&mut queue, "pin_reset");
+    issue(&mut queue, "legal_representative");
     issue(&mut queue, "renewal");
     let numbers: Vec<_> = queue.tickets.iter().map(|t| t.number.as_str()).collect();
-    assert_eq!(numbers, ["R001", "P001", "R002"]);
+    assert_eq!(numbers, ["R001", "L001", "R002"]);
 }
 
 #[test]
 fn a_ticket_keeps_the_estimate_shown_when_it_was_issued() {
     let mut queue = main_office_queue();
     issue(&mut queue, "renewal");
-    issue(&mut queue, "pin_reset");
+    issue(&mut queue, "legal_representative");
     assert_eq!(queue.tickets[0].estimate_at_issue, Some((10, 20)));
     assert_eq!(queue.tickets[1].estimate_at_issue, None);
 }
@@ -140,7 +141,8 @@ fn issuing_while_reception_is_suspended_is_refused_with_the_reason() {
     run(
         &mut queue,
         Command::SuspendReception {
-            reason: "J-LISのシステム障害".into(),
+            reason_code: SuspensionReason::SystemOutage,
+            note: Some("J-LISの障害、14時復旧見込み".into()),
         },
         &open_context(),
     )
@@ -155,7 +157,7 @@ fn issuing_while_reception_is_suspended_is_refused_with_the_reason() {
     assert_eq!(
         refused,
         Err(DomainError::ReceptionSuspended(
-            "J-LISのシステム障害".into()
+            SuspensionReason::SystemOutage
         ))
     );
     run(&mut queue, Command::ResumeReception, &open_context()).expect("resumed");
@@ -226,7 +228,7 @@ fn opening_an_open_counter_changes_nothing() {
 fn call_next_finishes_the_current_ticket_then_calls_the_longest_waiting() {
     let mut queue = main_office_queue();
     let first = issue(&mut queue, "renewal");
-    let second = issue(&mut queue, "pin_reset");
+    let second = issue(&mut queue, "legal_representative");
     run(
         &mut queue,
         Command::OpenCounter("2".into()),
@@ -272,9 +274,9 @@ fn call_next_with_nobody_waiting_is_refused_and_keeps_the_current_ticket() {
 #[test]
 fn a_counter_calls_only_the_services_it_serves() {
     let mut queue = main_office_queue();
-    queue.counters[0].services = vec!["pin_reset".into()];
+    queue.counters[0].services = vec!["legal_representative".into()];
     issue(&mut queue, "renewal");
-    let pin = issue(&mut queue, "pin_reset");
+    let pin = issue(&mut queue, "legal_representative");
     run(
         &mut queue,
         Command::OpenCounter("1".into()),
@@ -410,4 +412,35 @@ proptest! {
             prop_assert!(current <= 1, "counter {} has {} current tickets", counter, current);
         }
     }
+}
+
+#[test]
+fn tickets_no_counter_of_mine_serves_are_not_ahead_of_me() {
+    let mut queue = main_office_queue();
+    // Counter 1 takes only renewals, the others only legal representatives.
+    for (index, counter) in queue.counters.iter_mut().enumerate() {
+        counter.services = if index == 0 {
+            vec!["renewal".into()]
+        } else {
+            vec!["legal_representative".into()]
+        };
+    }
+    issue(&mut queue, "legal_representative");
+    issue(&mut queue, "renewal");
+    let renewal = issue(&mut queue, "renewal");
+    let ticket = queue.ticket(renewal).expect("issued").clone();
+    assert_eq!(queue.ahead_of(&ticket), 1, "only the earlier renewal");
+    assert_eq!(ticket.waiting_ahead_at_issue, 1);
+    assert_eq!(queue.ahead_of_new("legal_representative"), 1);
+}
+
+#[test]
+fn with_counters_serving_every_service_every_earlier_waiting_ticket_is_ahead() {
+    let mut queue = main_office_queue();
+    issue(&mut queue, "renewal");
+    issue(&mut queue, "legal_representative");
+    let third = issue(&mut queue, "proxy_notice");
+    let ticket = queue.ticket(third).expect("issued").clone();
+    assert_eq!(queue.ahead_of(&ticket), 2);
+    assert_eq!(queue.ahead_of_new("renewal"), 3);
 }

@@ -8,7 +8,7 @@ use super::super::{
 };
 use super::QueueLengthEstimator;
 
-/// 10:00 in Kanazawa (BRIEF R4), a Monday the main office is open (BRIEF R1).
+/// 10:00 in Kanazawa (domain R4), a Monday the main office is open (domain R1).
 pub(super) fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 6, 2, 1, 0, 0).unwrap()
 }
@@ -93,7 +93,7 @@ fn one_counter_waits_for_everyone_ahead_plus_the_time_left_in_service() {
     assert_close(point_of(&f, "renewal"), 26.0);
     // sd = √(2·5² + (2·5/√3)² + (0.5·6)²) ≈ 9.61 → 16.4…35.6 → 15–40.
     assert_eq!(range_of(&f, "renewal"), (15, 40));
-    assert_eq!(wait_of(&f, "renewal").text_ja(), "約15〜40分");
+    assert_eq!(wait_of(&f, "renewal").text_ja(), "15～40分程度");
 }
 
 #[test]
@@ -173,7 +173,10 @@ fn nobody_serving_the_service_is_no_counter_open() {
     assert_eq!(wait_of(&closed, "renewal"), WaitEstimate::NoCounterOpen);
     let none = facts(vec![service("renewal", 10.0, 0)], Vec::new());
     assert_eq!(wait_of(&none, "renewal"), WaitEstimate::NoCounterOpen);
-    assert_eq!(wait_of(&none, "renewal").text_ja(), "窓口が開いていません");
+    assert_eq!(
+        wait_of(&none, "renewal").text_ja(),
+        "現在、待ち時間を表示できません（対応できる窓口がありません）"
+    );
 }
 
 #[test]
@@ -321,7 +324,7 @@ fn estimates_follow_the_order_of_services_and_copy_the_waiting_count() {
 
 #[test]
 fn unknown_service_ids_are_ignored_and_unknown_tickets_use_the_fallback_mean() {
-    // The ticket in service is of a service missing from the facts: 10 min (BRIEF R6) left.
+    // The ticket in service is of a service missing from the facts: 10 min (domain R6) left.
     let f = facts(
         vec![service("renewal", 10.0, 1)],
         vec![busy("1", Open, &["renewal", "retired"], "retired", 0)],

@@ -7,7 +7,8 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::assets;
 use super::text::{Lang, Words, fill, query, words};
-use crate::protocol::{Hours, Snapshot, text::Labels};
+use crate::config::{Guide, OfficeConfig, ServiceConfig};
+use crate::protocol::{Estimate, Hours, Snapshot, SuspensionReason, text::Labels};
 
 /// An office in the page's navigation.
 #[derive(Debug)]
@@ -46,6 +47,12 @@ pub struct PublicPage<'a> {
     pub open_days: Vec<OpenDay>,
     /// Seconds between polls when the WebSocket is blocked.
     pub poll_seconds: u32,
+    /// The office as configured: where it is, how to reserve.
+    pub office: &'a OfficeConfig,
+    /// The office's services as configured: who each ticket is for.
+    pub services: Vec<&'a ServiceConfig>,
+    /// What every visitor is told (procedure, PIN, contact).
+    pub guide: &'a Guide,
 }
 
 /// The `<head>` of every page: charset, a phone's viewport, the light scheme and the style
@@ -128,10 +135,12 @@ pub fn render(page: &PublicPage<'_>) -> Markup {
                     p #stale .stale role="status" hidden { (w.stale) }
                     p #demo-note .demo-note hidden[!s.demo] { (w.demo_note) }
                     (state_card(lang, s))
+                    (summary_card(lang, s))
                     (calling_card(lang, s))
                     (services_card(lang, s))
                     (days_card(lang, &page.open_days))
                     p.advice { (w.advice) }
+                    (guide_card(lang, page))
                     p.guide { a #renewal-link href={ "/renewal" (query(lang)) } { (lang.pick("電子証明書の更新案内（更新できる期間・お持ちいただくもの）", "Renewal guide: when to renew, what to bring")) } }
                     @if page.offices.len() > 1 {
                         nav.offices aria-labelledby="offices-h" {
@@ -220,17 +229,17 @@ fn state_card(lang: Lang, s: &Snapshot) -> Markup {
         c.notice_ja.as_deref().unwrap_or(""),
         c.notice_en.as_deref().unwrap_or(""),
     );
-    let suspended = s.reception.suspended.then(|| {
-        let reason = s.reception.reason.as_deref().unwrap_or("");
-        fill(w.suspended, reason, "", "")
-    });
+    let suspended = s
+        .reception
+        .suspended
+        .then(|| lang.suspension(s.reception.reason_code.unwrap_or(SuspensionReason::Other)));
     html! {
         section #state .card .state data-kind=(kind) aria-labelledby="state-h" {
             h2 #state-h .sr-only { (w.state_heading) }
             p.phase {
                 span.icon aria-hidden="true" { @if c.accepting { "○" } @else { "×" } }
                 " "
-                span #phase { (lang.phase(c.phase)) }
+                span #phase { (lang.headline(c.phase, s.reception.suspended)) }
             }
             p #suspended .suspended hidden[suspended.is_none()] { (suspended.unwrap_or_default()) }
             p #notice .notice hidden[notice.is_empty()] { (notice) }
@@ -289,17 +298,48 @@ fn calling_card(lang: Lang, s: &Snapshot) -> Markup {
     }
 }
 
+/// The estimate's words in `lang`.
+fn estimate_text(lang: Lang, estimate: &Estimate) -> &str {
+    lang.pick(&estimate.text_ja, &estimate.text_en)
+}
+
+/// What visitors look at first: everyone waiting (the line is shared) and the wait for a
+/// ticket taken now, once, when it is the same for every service.
+fn summary_card(lang: Lang, s: &Snapshot) -> Markup {
+    let w = words(lang);
+    let total = s.waiting_total.unwrap_or_default();
+    html! {
+        section #summary .card .summary aria-label=(w.waiting_total) {
+            p.total {
+                (w.waiting_total) " "
+                strong #waiting-total { (fill(w.people, &total.to_string(), "", "")) }
+            }
+            p #shared-estimate-row .estimate-now hidden[s.shared_estimate.is_none()] {
+                (w.estimate_now) " "
+                strong #shared-estimate {
+                    @if let Some(estimate) = &s.shared_estimate { (estimate_text(lang, estimate)) }
+                }
+            }
+        }
+    }
+}
+
 fn services_card(lang: Lang, s: &Snapshot) -> Markup {
     let w = words(lang);
+    let shared = if s.shared_estimate.is_some() {
+        "true"
+    } else {
+        "false"
+    };
     html! {
         section #services .card aria-labelledby="services-h" {
             h2 #services-h { (w.services_heading) }
-            table {
+            table #services-table data-shared=(shared) {
                 thead {
                     tr {
                         th scope="col" { (w.column_service) }
                         th scope="col" { (w.column_waiting) }
-                        th scope="col" { (w.column_estimate) }
+                        th.estimate scope="col" { (w.column_estimate) }
                     }
                 }
                 tbody #service-rows {
@@ -309,7 +349,7 @@ fn services_card(lang: Lang, s: &Snapshot) -> Markup {
                             td.waiting { (fill(w.people, &service.waiting.to_string(), "", "")) }
                             td.estimate {
                                 @match &service.estimate {
-                                    Some(e) => (lang.pick(&e.text_ja, &e.text_en)),
+                                    Some(e) => (estimate_text(lang, e)),
                                     None => (w.no_estimate),
                                 }
                             }
@@ -317,6 +357,42 @@ fn services_card(lang: Lang, s: &Snapshot) -> Markup {
                     }
                 }
             }
+        }
+    }
+}
+
+/// What the city's page tells visitors, briefly: where, whether to reserve, how long the
+/// procedure takes, a forgotten PIN, which ticket to take, whom to ask.
+fn guide_card(lang: Lang, page: &PublicPage<'_>) -> Markup {
+    let w = words(lang);
+    let text = |ja: &Option<String>, en: &Option<String>| {
+        lang.pick(ja.as_deref().unwrap_or(""), en.as_deref().unwrap_or(""))
+            .to_string()
+    };
+    let office = page.office;
+    let guide = page.guide;
+    let lines: Vec<String> = [
+        text(&office.where_ja, &office.where_en),
+        text(&office.reservation_ja, &office.reservation_en),
+        text(&guide.procedure_ja, &guide.procedure_en),
+        text(&guide.pin_ja, &guide.pin_en),
+    ]
+    .into_iter()
+    .filter(|line| !line.is_empty())
+    .collect();
+    let contact = text(&guide.contact_ja, &guide.contact_en);
+    html! {
+        section #guide .card .guide aria-labelledby="guide-h" {
+            h2 #guide-h { (w.guide_heading) }
+            @for line in &lines { p { (line) } }
+            h3 { (w.tickets_heading) }
+            dl #ticket-kinds {
+                @for service in &page.services {
+                    dt { (lang.pick(&service.name_ja, &service.name_en)) }
+                    dd { (text(&service.for_ja, &service.for_en)) }
+                }
+            }
+            @if !contact.is_empty() { p #contact { (contact) } }
         }
     }
 }

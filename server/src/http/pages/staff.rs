@@ -86,6 +86,7 @@ fn reception() -> Markup {
                 p #t-number .t-number {}
                 p #t-service .t-service {}
                 p #t-ahead .t-ahead {}
+                p #t-estimate .t-estimate {}
                 p #t-time .t-time {}
                 p #t-hours .t-hours {}
             }
