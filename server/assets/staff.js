@@ -231,6 +231,10 @@
     $('t-time').textContent = issuedText(ticket.issued_at);
     $('t-hours').textContent = today
       ? '受付時間 ' + time(today.opens) + labels.range_separator + time(today.closes) : '';
+    // The visitor's own page, by the ticket's unguessable id (printed as a QR code).
+    $('t-qr').src = '/t/' + encodeURIComponent(ticket.public_id) + '/qr.svg';
+    $('t-qr').hidden = false;
+    $('t-qr-caption').hidden = false;
     $('ticket').hidden = false;
     $('print').hidden = false;
     $('ticket').scrollIntoView({ block: 'nearest' });

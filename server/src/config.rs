@@ -26,6 +26,18 @@ pub struct Config {
     /// What the public page tells every visitor under the status (none when absent).
     #[serde(default)]
     pub guide: Guide,
+    /// The address visitors' phones reach the server at (`https://queue.example.jp`), for the
+    /// QR code on printed tickets; absent: the address the staff console itself used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_base_url: Option<String>,
+    /// A visitor who allowed notifications on the personal ticket page is alerted when this
+    /// many people or fewer are ahead (and again when called).
+    #[serde(default = "default_notify_ahead")]
+    pub notify_ahead: u32,
+}
+
+fn default_notify_ahead() -> u32 {
+    3
 }
 
 /// Sentences the public page shows every visitor, in the office's own words: how long the

@@ -130,7 +130,10 @@ impl Server {
                 state.shutdown.send_replace(true);
             }
         };
-        let served = axum::serve(listener, http::router(state.clone()))
+        // The peer's address is part of each request: the ticket pages' rate limit keys on it.
+        let app = http::router(state.clone())
+            .into_make_service_with_connect_info::<std::net::SocketAddr>();
+        let served = axum::serve(listener, app)
             .with_graceful_shutdown(signal)
             .await;
         // Stop anything still running if serving failed, then let the tasks end: the offices

@@ -25,6 +25,7 @@ pub fn tokyo(at: DateTime<Utc>) -> DateTime<FixedOffset> {
 pub fn ticket(queue: &OfficeQueue, ticket: &domain::Ticket) -> protocol::Ticket {
     protocol::Ticket {
         id: ticket.id.to_string(),
+        public_id: ticket.public_id.clone(),
         number: ticket.number.clone(),
         service: ticket.service.clone(),
         state: ticket.state,
@@ -194,6 +195,37 @@ pub fn office_info(office: &OfficeConfig, config: &Config) -> OfficeInfo {
     }
 }
 
+/// A ticket as its visitor sees it on the personal page, with the wait until it is called.
+pub fn public_ticket(
+    queue: &OfficeQueue,
+    config: &Config,
+    ticket: &domain::Ticket,
+    wait: Option<&WaitEstimate>,
+) -> protocol::PublicTicket {
+    let service = config.service(&ticket.service);
+    let office = queue.office();
+    protocol::PublicTicket {
+        number: ticket.number.clone(),
+        service: ticket.service.clone(),
+        service_name_ja: service.map(|s| s.name_ja.clone()).unwrap_or_default(),
+        service_name_en: service.map(|s| s.name_en.clone()).unwrap_or_default(),
+        state: ticket.state,
+        ahead: queue.ahead_of(ticket),
+        estimate: wait.map(estimate),
+        counter: ticket
+            .state
+            .is_at_counter()
+            .then(|| ticket.counter.clone())
+            .flatten(),
+        office: protocol::TicketOffice {
+            id: office.id.clone(),
+            name_ja: office.name_ja.clone(),
+            name_en: office.name_en.clone(),
+        },
+        business_date: ticket.business_date.to_string(),
+    }
+}
+
 /// The estimate every service shows, when they all show the same one: then screens state it
 /// once instead of suggesting differences that do not exist.
 fn shared_estimate(services: &[ServiceStatus]) -> Option<Estimate> {
@@ -272,6 +304,17 @@ pub fn snapshot(
         calendar: calendar_state(status, queue.reception().suspended),
         reception: reception(queue.reception()),
         waiting_total: Some(services.iter().map(|s| s.waiting).sum()),
+        queue: Some(
+            queue
+                .tickets()
+                .iter()
+                .filter(|t| t.state == protocol::TicketState::Waiting)
+                .map(|t| protocol::QueuedTicket {
+                    number: t.number.clone(),
+                    service: t.service.clone(),
+                })
+                .collect(),
+        ),
         shared_estimate: shared_estimate(&services),
         services,
         now_called,

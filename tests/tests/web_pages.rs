@@ -106,7 +106,13 @@ async fn the_page_without_javascript_shows_the_server_rendered_queue() {
 
     let center = get(&server.url("/offices/center")).await;
     assert_eq!(center.status(), 200);
-    assert!(center.text().await.unwrap().contains("市民センター（設定例）"));
+    assert!(
+        center
+            .text()
+            .await
+            .unwrap()
+            .contains("市民センター（設定例）")
+    );
 
     let unknown = get(&server.url("/offices/nowhere")).await;
     assert_eq!(unknown.status(), 404);
@@ -661,7 +667,10 @@ async fn a_clerk_sees_the_views_of_the_role_and_signing_out_forgets_the_token() 
         .wait_text("#t-number", "a ticket", |t| t == "L001")
         .await;
     let ahead = clerk.shown("#t-ahead").await.unwrap_or_default();
-    assert_eq!(ahead, "発券時にお待ちの方：0人", "what was true at issue, never a promise");
+    assert_eq!(
+        ahead, "発券時にお待ちの方：0人",
+        "what was true at issue, never a promise"
+    );
     let issued = clerk.shown("#t-time").await.unwrap_or_default();
     assert!(issued.starts_with("2026年12月1日（火）10:"), "{issued}");
     assert!(issued.ends_with("発券"), "{issued}");

@@ -37,6 +37,8 @@ wire_enum! {
         CounterNotFound = "counter_not_found",
         /// 404: no ticket with that id today.
         TicketNotFound = "ticket_not_found",
+        /// 404: no ticket of today has that public id (never, or not any more).
+        UnknownTicket = "unknown_ticket",
         /// 405.
         MethodNotAllowed = "method_not_allowed",
         /// 408.

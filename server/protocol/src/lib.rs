@@ -35,10 +35,12 @@ pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use message::{CallEvent, Message, Payload};
 pub use office::{OfficeInfo, OfficeList, OfficeName, ServiceInfo};
 pub use snapshot::{
-    Congestion, CongestionLevel, CounterStatus, Estimate, NowCalled, RecentCall, Reception,
-    ServiceStatus, Snapshot, StaffReception, SuspensionReason,
+    Congestion, CongestionLevel, CounterStatus, Estimate, NowCalled, QueuedTicket, RecentCall,
+    Reception, ServiceStatus, Snapshot, StaffReception, SuspensionReason,
 };
-pub use ticket::{CounterState, Ticket, TicketAction, TicketList, TicketState};
+pub use ticket::{
+    CounterState, PublicTicket, Ticket, TicketAction, TicketList, TicketOffice, TicketState,
+};
 
 /// Version of the wire format; a reader refuses messages of another version.
 pub const VERSION: u32 = 1;

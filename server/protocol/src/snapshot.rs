@@ -101,6 +101,15 @@ pub struct ServiceStatus {
     pub estimate: Option<Estimate>,
 }
 
+/// A waiting ticket in [`Snapshot::queue`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuedTicket {
+    /// The number shown.
+    pub number: String,
+    /// Service id (which counters may call it).
+    pub service: String,
+}
+
 /// A counter in a snapshot.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CounterStatus {
@@ -170,6 +179,11 @@ pub struct Snapshot {
     pub shared_estimate: Option<Estimate>,
     /// Per service: waiting and estimate.
     pub services: Vec<ServiceStatus>,
+    /// The waiting tickets in the order they were issued, which is the order call-next takes
+    /// them among the services a counter serves: a personal ticket page counts the people
+    /// ahead of its ticket from here without asking the server. Numbers only, nothing personal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue: Option<Vec<QueuedTicket>>,
     /// Numbers now called or served, by counter.
     pub now_called: Vec<NowCalled>,
     /// The last few calls, newest first.

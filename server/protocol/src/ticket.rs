@@ -116,6 +116,10 @@ wire_enum! {
 pub struct Ticket {
     /// Stable id for per-ticket staff actions.
     pub id: String,
+    /// The ticket's unguessable id for its visitor's personal page (`/t/{public_id}`, the QR
+    /// code on the printed ticket). Staff only: never in the status JSON or the feed.
+    #[serde(default)]
+    pub public_id: String,
     /// The number every screen shows verbatim (`R001`; after `R999` comes `R1000`).
     pub number: String,
     /// Service id from the configuration.
@@ -154,6 +158,44 @@ pub struct Ticket {
     /// buttons without a copy of the lifecycle table.
     #[serde(default)]
     pub actions: Vec<TicketAction>,
+}
+
+/// `GET /api/v1/tickets/{public_id}`: one ticket as its visitor sees it, by its unguessable id.
+/// Nothing personal: the number, where it stands, and the wait.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PublicTicket {
+    /// The number shown (`R003`).
+    pub number: String,
+    /// Service id.
+    pub service: String,
+    /// The service's Japanese name.
+    pub service_name_ja: String,
+    /// The service's English name.
+    pub service_name_en: String,
+    /// Where the ticket is in its life.
+    pub state: TicketState,
+    /// People who will be called before it (0 once called).
+    pub ahead: u32,
+    /// The wait until it is called, while it waits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<crate::snapshot::Estimate>,
+    /// The counter it is called to, once called.
+    pub counter: Option<String>,
+    /// The office.
+    pub office: TicketOffice,
+    /// The business day it belongs to (`YYYY-MM-DD`).
+    pub business_date: String,
+}
+
+/// The office of a [`PublicTicket`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketOffice {
+    /// Id in paths (`main`): the page follows this office's feed.
+    pub id: String,
+    /// Japanese name.
+    pub name_ja: String,
+    /// English name.
+    pub name_en: String,
 }
 
 /// `GET /api/v1/offices/{office}/tickets`.

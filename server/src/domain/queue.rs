@@ -449,6 +449,36 @@ impl OfficeQueue {
             .count() as u32
     }
 
+    /// Of the people ahead of `ticket`, those waiting for `service` (what the estimator needs:
+    /// how many of each kind it must get through first).
+    pub fn ahead_of_in(&self, ticket: &Ticket, service: &str) -> u32 {
+        if ticket.state != TicketState::Waiting {
+            return 0;
+        }
+        self.tickets
+            .iter()
+            .take_while(|earlier| earlier.id != ticket.id)
+            .filter(|earlier| {
+                earlier.service == service && self.called_before(earlier, &ticket.service)
+            })
+            .count() as u32
+    }
+
+    /// The ticket with this public id, compared in constant time over every ticket of the day
+    /// so that how long the answer takes says nothing about which ids exist.
+    pub fn ticket_by_public_id(&self, public_id: &str) -> Option<&Ticket> {
+        use subtle::ConstantTimeEq;
+        let wanted = public_id.as_bytes();
+        let mut found = None;
+        for ticket in &self.tickets {
+            let same: bool = ticket.public_id.as_bytes().ct_eq(wanted).into();
+            if same && found.is_none() {
+                found = Some(ticket);
+            }
+        }
+        found
+    }
+
     /// People ahead of a ticket of `service` issued now: the tickets that will be called before
     /// it if nobody new arrives, under the real call policy. Call-next at a counter takes the
     /// oldest waiting ticket among the services that counter serves, so every waiting ticket

@@ -7,6 +7,7 @@ mod extract;
 mod metrics;
 mod offices;
 pub mod pages;
+mod personal;
 pub mod renewal;
 mod security;
 mod session;
@@ -90,6 +91,7 @@ impl AppState {
 /// Every route of the server.
 pub fn router(state: AppState) -> Router {
     let offices = "/api/v1/offices/{office}";
+    let (ticket_api, ticket_pages) = personal::routes();
     let api = Router::new()
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics::metrics))
@@ -129,11 +131,12 @@ pub fn router(state: AppState) -> Router {
             post(counters::reception_resume),
         )
         .route("/api/v1/session", get(session::session_show))
+        .merge(ticket_api)
         .route("/api/v1/renewal", get(renewal::renewal_show))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(middleware::map_response(json_errors));
-    security::protect(api.merge(pages::routes()))
+    security::protect(api.merge(pages::routes()).merge(ticket_pages))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

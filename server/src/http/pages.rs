@@ -13,6 +13,7 @@ mod public;
 mod renewal;
 mod staff;
 mod text;
+mod ticket;
 #[cfg(test)]
 mod wording;
 
@@ -118,7 +119,7 @@ async fn asset(Path(name): Path<String>, RawQuery(query): RawQuery) -> Response 
         .into_response()
 }
 
-fn lang_of(query: Option<&str>) -> Lang {
+pub(crate) fn lang_of(query: Option<&str>) -> Lang {
     let lang = query.and_then(|query| query.split('&').find_map(|pair| pair.strip_prefix("lang=")));
     Lang::from_query(lang)
 }
@@ -176,6 +177,37 @@ fn public_page(state: &AppState, office: &OfficeConfig, lang: Lang) -> Response 
         guide: &state.config.guide,
     });
     page(StatusCode::OK, markup)
+}
+
+/// The personal ticket page of a ticket of today.
+pub(crate) fn ticket_page(
+    state: &AppState,
+    lang: Lang,
+    public_id: &str,
+    view: &crate::protocol::PublicTicket,
+    published: &crate::office::Published,
+) -> Response {
+    let office_state = match &published.message.payload {
+        Payload::Snapshot(snapshot) => {
+            lang.headline(snapshot.calendar.phase, snapshot.reception.suspended)
+        }
+        _ => "",
+    };
+    let markup = ticket::render(&ticket::TicketPage {
+        lang,
+        public_id,
+        ticket: view,
+        office_state,
+        seq: published.message.seq,
+        poll_seconds: state.pages.poll_seconds,
+        notify_ahead: state.config.notify_ahead,
+    });
+    page(StatusCode::OK, markup)
+}
+
+/// The friendly 404 of an id that is not a ticket of today.
+pub(crate) fn ticket_not_found(lang: Lang) -> Response {
+    page(StatusCode::NOT_FOUND, ticket::not_found(lang))
 }
 
 /// The next open days after `today` (domain R1–R3), so a visitor on a closed day sees when to

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use crate::calendar;
 use crate::config::Config;
-use crate::domain::OfficeQueue;
+use crate::domain::{OfficeQueue, Ticket};
 use crate::estimate::{
     self, CounterAvailability, CounterFacts, Estimator, InService, QueueFacts, ServiceEstimate,
     ServiceFacts, WaitEstimate,
@@ -135,6 +135,29 @@ pub(super) fn shown_ranges(estimates: &[ServiceEstimate]) -> Vec<(String, (u32, 
             WaitEstimate::NoCounterOpen => None,
         })
         .collect()
+}
+
+/// The wait of one waiting ticket until it is called: the estimator's answer for a ticket of
+/// its service with only the people ahead of it waiting. `None` once it is called or done.
+pub fn ticket_wait(
+    estimator: &dyn Estimator,
+    queue: &OfficeQueue,
+    config: &Config,
+    ticket: &Ticket,
+    now: DateTime<Utc>,
+) -> Option<WaitEstimate> {
+    if ticket.state != TicketState::Waiting {
+        return None;
+    }
+    let mut facts = queue_facts(queue, config, now);
+    for service in &mut facts.services {
+        service.waiting = queue.ahead_of_in(ticket, &service.id);
+    }
+    estimator
+        .estimate(&facts)
+        .into_iter()
+        .find(|estimate| estimate.service == ticket.service)
+        .map(|estimate| estimate.wait)
 }
 
 /// What the estimator needs to know about the queue at `now`: waiting counts, today's service

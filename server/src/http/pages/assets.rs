@@ -22,7 +22,7 @@ pub struct Asset {
 
 /// Every asset. The live-feed client is shared by both pages, bundled in front of each page's
 /// own script (one request instead of two on a slow link).
-pub static ASSETS: [Asset; 3] = [
+pub static ASSETS: [Asset; 4] = [
     Asset {
         name: "site.css",
         content_type: "text/css; charset=utf-8",
@@ -34,6 +34,14 @@ pub static ASSETS: [Asset; 3] = [
         body: concat!(
             include_str!("../../../assets/live.js"),
             include_str!("../../../assets/public.js")
+        ),
+    },
+    Asset {
+        name: "ticket.js",
+        content_type: "text/javascript; charset=utf-8",
+        body: concat!(
+            include_str!("../../../assets/live.js"),
+            include_str!("../../../assets/ticket.js")
         ),
     },
     Asset {

@@ -89,6 +89,10 @@ fn reception() -> Markup {
                 p #t-estimate .t-estimate {}
                 p #t-time .t-time {}
                 p #t-hours .t-hours {}
+                img #t-qr .t-qr alt="番号札のページのQRコード" hidden;
+                p #t-qr-caption .t-qr-caption hidden {
+                    "QRコードを読み取ると、スマートフォンで順番を確認できます。"
+                }
             }
             button #print type="button" hidden { "整理券を印刷" }
             p #reception-closed .notice hidden {}
