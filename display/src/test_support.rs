@@ -100,6 +100,7 @@ pub fn open_office() -> Snapshot {
             reason_code: None,
         },
         waiting_total: Some(18),
+        queue: None,
         shared_estimate: None,
         services: vec![
             service(
