@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Schedule;
-use crate::estimate::CongestionThresholds;
+use crate::estimate::{CongestionThresholds, EstimatesConfig};
+use crate::simulate::SimulationConfig;
 
 /// The embedded default configuration (`queue-server config print`).
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
@@ -23,6 +24,12 @@ pub struct Config {
     /// Wait thresholds of the congestion lamps (default: 20 / 40 / 60 minutes).
     #[serde(default)]
     pub congestion: CongestionThresholds,
+    /// The wait predictor shown, its band, and an optional staffing plan (issue 14).
+    #[serde(default)]
+    pub estimates: EstimatesConfig,
+    /// Scenarios of `queue-server simulate`.
+    #[serde(default)]
+    pub simulation: SimulationConfig,
 }
 
 /// One service offered at counters.
@@ -181,6 +188,12 @@ impl Config {
         self.congestion
             .validate()
             .map_err(|why| invalid("congestion".into(), &why))?;
+        self.estimates
+            .validate()
+            .map_err(|(key, why)| invalid(format!("estimates.{key}"), &why))?;
+        self.simulation
+            .validate()
+            .map_err(|(key, why)| invalid(format!("simulation.{key}"), &why))?;
         let mut office_ids = HashSet::new();
         for (index, office) in self.offices.iter().enumerate() {
             let key = |field: &str| format!("offices[{index}].{field}");

@@ -31,10 +31,12 @@ pub fn ticket(ticket: &domain::Ticket) -> protocol::Ticket {
         business_date: ticket.business_date.to_string(),
         counter: ticket.counter.clone(),
         called_at: ticket.called_at.map(tokyo),
+        recalled_at: ticket.recalled_at.map(tokyo),
         finished_at: ticket.finished_at.map(tokyo),
         waiting_ahead_at_issue: ticket.waiting_ahead_at_issue,
-        estimate_min_minutes: ticket.estimate_at_issue.map(|(min, _)| min),
-        estimate_max_minutes: ticket.estimate_at_issue.map(|(_, max)| max),
+        estimate_min_minutes: ticket.estimate_at_issue.map(|e| e.min_minutes),
+        estimate_max_minutes: ticket.estimate_at_issue.map(|e| e.max_minutes),
+        estimate_point_minutes: ticket.estimate_at_issue.map(|e| e.point_minutes()),
         actions: domain::staff_actions(ticket.state),
     }
 }
@@ -219,7 +221,7 @@ pub fn snapshot(
                 number: ticket.number.clone(),
                 service: ticket.service.clone(),
                 state: ticket.state,
-                called_at: tokyo(ticket.called_at?),
+                called_at: tokyo(ticket.recalled_at.or(ticket.called_at)?),
             })
         })
         .collect();
@@ -228,7 +230,8 @@ pub fn snapshot(
         .iter()
         .filter(|t| t.called_at.is_some() && t.counter.is_some())
         .collect();
-    called.sort_by_key(|t| std::cmp::Reverse(t.called_at));
+    // Screens list calls by their latest call, a recall included.
+    called.sort_by_key(|t| std::cmp::Reverse(t.recalled_at.or(t.called_at)));
     let recent_calls = called
         .into_iter()
         .take(protocol::feed::RECENT_CALLS)
@@ -237,7 +240,7 @@ pub fn snapshot(
                 counter: t.counter.clone()?,
                 number: t.number.clone(),
                 service: t.service.clone(),
-                called_at: tokyo(t.called_at?),
+                called_at: tokyo(t.recalled_at.or(t.called_at)?),
             })
         })
         .collect();
@@ -255,5 +258,6 @@ pub fn snapshot(
         counters: queue.counters().iter().map(counter).collect(),
         congestion: level.map(congestion),
         demo,
+        clock_speed: None,
     }
 }

@@ -9,6 +9,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::shown::ShownEstimate;
 use super::ticket::{InvalidTransition, TicketAction, next_state};
 use crate::config::OfficeConfig;
 use crate::protocol::{CounterState, TicketState};
@@ -34,16 +35,18 @@ pub struct Ticket {
     pub business_date: NaiveDate,
     /// When issued.
     pub issued_at: DateTime<Utc>,
-    /// When last called.
+    /// When first called: the end of the wait. A recall does not move it.
     pub called_at: Option<DateTime<Utc>>,
+    /// When last recalled, if ever.
+    pub recalled_at: Option<DateTime<Utc>>,
     /// When service started.
     pub started_at: Option<DateTime<Utc>>,
     /// When it reached a final state.
     pub finished_at: Option<DateTime<Utc>>,
     /// Waiting tickets of the same service ahead of it at issue.
     pub waiting_ahead_at_issue: u32,
-    /// The wait range (minutes) shown when it was issued, to measure estimates later.
-    pub estimate_at_issue: Option<(u32, u32)>,
+    /// The wait band and point shown when it was issued, to measure estimates later.
+    pub estimate_at_issue: Option<ShownEstimate>,
 }
 
 /// A counter (窓口) of the office.
@@ -84,8 +87,8 @@ pub struct Context {
     pub now: DateTime<Utc>,
     /// `Err` when the calendar says reception is not open now.
     pub reception_hours: Result<(), Closed>,
-    /// The wait range (minutes) screens show now per service id; stored with each new ticket.
-    pub shown_estimates: Vec<(String, (u32, u32))>,
+    /// The wait band and point screens show now per service id; stored with each new ticket.
+    pub shown_estimates: Vec<(String, ShownEstimate)>,
 }
 
 /// A staff command against one office.
@@ -131,8 +134,8 @@ pub enum Change {
         prefix: String,
         /// Waiting tickets of that service ahead of it.
         waiting_ahead: u32,
-        /// The wait range shown at issue, if any.
-        estimate: Option<(u32, u32)>,
+        /// The wait band and point shown at issue, if any.
+        estimate: Option<ShownEstimate>,
     },
     /// A ticket moves to another state.
     Ticket {
@@ -578,6 +581,7 @@ impl OfficeQueue {
                         business_date: self.business_date,
                         issued_at: now,
                         called_at: None,
+                        recalled_at: None,
                         started_at: None,
                         finished_at: None,
                         waiting_ahead_at_issue: *waiting_ahead,
@@ -597,7 +601,9 @@ impl OfficeQueue {
                         ticket.counter = Some(counter.clone());
                     }
                     match action {
-                        TicketAction::Call | TicketAction::Recall => ticket.called_at = Some(now),
+                        // The wait ends at the first call; a recall is kept apart.
+                        TicketAction::Call => ticket.called_at = Some(now),
+                        TicketAction::Recall => ticket.recalled_at = Some(now),
                         TicketAction::Start => ticket.started_at = Some(now),
                         _ => {}
                     }

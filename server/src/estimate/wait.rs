@@ -4,8 +4,8 @@ use serde::{Deserialize, Serialize};
 
 /// The wait a new ticket of one service can expect.
 ///
-/// A range rather than one number because a queue cannot promise a minute: people read
-/// 「約20〜30分」 as honest and "23 min" as a promise. The point estimate is kept beside the
+/// A band rather than one number because a queue cannot promise a minute: people read
+/// 「20～30分程度」 as honest and "23 min" as a promise. The point estimate is kept beside the
 /// range so that accuracy can be measured later (DESIGN, *Estimate accuracy*).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -27,7 +27,7 @@ pub enum WaitEstimate {
 
 impl WaitEstimate {
     /// The estimate "called at once": nobody ahead and a counter free.
-    pub(super) const NO_WAIT: Self = Self::Minutes {
+    pub const NO_WAIT: Self = Self::Minutes {
         point: 0.0,
         min: 0,
         max: 0,
@@ -37,7 +37,7 @@ impl WaitEstimate {
     /// multiples of `step` minutes so that the range always contains the point.
     ///
     /// A positive point never shows as 0–0 ("no wait"): its range reaches at least one step.
-    pub(super) fn around(point: f64, half_width: f64, step: u32) -> Self {
+    pub fn around(point: f64, half_width: f64, step: u32) -> Self {
         let point = if point.is_finite() {
             point.max(0.0)
         } else {
@@ -60,13 +60,13 @@ impl WaitEstimate {
         Self::Minutes { point, min, max }
     }
 
-    /// The text for Japanese screens: 「約20〜30分」, 「約5分以内」, 「すぐにご案内できます」 or
-    /// 「窓口が開いていません」.
+    /// The text for Japanese screens, in the city's band wording: 「20～30分程度」,
+    /// 「5分以内」, 「すぐにご案内できます」 or 「窓口が開いていません」.
     pub fn text_ja(&self) -> String {
         match *self {
             Self::Minutes { max: 0, .. } => "すぐにご案内できます".to_owned(),
-            Self::Minutes { min: 0, max, .. } => format!("約{max}分以内"),
-            Self::Minutes { min, max, .. } => format!("約{min}〜{max}分"),
+            Self::Minutes { min: 0, max, .. } => format!("{max}分以内"),
+            Self::Minutes { min, max, .. } => format!("{min}～{max}分程度"),
             Self::NoCounterOpen => "窓口が開いていません".to_owned(),
         }
     }
@@ -109,7 +109,7 @@ mod tests {
     fn a_tiny_positive_wait_is_not_shown_as_no_wait() {
         let w = WaitEstimate::around(0.5, 0.0, 5);
         assert_eq!(range(w), (0, 5));
-        assert_eq!(w.text_ja(), "約5分以内");
+        assert_eq!(w.text_ja(), "5分以内");
         assert_eq!(w.text_en(), "Within about 5 min");
     }
 
@@ -122,13 +122,13 @@ mod tests {
     }
 
     #[test]
-    fn texts_show_the_range_with_about() {
+    fn texts_show_the_band_with_a_full_width_tilde_and_teido() {
         let w = WaitEstimate::Minutes {
             point: 24.0,
             min: 20,
             max: 30,
         };
-        assert_eq!(w.text_ja(), "約20〜30分");
+        assert_eq!(w.text_ja(), "20～30分程度");
         assert_eq!(w.text_en(), "About 20–30 min");
     }
 

@@ -11,9 +11,11 @@ use chrono::{DateTime, Utc};
 use crate::calendar;
 use crate::config::Config;
 use crate::domain::OfficeQueue;
+use crate::domain::ShownEstimate;
+use crate::estimate::past::PastDays;
 use crate::estimate::{
-    self, CounterAvailability, CounterFacts, Estimator, InService, QueueFacts, ServiceEstimate,
-    ServiceFacts, WaitEstimate,
+    self, CounterAvailability, CounterFacts, EndedWait, Estimator, InService, QueueFacts,
+    QueueHistory, Queued, ServiceEstimate, ServiceFacts, StaffingPlan, WaitEstimate,
 };
 use crate::protocol::{CallEvent, CounterState, Message, Payload, TicketState, VERSION};
 use crate::wire;
@@ -50,6 +52,10 @@ pub(super) struct Publisher {
     config: Arc<Config>,
     estimator: Arc<dyn Estimator>,
     demo: bool,
+    /// What past days taught (throughput by time of day, the band's past errors).
+    past: PastDays,
+    /// The configured staffing plan, if any.
+    plan: Option<Arc<StaffingPlan>>,
     etag_nonce: u64,
     publishes: u64,
 }
@@ -62,28 +68,41 @@ pub(super) struct Rendered {
 }
 
 impl Publisher {
-    pub(super) fn new(config: Arc<Config>, estimator: Arc<dyn Estimator>, demo: bool) -> Self {
+    pub(super) fn new(
+        config: Arc<Config>,
+        estimator: Arc<dyn Estimator>,
+        demo: bool,
+        past: PastDays,
+    ) -> Self {
         Self {
+            plan: config.estimates.plan(),
             config,
             estimator,
             demo,
+            past,
             etag_nonce: rand::random(),
             publishes: 0,
         }
     }
 
-    /// Estimates the waits, builds the snapshot and serializes it.
+    /// Estimates the waits, builds the snapshot and serializes it. `clock_speed` is the
+    /// server clock's speed, shown in the snapshot when it is not real time.
     pub(super) fn render(
         &mut self,
         queue: &OfficeQueue,
         now: DateTime<Utc>,
+        clock_speed: f64,
     ) -> Result<Rendered, serde_json::Error> {
         let status = calendar::status(&queue.office().schedule, now);
-        let estimates = self
-            .estimator
-            .estimate(&queue_facts(queue, &self.config, now));
+        let mut facts = queue_facts(queue, &self.config, now);
+        facts.history.capacity_profile = self.past.profile.clone();
+        facts.history.staffing_plan = self.plan.clone();
+        facts.history.past_errors = self.past.errors.clone();
+        let estimates = self.estimator.estimate(&facts);
         let level = estimate::congestion(&estimates, &self.config.congestion);
-        let snapshot = wire::snapshot(queue, &self.config, &status, &estimates, level, self.demo);
+        let mut snapshot =
+            wire::snapshot(queue, &self.config, &status, &estimates, level, self.demo);
+        snapshot.clock_speed = (clock_speed != 1.0).then_some(clock_speed);
         let message = Message {
             v: VERSION,
             seq: queue.last_seq(),
@@ -125,12 +144,15 @@ impl Publisher {
     }
 }
 
-/// The wait ranges (minutes) screens show per service, stored with each ticket issued.
-pub(super) fn shown_ranges(estimates: &[ServiceEstimate]) -> Vec<(String, (u32, u32))> {
+/// The wait bands and points screens show per service, stored with each ticket issued.
+pub fn shown_ranges(estimates: &[ServiceEstimate]) -> Vec<(String, ShownEstimate)> {
     estimates
         .iter()
         .filter_map(|estimate| match estimate.wait {
-            WaitEstimate::Minutes { min, max, .. } => Some((estimate.service.clone(), (min, max))),
+            WaitEstimate::Minutes { min, max, point } => Some((
+                estimate.service.clone(),
+                ShownEstimate::new(min, max, point),
+            )),
             WaitEstimate::NoCounterOpen => None,
         })
         .collect()
@@ -177,9 +199,35 @@ pub fn queue_facts(queue: &OfficeQueue, config: &Config, now: DateTime<Utc>) -> 
             }),
         })
         .collect();
+    let mut called: Vec<EndedWait> = queue
+        .tickets()
+        .iter()
+        .filter_map(|t| {
+            Some(EndedWait {
+                service: t.service.clone(),
+                issued_at: t.issued_at,
+                called_at: t.called_at?,
+                shown_point: t.estimate_at_issue.map(|e| e.point_minutes()),
+            })
+        })
+        .collect();
+    called.sort_by_key(|ended| ended.called_at);
     QueueFacts {
         now,
         services,
         counters,
+        history: QueueHistory {
+            waiting: queue
+                .tickets()
+                .iter()
+                .filter(|t| t.state == TicketState::Waiting)
+                .map(|t| Queued {
+                    service: t.service.clone(),
+                    issued_at: t.issued_at,
+                })
+                .collect(),
+            called,
+            ..QueueHistory::default()
+        },
     }
 }

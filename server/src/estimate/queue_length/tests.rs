@@ -53,6 +53,7 @@ pub(super) fn facts(services: Vec<ServiceFacts>, counters: Vec<CounterFacts>) ->
         now: now(),
         services,
         counters,
+        history: Default::default(),
     }
 }
 
@@ -93,7 +94,7 @@ fn one_counter_waits_for_everyone_ahead_plus_the_time_left_in_service() {
     assert_close(point_of(&f, "renewal"), 26.0);
     // sd = √(2·5² + (2·5/√3)² + (0.5·6)²) ≈ 9.61 → 16.4…35.6 → 15–40.
     assert_eq!(range_of(&f, "renewal"), (15, 40));
-    assert_eq!(wait_of(&f, "renewal").text_ja(), "約15〜40分");
+    assert_eq!(wait_of(&f, "renewal").text_ja(), "15～40分程度");
 }
 
 #[test]
