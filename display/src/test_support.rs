@@ -195,6 +195,7 @@ pub fn open_office() -> Snapshot {
             label_en: "Moderately busy".into(),
         }),
         demo: false,
+        clock_speed: None,
     }
 }
 

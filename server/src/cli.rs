@@ -51,6 +51,10 @@ pub struct Cli {
     /// How many times faster than real time the demo's clock runs.
     #[arg(long, global = true, value_name = "N", default_value_t = 1.0)]
     demo_speed: f64,
+    /// Run the server's clock N times faster than real time from --now (a drill or a training
+    /// day played in minutes; snapshots then carry "clock_speed": N). Needs --now.
+    #[arg(long, global = true, value_name = "N", default_value_t = 1.0)]
+    speed: f64,
     /// Seconds between status polls of a web page that cannot use the WebSocket feed (blocked
     /// by a proxy); the default suits phones on weak networks.
     #[arg(long, global = true, value_name = "SECONDS",
@@ -96,6 +100,11 @@ enum Commands {
     /// Answer the renewal guide for one certificate, without a server or a data directory:
     /// when to renew, what to bring, where (offices without live figures).
     Renewal(crate::renewal::cli::RenewalArgs),
+    /// Simulate business days through the real queue and score every wait predictor
+    /// (docs/estimates.md).
+    Simulate(crate::simulate::cli::SimulateArgs),
+    /// Report the accuracy of the waits shown, from the real history, per hour of day.
+    Accuracy(crate::simulate::cli::AccuracyArgs),
     /// Configuration helpers.
     Config {
         #[command(subcommand)]
@@ -186,6 +195,12 @@ pub enum CliError {
     /// `--demo-speed` is zero, negative or not a number.
     #[error("--demo-speed must be above 0")]
     DemoSpeed,
+    /// `--speed` is zero, negative or not a number, or given without `--now`.
+    #[error("--speed must be above 0 and needs --now (the instant the fast clock starts from)")]
+    Speed,
+    /// `simulate` could not run.
+    #[error(transparent)]
+    Simulate(#[from] crate::simulate::SimulateError),
     /// The demo's old database could not be removed.
     #[error("cannot reset {}: {source}", path.display())]
     DemoReset {
@@ -257,7 +272,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
-    let clock = clock::from_option(cli.now);
+    let clock = fast_clock(cli.now, cli.speed)?;
     let data = cli.data.clone().unwrap_or_else(|| PathBuf::from("./data"));
     match cli.command {
         None | Some(Commands::Serve) => {
@@ -268,7 +283,11 @@ fn run(cli: Cli) -> Result<(), CliError> {
                     fresh: cli.data.is_none(),
                     data: cli.data.unwrap_or_else(|| PathBuf::from("./data/demo")),
                     now: cli.now,
-                    speed: cli.demo_speed,
+                    speed: if cli.speed != 1.0 {
+                        cli.speed
+                    } else {
+                        cli.demo_speed
+                    },
                 };
                 return runtime.block_on(serve_demo(config, demo, cli.listen, cli.poll_seconds));
             }
@@ -297,6 +316,16 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let config = load_config(cli.config.as_deref())?;
             crate::renewal::cli::run(&args, &config, &clock)
         }
+        Some(Commands::Simulate(args)) => {
+            let config = load_config(cli.config.as_deref())?;
+            crate::simulate::cli::simulate(&args, &config)
+        }
+        Some(Commands::Accuracy(args)) => {
+            let config = load_config(cli.config.as_deref())?;
+            runtime()?.block_on(crate::simulate::cli::accuracy(
+                &args, &config, &data, &clock,
+            ))
+        }
         Some(Commands::Config {
             action: ConfigCommand::Print,
         }) => {
@@ -304,6 +333,17 @@ fn run(cli: Cli) -> Result<(), CliError> {
             Ok(())
         }
     }
+}
+
+/// The server's clock: `--now` at `--speed` (1 by default), or the system clock.
+fn fast_clock(now: Option<DateTime<Utc>>, speed: f64) -> Result<SharedClock, CliError> {
+    if !(speed.is_finite() && speed > 0.0) || (speed != 1.0 && now.is_none()) {
+        return Err(CliError::Speed);
+    }
+    Ok(match now {
+        Some(start) if speed != 1.0 => Arc::new(clock::StartedClock::with_speed(start, speed)),
+        now => clock::from_option(now),
+    })
 }
 
 fn print_calendar(
@@ -331,7 +371,7 @@ fn print_calendar(
     Ok(())
 }
 
-async fn open_store(data: &Path) -> Result<Store, CliError> {
+pub(crate) async fn open_store(data: &Path) -> Result<Store, CliError> {
     Store::open(data)
         .await
         .map_err(|source| CliError::OpenStore {

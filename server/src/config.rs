@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::Schedule;
-use crate::estimate::CongestionThresholds;
+use crate::estimate::{CongestionThresholds, EstimatesConfig};
+use crate::simulate::SimulationConfig;
 
 /// The embedded default configuration (`queue-server config print`).
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
@@ -34,6 +35,12 @@ pub struct Config {
     /// many people or fewer are ahead (and again when called).
     #[serde(default = "default_notify_ahead")]
     pub notify_ahead: u32,
+    /// The wait predictor shown, its band, and an optional staffing plan (issue 14).
+    #[serde(default)]
+    pub estimates: EstimatesConfig,
+    /// Scenarios of `queue-server simulate`.
+    #[serde(default)]
+    pub simulation: SimulationConfig,
 }
 
 fn default_notify_ahead() -> u32 {
@@ -239,6 +246,12 @@ impl Config {
         self.congestion
             .validate()
             .map_err(|why| invalid("congestion".into(), &why))?;
+        self.estimates
+            .validate()
+            .map_err(|(key, why)| invalid(format!("estimates.{key}"), &why))?;
+        self.simulation
+            .validate()
+            .map_err(|(key, why)| invalid(format!("simulation.{key}"), &why))?;
         let mut office_ids = HashSet::new();
         for (index, office) in self.offices.iter().enumerate() {
             let key = |field: &str| format!("offices[{index}].{field}");

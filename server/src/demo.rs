@@ -20,6 +20,7 @@ use crate::config::{Config, OfficeConfig};
 use crate::domain::{Command, DomainError, TicketAction};
 use crate::office::{OfficeError, OfficeHandle, Outcome};
 use crate::protocol::{CounterState, TicketState};
+use crate::simulate::arrivals_per_hour;
 
 /// Who the event log says acted.
 pub const ACTOR: &str = "demo";
@@ -31,21 +32,6 @@ const WALK_SECONDS: i64 = 60;
 const NO_SHOW_RATE: f64 = 0.04;
 /// Spread of service times (sigma of the underlying normal).
 const SERVICE_SIGMA: f64 = 0.35;
-
-/// Visitors per hour at an office with four counters, by local hour (9 = 9:00–9:59).
-fn arrivals_per_hour(hour: u32) -> f64 {
-    match hour {
-        9 => 26.0, // the rush at opening
-        10 => 22.0,
-        11 => 18.0,
-        12 => 12.0, // lunch
-        13 => 20.0, // the smaller peak after lunch
-        14 => 16.0,
-        15 => 12.0,
-        16 => 8.0,
-        _ => 5.0,
-    }
-}
 
 /// Counters staffed, out of `total`, at a local time of an open day (half over lunch).
 fn staffed(total: usize, time: NaiveTime) -> usize {

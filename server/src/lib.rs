@@ -12,6 +12,8 @@
 //! - [`wire`]: every conversion from the server's types to the wire types.
 //! - [`feed`]: the live WebSocket feed, one task per viewer following the latest frame.
 //! - [`demo`]: the simulated business day behind `--demo`.
+//! - [`simulate`]: `queue-server simulate`: many synthetic days through the real queue, every
+//!   wait predictor scored against the actual waits.
 //! - [`auth`]: staff tokens and roles.
 //! - [`renewal`]: the renewal guide: when, what lapses, the notice, who brings what, where.
 //! - [`http`]: router, handlers, web pages and the JSON error envelope.
@@ -36,6 +38,7 @@ pub mod http;
 pub mod office;
 pub mod renewal;
 pub mod server;
+pub mod simulate;
 pub mod store;
 pub mod wire;
 

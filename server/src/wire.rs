@@ -33,12 +33,14 @@ pub fn ticket(queue: &OfficeQueue, ticket: &domain::Ticket) -> protocol::Ticket 
         business_date: ticket.business_date.to_string(),
         counter: ticket.counter.clone(),
         called_at: ticket.called_at.map(tokyo),
+        recalled_at: ticket.recalled_at.map(tokyo),
         finished_at: ticket.finished_at.map(tokyo),
         ahead_at_issue: ticket.waiting_ahead_at_issue,
         waiting_ahead_at_issue: ticket.waiting_ahead_at_issue,
         ahead: queue.ahead_of(ticket),
-        estimate_min_minutes: ticket.estimate_at_issue.map(|(min, _)| min),
-        estimate_max_minutes: ticket.estimate_at_issue.map(|(_, max)| max),
+        estimate_min_minutes: ticket.estimate_at_issue.map(|e| e.min_minutes),
+        estimate_max_minutes: ticket.estimate_at_issue.map(|e| e.max_minutes),
+        estimate_point_minutes: ticket.estimate_at_issue.map(|e| e.point_minutes()),
         actions: domain::staff_actions(ticket.state),
     }
 }
@@ -273,7 +275,7 @@ pub fn snapshot(
                 number: ticket.number.clone(),
                 service: ticket.service.clone(),
                 state: ticket.state,
-                called_at: tokyo(ticket.called_at?),
+                called_at: tokyo(ticket.recalled_at.or(ticket.called_at)?),
             })
         })
         .collect();
@@ -282,7 +284,8 @@ pub fn snapshot(
         .iter()
         .filter(|t| t.called_at.is_some() && t.counter.is_some())
         .collect();
-    called.sort_by_key(|t| std::cmp::Reverse(t.called_at));
+    // Screens list calls by their latest call, a recall included.
+    called.sort_by_key(|t| std::cmp::Reverse(t.recalled_at.or(t.called_at)));
     let recent_calls = called
         .into_iter()
         .take(protocol::feed::RECENT_CALLS)
@@ -291,7 +294,7 @@ pub fn snapshot(
                 counter: t.counter.clone()?,
                 number: t.number.clone(),
                 service: t.service.clone(),
-                called_at: tokyo(t.called_at?),
+                called_at: tokyo(t.recalled_at.or(t.called_at)?),
             })
         })
         .collect();
@@ -322,5 +325,6 @@ pub fn snapshot(
         counters: queue.counters().iter().map(counter).collect(),
         congestion: level.map(congestion),
         demo,
+        clock_speed: None,
     }
 }

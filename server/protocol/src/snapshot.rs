@@ -77,7 +77,7 @@ pub struct Estimate {
     /// The point estimate the range is built around, minutes.
     #[serde(default)]
     pub point_minutes: f64,
-    /// Text for people (「約20〜30分」).
+    /// Text for people (「20～30分程度」).
     pub text_ja: String,
     /// Text for people ("about 20–30 min").
     pub text_en: String,
@@ -196,4 +196,8 @@ pub struct Snapshot {
     /// True when the queue is a simulated demo (screens show デモ / DEMO).
     #[serde(default)]
     pub demo: bool,
+    /// How many times faster than real time the server's clock runs (`--speed`), present only
+    /// when not 1, so that nobody mistakes a drill for live data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock_speed: Option<f64>,
 }

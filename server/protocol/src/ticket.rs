@@ -112,7 +112,7 @@ wire_enum! {
 }
 
 /// A ticket as staff see it: the 201 reply to an issue and each row of a ticket list.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Ticket {
     /// Stable id for per-ticket staff actions.
     pub id: String,
@@ -133,9 +133,12 @@ pub struct Ticket {
     /// The counter it was last called to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counter: Option<String>,
-    /// When it was last called.
+    /// When it was first called: the end of its wait. A recall does not move it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub called_at: Option<DateTime<FixedOffset>>,
+    /// When it was last recalled, if it was.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recalled_at: Option<DateTime<FixedOffset>>,
     /// When it reached a final state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<DateTime<FixedOffset>>,
@@ -154,6 +157,9 @@ pub struct Ticket {
     /// The wait estimate shown when it was issued (upper bound, minutes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimate_max_minutes: Option<u32>,
+    /// The point estimate the shown band was built around, minutes (accuracy is measured on it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate_point_minutes: Option<f64>,
     /// The staff actions the lifecycle allows on it now, so a console enables exactly those
     /// buttons without a copy of the lifecycle table.
     #[serde(default)]
@@ -199,7 +205,7 @@ pub struct TicketOffice {
 }
 
 /// `GET /api/v1/offices/{office}/tickets`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TicketList {
     /// Every ticket of the business day, in issue order.
     pub tickets: Vec<Ticket>,

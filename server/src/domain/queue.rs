@@ -9,6 +9,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use super::shown::ShownEstimate;
 use super::ticket::{InvalidTransition, TicketAction, next_state};
 use crate::config::OfficeConfig;
 use crate::protocol::{CounterState, SuspensionReason, TicketState};
@@ -34,16 +35,18 @@ pub struct Ticket {
     pub business_date: NaiveDate,
     /// When issued.
     pub issued_at: DateTime<Utc>,
-    /// When last called.
+    /// When first called: the end of the wait. A recall does not move it.
     pub called_at: Option<DateTime<Utc>>,
+    /// When last recalled, if ever.
+    pub recalled_at: Option<DateTime<Utc>>,
     /// When service started.
     pub started_at: Option<DateTime<Utc>>,
     /// When it reached a final state.
     pub finished_at: Option<DateTime<Utc>>,
     /// People ahead of it at issue ([`OfficeQueue::ahead_of_new`]).
     pub waiting_ahead_at_issue: u32,
-    /// The wait range (minutes) shown when it was issued, to measure estimates later.
-    pub estimate_at_issue: Option<(u32, u32)>,
+    /// The wait band and point shown when it was issued, to measure estimates later.
+    pub estimate_at_issue: Option<ShownEstimate>,
 }
 
 /// A counter (窓口) of the office.
@@ -86,8 +89,8 @@ pub struct Context {
     pub now: DateTime<Utc>,
     /// `Err` when the calendar says reception is not open now.
     pub reception_hours: Result<(), Closed>,
-    /// The wait range (minutes) screens show now per service id; stored with each new ticket.
-    pub shown_estimates: Vec<(String, (u32, u32))>,
+    /// The wait band and point screens show now per service id; stored with each new ticket.
+    pub shown_estimates: Vec<(String, ShownEstimate)>,
 }
 
 /// A staff command against one office.
@@ -135,8 +138,8 @@ pub enum Change {
         prefix: String,
         /// People ahead of it ([`OfficeQueue::ahead_of_new`]).
         waiting_ahead: u32,
-        /// The wait range shown at issue, if any.
-        estimate: Option<(u32, u32)>,
+        /// The wait band and point shown at issue, if any.
+        estimate: Option<ShownEstimate>,
     },
     /// A ticket moves to another state.
     Ticket {
@@ -405,6 +408,7 @@ impl OfficeQueue {
                 business_date: self.business_date,
                 issued_at: now,
                 called_at: None,
+                recalled_at: None,
                 started_at: None,
                 finished_at: None,
                 waiting_ahead_at_issue: seq_no - 1,
@@ -436,31 +440,27 @@ impl OfficeQueue {
             .count() as u32
     }
 
-    /// People ahead of a ticket now: the waiting tickets issued before it that a counter able
-    /// to call it would call first (0 once it is called or done). See [`Self::ahead_of_new`].
-    pub fn ahead_of(&self, ticket: &Ticket) -> u32 {
-        if ticket.state != TicketState::Waiting {
-            return 0;
-        }
+    /// The people ahead of a ticket now, in call order: the waiting tickets issued before it
+    /// that a counter able to call it would call first (none once it is called or done). See
+    /// [`Self::ahead_of_new`] for the rule.
+    pub fn tickets_ahead_of<'a>(&'a self, ticket: &'a Ticket) -> impl Iterator<Item = &'a Ticket> {
+        let waiting = ticket.state == TicketState::Waiting;
         self.tickets
             .iter()
-            .take_while(|earlier| earlier.id != ticket.id)
-            .filter(|earlier| self.called_before(earlier, &ticket.service))
-            .count() as u32
+            .take_while(move |earlier| waiting && earlier.id != ticket.id)
+            .filter(move |earlier| self.called_before(earlier, &ticket.service))
+    }
+
+    /// How many people are ahead of a ticket now ([`Self::tickets_ahead_of`]).
+    pub fn ahead_of(&self, ticket: &Ticket) -> u32 {
+        self.tickets_ahead_of(ticket).count() as u32
     }
 
     /// Of the people ahead of `ticket`, those waiting for `service` (what the estimator needs:
     /// how many of each kind it must get through first).
     pub fn ahead_of_in(&self, ticket: &Ticket, service: &str) -> u32 {
-        if ticket.state != TicketState::Waiting {
-            return 0;
-        }
-        self.tickets
-            .iter()
-            .take_while(|earlier| earlier.id != ticket.id)
-            .filter(|earlier| {
-                earlier.service == service && self.called_before(earlier, &ticket.service)
-            })
+        self.tickets_ahead_of(ticket)
+            .filter(|earlier| earlier.service == service)
             .count() as u32
     }
 
@@ -703,6 +703,7 @@ impl OfficeQueue {
                         business_date: self.business_date,
                         issued_at: now,
                         called_at: None,
+                        recalled_at: None,
                         started_at: None,
                         finished_at: None,
                         waiting_ahead_at_issue: *waiting_ahead,
@@ -722,7 +723,9 @@ impl OfficeQueue {
                         ticket.counter = Some(counter.clone());
                     }
                     match action {
-                        TicketAction::Call | TicketAction::Recall => ticket.called_at = Some(now),
+                        // The wait ends at the first call; a recall is kept apart.
+                        TicketAction::Call => ticket.called_at = Some(now),
+                        TicketAction::Recall => ticket.recalled_at = Some(now),
                         TicketAction::Start => ticket.started_at = Some(now),
                         _ => {}
                     }

@@ -5,13 +5,21 @@
 //! both from a plain description of the queue ([`QueueFacts`]): it is pure, takes the current
 //! instant as data and never reads a clock, so the same facts always give the same estimate.
 //!
-//! - [`Estimator`] is the seam: a later issue measures accuracy against real call times and may
-//!   replace the model. [`QueueLengthEstimator`] is today's model (see `queue_length`).
-//! - [`WaitEstimate`] is what a screen shows per service: a range of minutes, or "no counter open".
+//! - [`Estimator`] is the seam the office publishes through. [`PredictorEstimator`] is the one
+//!   the server runs: a point [`Predictor`] chosen in configuration (queue-length, head-of-line,
+//!   last-to-enter-service, EWMA of recent waits, refined queue-length; see `predictors`) and a
+//!   band sized from that predictor's own recent errors (see `predictors::band`).
+//!   [`QueueLengthEstimator`] is the original model (see `queue_length`).
+//! - [`accuracy`] measures shown estimates against actual waits (the `accuracy` command,
+//!   `/metrics`, the simulator).
+//! - [`WaitEstimate`] is what a screen shows per service: a band of minutes, or "no counter open".
 //! - [`congestion()`] turns the estimates into one of four lamp colours ([`CongestionLevel`]) using
 //!   thresholds that are configuration data ([`CongestionThresholds`]).
 
+pub mod accuracy;
 mod congestion;
+pub mod past;
+pub mod predictors;
 mod queue_length;
 mod service_time;
 mod wait;
@@ -20,6 +28,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use self::congestion::{CongestionLevel, CongestionThresholds, congestion};
+pub use self::predictors::{
+    CapacityProfile, EstimatesConfig, Predictor, PredictorEstimator, PredictorKind, StaffingPlan,
+};
 pub use self::queue_length::QueueLengthEstimator;
 pub use self::wait::WaitEstimate;
 
@@ -46,6 +57,60 @@ pub struct QueueFacts {
     pub services: Vec<ServiceFacts>,
     /// The office's counters, whatever their state: only open (and, partly, paused) ones serve.
     pub counters: Vec<CounterFacts>,
+    /// The waiting line in order, today's ended waits, and what is known of the day's capacity:
+    /// what the delay-history and refined predictors read.
+    pub history: QueueHistory,
+}
+
+/// What the predictors beyond queue length need: the line in call order, the waits already
+/// ended today, and the office's capacity over the day (learned, or from a staffing plan).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct QueueHistory {
+    /// Tickets waiting now, in issue order (the order call-next takes them).
+    pub waiting: Vec<Queued>,
+    /// Today's tickets that have been called, in the order of their first call.
+    pub called: Vec<EndedWait>,
+    /// Throughput by time of day learned from past days, if there are any.
+    pub capacity_profile: Option<std::sync::Arc<CapacityProfile>>,
+    /// Counters scheduled to be open over the day, when a staffing plan is configured.
+    pub staffing_plan: Option<std::sync::Arc<StaffingPlan>>,
+    /// Standardized errors of the shown predictor on earlier days, oldest first: the band's
+    /// evidence until today has its own (see `predictors::band`).
+    pub past_errors: Vec<f64>,
+}
+
+/// A waiting ticket as the predictors see it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Queued {
+    /// Its service id.
+    pub service: String,
+    /// When it was issued.
+    pub issued_at: DateTime<Utc>,
+}
+
+/// A ticket whose wait ended today (it was called).
+#[derive(Clone, Debug, PartialEq)]
+pub struct EndedWait {
+    /// Its service id.
+    pub service: String,
+    /// When it was issued.
+    pub issued_at: DateTime<Utc>,
+    /// When it was first called.
+    pub called_at: DateTime<Utc>,
+    /// The point estimate shown at issue, minutes, if one was shown.
+    pub shown_point: Option<f64>,
+}
+
+impl EndedWait {
+    /// The actual wait, minutes.
+    pub fn wait_minutes(&self) -> f64 {
+        minutes_between(self.issued_at, self.called_at)
+    }
+}
+
+/// Minutes from `from` to `to` (negative if `to` is earlier).
+pub fn minutes_between(from: DateTime<Utc>, to: DateTime<Utc>) -> f64 {
+    (to - from).num_milliseconds() as f64 / 60_000.0
 }
 
 /// One service of the office: what it is configured to take and what happened today.

@@ -27,6 +27,7 @@
 
 use std::collections::HashMap;
 
+use super::predictors::{Outlook, Predictor};
 use super::service_time::{Blend, LearnedMean, learned_mean, remaining_minutes};
 use super::{CounterAvailability, Estimator, QueueFacts, ServiceEstimate, WaitEstimate};
 
@@ -99,6 +100,30 @@ impl Estimator for QueueLengthEstimator {
                 }
             })
             .collect()
+    }
+}
+
+impl QueueLengthEstimator {
+    /// The model's parts for one service: no counter, no wait, or the work ahead and the
+    /// counter weight sharing it. The refined predictor drains the same work over the day.
+    pub(crate) fn work_ahead(&self, facts: &QueueFacts, service: &str) -> Outlook {
+        let office = Office::from_facts(self, facts);
+        match office.index.get(service) {
+            Some(&target) => office.parts(self, target).0,
+            None => Outlook::NoCounterOpen,
+        }
+    }
+}
+
+/// Today's queue-length predictor (QL): work ahead ÷ the counters serving it, as the module
+/// docs describe; its point only (the band comes from its recent errors).
+impl Predictor for QueueLengthEstimator {
+    fn name(&self) -> &'static str {
+        "ql"
+    }
+
+    fn point(&self, facts: &QueueFacts, service: &str) -> Outlook {
+        self.work_ahead(facts, service)
     }
 }
 
@@ -213,13 +238,25 @@ impl<'a> Office<'a> {
 
     /// The wait of a new ticket of service `target` (an index), following the module's model.
     fn wait_for(&self, tuning: &QueueLengthEstimator, target: usize) -> WaitEstimate {
+        match self.parts(tuning, target) {
+            (Outlook::NoCounterOpen, _) => WaitEstimate::NoCounterOpen,
+            (Outlook::CalledAtOnce, _) => WaitEstimate::NO_WAIT,
+            (Outlook::Wait { minutes, .. }, half_width) => {
+                WaitEstimate::around(minutes, half_width, tuning.range_step_minutes)
+            }
+        }
+    }
+
+    /// The outlook of a new ticket of service `target` and the half-width of the model's own
+    /// range around it.
+    fn parts(&self, tuning: &QueueLengthEstimator, target: usize) -> (Outlook, f64) {
         let pool: Vec<&Counter> = self
             .counters
             .iter()
             .filter(|c| c.services.contains(&target))
             .collect();
         if !pool.iter().any(|c| c.open) {
-            return WaitEstimate::NoCounterOpen;
+            return (Outlook::NoCounterOpen, 0.0);
         }
         let pool_weight: f64 = pool.iter().map(|c| c.weight).sum();
         let cv = non_negative(tuning.service_time_cv);
@@ -250,11 +287,18 @@ impl<'a> Office<'a> {
 
         let idle = pool.iter().filter(|c| c.idle).count() as f64;
         if ahead < idle {
-            return WaitEstimate::NO_WAIT;
+            return (Outlook::CalledAtOnce, 0.0);
         }
         let point = (work / pool_weight).min(MAX_POINT_MINUTES);
         let half_width = non_negative(tuning.range_sigmas) * variance.sqrt() / pool_weight;
-        WaitEstimate::around(point, half_width, tuning.range_step_minutes)
+        (
+            Outlook::Wait {
+                minutes: point,
+                work,
+                counters: pool_weight,
+            },
+            half_width,
+        )
     }
 }
 

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// The wait a new ticket of one service can expect.
 ///
-/// A range rather than one number because a queue cannot promise a minute: people read
+/// A band rather than one number because a queue cannot promise a minute: people read
 /// 「20～30分程度」 as honest and "23 min" as a promise. The point estimate is kept beside the
 /// range so that accuracy can be measured later (DESIGN, *Estimate accuracy*).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -27,7 +27,7 @@ pub enum WaitEstimate {
 
 impl WaitEstimate {
     /// The estimate "called at once": nobody ahead and a counter free.
-    pub(super) const NO_WAIT: Self = Self::Minutes {
+    pub const NO_WAIT: Self = Self::Minutes {
         point: 0.0,
         min: 0,
         max: 0,
@@ -37,7 +37,7 @@ impl WaitEstimate {
     /// multiples of `step` minutes so that the range always contains the point.
     ///
     /// A positive point never shows as 0–0 ("no wait"): its range reaches at least one step.
-    pub(super) fn around(point: f64, half_width: f64, step: u32) -> Self {
+    pub fn around(point: f64, half_width: f64, step: u32) -> Self {
         let point = if point.is_finite() {
             point.max(0.0)
         } else {
@@ -124,7 +124,7 @@ mod tests {
     }
 
     #[test]
-    fn texts_show_the_range_with_about() {
+    fn texts_show_the_band_with_a_full_width_tilde_and_teido() {
         let w = WaitEstimate::Minutes {
             point: 24.0,
             min: 20,

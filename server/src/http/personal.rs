@@ -22,9 +22,8 @@ use tower_governor::governor::GovernorConfigBuilder;
 use super::AppState;
 use super::error::ApiError;
 use super::pages;
-use crate::domain::{OfficeQueue, Ticket};
-use crate::estimate::QueueLengthEstimator;
-use crate::office::{Published, ticket_wait};
+use crate::domain::Ticket;
+use crate::office::Published;
 use crate::protocol::{ErrorCode, PublicTicket};
 use crate::wire;
 
@@ -88,15 +87,12 @@ fn find(state: &AppState, public_id: &str) -> Option<(Arc<Published>, usize)> {
     found
 }
 
-/// The visitor's view of a ticket of `queue`.
-fn public_view(state: &AppState, queue: &OfficeQueue, ticket: &Ticket) -> PublicTicket {
-    let wait = ticket_wait(
-        &QueueLengthEstimator::default(),
-        queue,
-        &state.config,
-        ticket,
-        state.clock.now(),
-    );
+/// The visitor's view of a ticket of `published`, its wait from the office's own model.
+fn public_view(state: &AppState, published: &Published, ticket: &Ticket) -> PublicTicket {
+    let queue = &published.queue;
+    let wait = published
+        .wait_model
+        .ticket_wait(queue, ticket, state.clock.now());
     wire::public_ticket(queue, &state.config, ticket, wait.as_ref())
 }
 
@@ -119,9 +115,8 @@ fn no_store(mut response: Response) -> Response {
 async fn ticket_json(State(state): State<AppState>, Path(public_id): Path<String>) -> Response {
     let response = match find(&state, &public_id) {
         Some((published, index)) => {
-            let queue = &published.queue;
-            let ticket = &queue.tickets()[index];
-            Json(public_view(&state, queue, ticket)).into_response()
+            let ticket = &published.queue.tickets()[index];
+            Json(public_view(&state, &published, ticket)).into_response()
         }
         None => unknown_ticket().into_response(),
     };
@@ -137,9 +132,8 @@ async fn ticket_page(
     let lang = pages::lang_of(query.as_deref());
     let response = match find(&state, &public_id) {
         Some((published, index)) => {
-            let queue = &published.queue;
-            let ticket = &queue.tickets()[index];
-            let view = public_view(&state, queue, ticket);
+            let ticket = &published.queue.tickets()[index];
+            let view = public_view(&state, &published, ticket);
             pages::ticket_page(&state, lang, &public_id, &view, &published)
         }
         None => pages::ticket_not_found(lang),

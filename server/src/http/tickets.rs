@@ -23,7 +23,7 @@ pub struct IssueRequest {
 /// The ticket in an outcome (every ticket command replies with one).
 pub(super) fn expect_ticket(outcome: Outcome) -> ApiResult<Json<Ticket>> {
     match outcome {
-        Outcome::Ticket(ticket) => Ok(Json(ticket)),
+        Outcome::Ticket(ticket) => Ok(Json(*ticket)),
         other => Err(ApiError::internal(&format!("unexpected outcome {other:?}"))),
     }
 }

@@ -13,8 +13,8 @@ use crate::store::StoreError;
 /// The reply to an accepted command.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
-    /// A ticket (issued, called, or acted on).
-    Ticket(protocol::Ticket),
+    /// A ticket (issued, called, or acted on); boxed, it is the large one.
+    Ticket(Box<protocol::Ticket>),
     /// A counter after the action.
     Counter(protocol::CounterStatus),
     /// Reception after suspend/resume, as staff see it (with their note).

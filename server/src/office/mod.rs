@@ -11,7 +11,7 @@ mod publish;
 mod task;
 
 pub use handle::{OfficeError, OfficeHandle, Outcome};
-pub use publish::{Called, Published, queue_facts, ticket_wait};
+pub use publish::{Called, Published, WaitModel, queue_facts, shown_ranges};
 pub use task::start;
 
 #[cfg(test)]

@@ -10,10 +10,11 @@ use chrono::{DateTime, Utc};
 
 use crate::calendar;
 use crate::config::Config;
-use crate::domain::{OfficeQueue, Ticket};
+use crate::domain::{OfficeQueue, ShownEstimate, Ticket};
+use crate::estimate::past::PastDays;
 use crate::estimate::{
-    self, CounterAvailability, CounterFacts, Estimator, InService, QueueFacts, ServiceEstimate,
-    ServiceFacts, WaitEstimate,
+    self, CounterAvailability, CounterFacts, EndedWait, Estimator, InService, QueueFacts,
+    QueueHistory, Queued, ServiceEstimate, ServiceFacts, StaffingPlan, WaitEstimate,
 };
 use crate::protocol::{CallEvent, CounterState, Message, Payload, TicketState, VERSION};
 use crate::wire;
@@ -33,6 +34,8 @@ pub struct Published {
     pub etag: String,
     /// When it was published (for the feed's publish-to-send lag).
     pub published_at: Instant,
+    /// How the office estimates waits (for one ticket's own wait).
+    pub wait_model: Arc<WaitModel>,
 }
 
 /// A call, sent to feed viewers as it happens.
@@ -44,11 +47,70 @@ pub struct Called {
     pub published_at: Instant,
 }
 
-/// Makes [`Published`] states for one office: the estimator, the configuration, and a strong
+/// How the office estimates waits: the configured predictor with the evidence it learned. One
+/// per office, shared by every published state, so that one ticket's own wait (the personal
+/// ticket page) comes from the same model as the screens.
+pub struct WaitModel {
+    config: Arc<Config>,
+    estimator: Arc<dyn Estimator>,
+    /// What past days taught (throughput by time of day, the band's past errors).
+    past: PastDays,
+    /// The configured staffing plan, if any.
+    plan: Option<Arc<StaffingPlan>>,
+}
+
+impl std::fmt::Debug for WaitModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WaitModel").finish_non_exhaustive()
+    }
+}
+
+impl WaitModel {
+    /// Everything the predictor may know at `now`.
+    fn facts(&self, queue: &OfficeQueue, now: DateTime<Utc>) -> QueueFacts {
+        let mut facts = queue_facts(queue, &self.config, now);
+        facts.history.capacity_profile = self.past.profile.clone();
+        facts.history.staffing_plan = self.plan.clone();
+        facts.history.past_errors = self.past.errors.clone();
+        facts
+    }
+
+    /// The wait of one waiting ticket until it is called: the predictor's answer for a ticket
+    /// of its service with only the people ahead of it in the line. `None` once it is called.
+    pub fn ticket_wait(
+        &self,
+        queue: &OfficeQueue,
+        ticket: &Ticket,
+        now: DateTime<Utc>,
+    ) -> Option<WaitEstimate> {
+        if ticket.state != TicketState::Waiting {
+            return None;
+        }
+        let mut facts = self.facts(queue, now);
+        for service in &mut facts.services {
+            service.waiting = queue.ahead_of_in(ticket, &service.id);
+        }
+        let ahead: Vec<_> = queue
+            .tickets_ahead_of(ticket)
+            .map(|earlier| earlier.issued_at)
+            .collect();
+        facts
+            .history
+            .waiting
+            .retain(|queued| ahead.contains(&queued.issued_at));
+        self.estimator
+            .estimate(&facts)
+            .into_iter()
+            .find(|estimate| estimate.service == ticket.service)
+            .map(|estimate| estimate.wait)
+    }
+}
+
+/// Makes [`Published`] states for one office: the wait model, the configuration, and a strong
 /// ETag that differs across restarts (a random nonce) and across publishes (a counter).
 pub(super) struct Publisher {
     config: Arc<Config>,
-    estimator: Arc<dyn Estimator>,
+    model: Arc<WaitModel>,
     demo: bool,
     etag_nonce: u64,
     publishes: u64,
@@ -62,29 +124,42 @@ pub(super) struct Rendered {
 }
 
 impl Publisher {
-    pub(super) fn new(config: Arc<Config>, estimator: Arc<dyn Estimator>, demo: bool) -> Self {
+    pub(super) fn new(
+        config: Arc<Config>,
+        estimator: Arc<dyn Estimator>,
+        demo: bool,
+        past: PastDays,
+    ) -> Self {
+        let model = WaitModel {
+            plan: config.estimates.plan(),
+            config: config.clone(),
+            estimator,
+            past,
+        };
         Self {
             config,
-            estimator,
+            model: Arc::new(model),
             demo,
             etag_nonce: rand::random(),
             publishes: 0,
         }
     }
 
-    /// Estimates the waits, builds the snapshot and serializes it.
+    /// Estimates the waits, builds the snapshot and serializes it. `clock_speed` is the
+    /// server clock's speed, shown in the snapshot when it is not real time.
     pub(super) fn render(
         &mut self,
         queue: &OfficeQueue,
         now: DateTime<Utc>,
+        clock_speed: f64,
     ) -> Result<Rendered, serde_json::Error> {
         let status = calendar::status(&queue.office().schedule, now)
             .serving_until_empty(queue.has_open_tickets());
-        let estimates = self
-            .estimator
-            .estimate(&queue_facts(queue, &self.config, now));
+        let estimates = self.model.estimator.estimate(&self.model.facts(queue, now));
         let level = estimate::congestion(&estimates, &self.config.congestion);
-        let snapshot = wire::snapshot(queue, &self.config, &status, &estimates, level, self.demo);
+        let mut snapshot =
+            wire::snapshot(queue, &self.config, &status, &estimates, level, self.demo);
+        snapshot.clock_speed = (clock_speed != 1.0).then_some(clock_speed);
         let message = Message {
             v: VERSION,
             seq: queue.last_seq(),
@@ -101,6 +176,7 @@ impl Publisher {
                 json,
                 etag: format!("\"{:x}-{}\"", self.etag_nonce, self.publishes),
                 published_at: Instant::now(),
+                wait_model: self.model.clone(),
             },
             estimates,
         })
@@ -126,38 +202,18 @@ impl Publisher {
     }
 }
 
-/// The wait ranges (minutes) screens show per service, stored with each ticket issued.
-pub(super) fn shown_ranges(estimates: &[ServiceEstimate]) -> Vec<(String, (u32, u32))> {
+/// The wait bands and points screens show per service, stored with each ticket issued.
+pub fn shown_ranges(estimates: &[ServiceEstimate]) -> Vec<(String, ShownEstimate)> {
     estimates
         .iter()
         .filter_map(|estimate| match estimate.wait {
-            WaitEstimate::Minutes { min, max, .. } => Some((estimate.service.clone(), (min, max))),
+            WaitEstimate::Minutes { min, max, point } => Some((
+                estimate.service.clone(),
+                ShownEstimate::new(min, max, point),
+            )),
             WaitEstimate::NoCounterOpen => None,
         })
         .collect()
-}
-
-/// The wait of one waiting ticket until it is called: the estimator's answer for a ticket of
-/// its service with only the people ahead of it waiting. `None` once it is called or done.
-pub fn ticket_wait(
-    estimator: &dyn Estimator,
-    queue: &OfficeQueue,
-    config: &Config,
-    ticket: &Ticket,
-    now: DateTime<Utc>,
-) -> Option<WaitEstimate> {
-    if ticket.state != TicketState::Waiting {
-        return None;
-    }
-    let mut facts = queue_facts(queue, config, now);
-    for service in &mut facts.services {
-        service.waiting = queue.ahead_of_in(ticket, &service.id);
-    }
-    estimator
-        .estimate(&facts)
-        .into_iter()
-        .find(|estimate| estimate.service == ticket.service)
-        .map(|estimate| estimate.wait)
 }
 
 /// What the estimator needs to know about the queue at `now`: waiting counts, today's service
@@ -201,9 +257,35 @@ pub fn queue_facts(queue: &OfficeQueue, config: &Config, now: DateTime<Utc>) -> 
             }),
         })
         .collect();
+    let mut called: Vec<EndedWait> = queue
+        .tickets()
+        .iter()
+        .filter_map(|t| {
+            Some(EndedWait {
+                service: t.service.clone(),
+                issued_at: t.issued_at,
+                called_at: t.called_at?,
+                shown_point: t.estimate_at_issue.map(|e| e.point_minutes()),
+            })
+        })
+        .collect();
+    called.sort_by_key(|ended| ended.called_at);
     QueueFacts {
         now,
         services,
         counters,
+        history: QueueHistory {
+            waiting: queue
+                .tickets()
+                .iter()
+                .filter(|t| t.state == TicketState::Waiting)
+                .map(|t| Queued {
+                    service: t.service.clone(),
+                    issued_at: t.issued_at,
+                })
+                .collect(),
+            called,
+            ..QueueHistory::default()
+        },
     }
 }

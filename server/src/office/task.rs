@@ -16,7 +16,8 @@ use crate::calendar;
 use crate::clock::SharedClock;
 use crate::config::{Config, OfficeConfig};
 use crate::domain::{Change, Closed, Context, Decision, OfficeQueue, Reply, TicketAction};
-use crate::estimate::{Estimator, QueueLengthEstimator, ServiceEstimate};
+use crate::estimate::past::{LEARN_DAYS, PastDays};
+use crate::estimate::{Estimator, PredictorEstimator, ServiceEstimate};
 use crate::protocol::feed::REFRESH_INTERVAL;
 use crate::store::{Store, StoreError};
 use crate::wire;
@@ -54,13 +55,22 @@ pub async fn start(
 ) -> Result<OfficeHandle, StoreError> {
     let now = clock.now();
     let queue = load_queue(office, &config, &store, now).await?;
-    let estimator: Arc<dyn Estimator> = Arc::new(QueueLengthEstimator::default());
-    let mut publisher = Publisher::new(config.clone(), estimator, demo);
+    let estimator: Arc<dyn Estimator> =
+        Arc::new(PredictorEstimator::from_config(&config.estimates));
+    let today = queue.business_date();
+    let past = store
+        .tickets_between(
+            &office.id,
+            today - chrono::Duration::days(LEARN_DAYS),
+            today - chrono::Duration::days(1),
+        )
+        .await?;
+    let mut publisher = Publisher::new(config.clone(), estimator, demo, PastDays::learn(&past));
     let Rendered {
         published,
         estimates,
     } = publisher
-        .render(&queue, now)
+        .render(&queue, now, clock.speed())
         .map_err(|error| StoreError::Corrupt(format!("snapshot: {error}")))?;
     let (requests, receiver) = mpsc::channel(QUEUE_DEPTH);
     let (calls, _) = broadcast::channel(CALL_BUFFER);
@@ -324,7 +334,7 @@ impl OfficeTask {
             (Reply::IssuedTicket, Some(issued)) => self
                 .queue
                 .ticket(issued.id)
-                .map(|ticket| Outcome::Ticket(wire::ticket(&self.queue, ticket)))
+                .map(|ticket| Outcome::Ticket(Box::new(wire::ticket(&self.queue, ticket))))
                 .unwrap_or_else(|| self.reception_outcome()),
             _ => self.outcome(decision),
         }
@@ -336,7 +346,7 @@ impl OfficeTask {
             Reply::Ticket(id) => self
                 .queue
                 .ticket(*id)
-                .map(|ticket| Outcome::Ticket(wire::ticket(&self.queue, ticket))),
+                .map(|ticket| Outcome::Ticket(Box::new(wire::ticket(&self.queue, ticket)))),
             Reply::Counter(id) => self
                 .queue
                 .counter(id)
@@ -351,7 +361,7 @@ impl OfficeTask {
     }
 
     fn publish(&mut self, now: DateTime<Utc>) {
-        match self.publisher.render(&self.queue, now) {
+        match self.publisher.render(&self.queue, now, self.clock.speed()) {
             Ok(Rendered {
                 published,
                 estimates,

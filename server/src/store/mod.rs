@@ -6,6 +6,7 @@
 //! separate small pool, so a token check never waits for a commit. A busy timeout lets the CLI
 //! (`token create`, `backup`) work beside a running server.
 
+mod history;
 mod tokens;
 
 use std::path::{Path, PathBuf};
@@ -21,7 +22,8 @@ use sqlx::sqlite::{
 use sqlx::{Connection, Row, Sqlite, Transaction};
 
 use crate::domain::{
-    Change, Decision, Issued, Reception, Recorded, SavedDay, Ticket, TicketAction, display_number,
+    Change, Decision, Issued, Reception, Recorded, SavedDay, ShownEstimate, Ticket, TicketAction,
+    display_number,
 };
 use crate::protocol::{CounterState, SuspensionReason, TicketState};
 
@@ -154,8 +156,9 @@ impl Store {
     pub async fn load_day(&self, office: &str, date: NaiveDate) -> Result<SavedDay> {
         let rows = sqlx::query(
             "SELECT id, public_id, number, seq_no, service, state, counter, business_date,
-                    issued_at, called_at, started_at, finished_at, waiting_ahead_at_issue,
-                    estimate_min_minutes, estimate_max_minutes
+                    issued_at, called_at, recalled_at, started_at, finished_at,
+                    waiting_ahead_at_issue, estimate_min_minutes, estimate_max_minutes,
+                    estimate_point_tenths
              FROM tickets WHERE office = ? AND business_date = ? ORDER BY id",
         )
         .bind(office)
@@ -294,8 +297,8 @@ impl Batch {
                     let id = sqlx::query(
                         "INSERT INTO tickets (public_id, office, business_date, service, prefix,
                              seq_no, number, state, issued_at, waiting_ahead_at_issue,
-                             estimate_min_minutes, estimate_max_minutes)
-                         VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?)",
+                             estimate_min_minutes, estimate_max_minutes, estimate_point_tenths)
+                         VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?)",
                     )
                     .bind(&public_id)
                     .bind(office)
@@ -306,8 +309,9 @@ impl Batch {
                     .bind(&number)
                     .bind(&at)
                     .bind(waiting_ahead)
-                    .bind(estimate.map(|(min, _)| min))
-                    .bind(estimate.map(|(_, max)| max))
+                    .bind(estimate.map(|e| e.min_minutes))
+                    .bind(estimate.map(|e| e.max_minutes))
+                    .bind(estimate.map(|e| e.point_tenths))
                     .execute(&mut *savepoint)
                     .await?
                     .last_insert_rowid();
@@ -325,11 +329,14 @@ impl Batch {
                     to,
                     counter,
                 } => {
-                    let called = matches!(action, TicketAction::Call | TicketAction::Recall);
+                    // called_at is the first call (the end of the wait); a recall has its own.
+                    let called = *action == TicketAction::Call;
+                    let recalled = *action == TicketAction::Recall;
                     let started = *action == TicketAction::Start;
                     sqlx::query(
                         "UPDATE tickets SET state = ?, counter = COALESCE(?, counter),
                              called_at = CASE WHEN ? THEN ? ELSE called_at END,
+                             recalled_at = CASE WHEN ? THEN ? ELSE recalled_at END,
                              started_at = CASE WHEN ? THEN ? ELSE started_at END,
                              finished_at = CASE WHEN ? THEN ? ELSE finished_at END
                          WHERE id = ? AND office = ?",
@@ -337,6 +344,8 @@ impl Batch {
                     .bind(to.as_str())
                     .bind(counter)
                     .bind(called)
+                    .bind(&at)
+                    .bind(recalled)
                     .bind(&at)
                     .bind(started)
                     .bind(&at)
@@ -457,6 +466,10 @@ fn ticket_from_row(row: &SqliteRow) -> Result<Ticket> {
             .try_get::<Option<String>, _>("called_at")?
             .map(parse_timestamp)
             .transpose()?,
+        recalled_at: row
+            .try_get::<Option<String>, _>("recalled_at")?
+            .map(parse_timestamp)
+            .transpose()?,
         started_at: row
             .try_get::<Option<String>, _>("started_at")?
             .map(parse_timestamp)
@@ -469,8 +482,19 @@ fn ticket_from_row(row: &SqliteRow) -> Result<Ticket> {
         estimate_at_issue: match (
             row.try_get::<Option<u32>, _>("estimate_min_minutes")?,
             row.try_get::<Option<u32>, _>("estimate_max_minutes")?,
+            row.try_get::<Option<u32>, _>("estimate_point_tenths")?,
         ) {
-            (Some(min), Some(max)) => Some((min, max)),
+            (Some(min), Some(max), Some(point_tenths)) => Some(ShownEstimate {
+                min_minutes: min,
+                max_minutes: max,
+                point_tenths,
+            }),
+            // Tickets issued before the point was stored: the middle of their band.
+            (Some(min), Some(max), None) => Some(ShownEstimate {
+                min_minutes: min,
+                max_minutes: max,
+                point_tenths: (min + max) * 5,
+            }),
             _ => None,
         },
     })

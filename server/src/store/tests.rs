@@ -20,7 +20,7 @@ fn issue(service: &str, prefix: &str) -> Decision {
             service: service.into(),
             prefix: prefix.into(),
             waiting_ahead: 0,
-            estimate: Some((10, 20)),
+            estimate: Some(crate::domain::ShownEstimate::new(10, 20, 14.5)),
         }],
         reply: Reply::IssuedTicket,
     }
@@ -60,7 +60,10 @@ async fn numbers_continue_after_reopening_the_database() {
     let numbers: Vec<_> = stored.tickets.iter().map(|t| t.number.as_str()).collect();
     assert_eq!(numbers, ["R001", "R002", "R003"]);
     assert_eq!(stored.last_seq, 3);
-    assert_eq!(stored.tickets[0].estimate_at_issue, Some((10, 20)));
+    assert_eq!(
+        stored.tickets[0].estimate_at_issue,
+        Some(crate::domain::ShownEstimate::new(10, 20, 14.5))
+    );
 }
 
 #[tokio::test]

@@ -15,7 +15,10 @@ fn open_context() -> Context {
     Context {
         now: at("2026-12-01T10:00:00+09:00"),
         reception_hours: Ok(()),
-        shown_estimates: vec![("renewal".into(), (10, 20))],
+        shown_estimates: vec![(
+            "renewal".into(),
+            crate::domain::ShownEstimate::new(10, 20, 14.5),
+        )],
     }
 }
 
@@ -87,7 +90,10 @@ fn a_ticket_keeps_the_estimate_shown_when_it_was_issued() {
     let mut queue = main_office_queue();
     issue(&mut queue, "renewal");
     issue(&mut queue, "legal_representative");
-    assert_eq!(queue.tickets[0].estimate_at_issue, Some((10, 20)));
+    assert_eq!(
+        queue.tickets[0].estimate_at_issue,
+        Some(crate::domain::ShownEstimate::new(10, 20, 14.5))
+    );
     assert_eq!(queue.tickets[1].estimate_at_issue, None);
 }
 
@@ -443,4 +449,36 @@ fn with_counters_serving_every_service_every_earlier_waiting_ticket_is_ahead() {
     let ticket = queue.ticket(third).expect("issued").clone();
     assert_eq!(queue.ahead_of(&ticket), 2);
     assert_eq!(queue.ahead_of_new("renewal"), 3);
+}
+
+#[test]
+fn a_recall_keeps_called_at_at_the_first_call_and_records_its_own_time() {
+    let mut queue = main_office_queue();
+    let first = open_context();
+    run(&mut queue, Command::OpenCounter("1".into()), &first).expect("opens");
+    run(
+        &mut queue,
+        Command::Issue {
+            service: "renewal".into(),
+        },
+        &first,
+    )
+    .expect("issues");
+    run(&mut queue, Command::CallNext("1".into()), &first).expect("calls");
+    let id = queue.tickets[0].id;
+    let later = Context {
+        now: first.now + chrono::Duration::minutes(3),
+        ..open_context()
+    };
+    run(
+        &mut queue,
+        Command::Ticket {
+            id,
+            action: TicketAction::Recall,
+        },
+        &later,
+    )
+    .expect("recalls");
+    assert_eq!(queue.tickets[0].called_at, Some(first.now));
+    assert_eq!(queue.tickets[0].recalled_at, Some(later.now));
 }

@@ -53,6 +53,7 @@ pub(super) fn facts(services: Vec<ServiceFacts>, counters: Vec<CounterFacts>) ->
         now: now(),
         services,
         counters,
+        history: Default::default(),
     }
 }
 
