@@ -1,6 +1,7 @@
 //! `GET /metrics`: Prometheus text exposition of the queue and the feed. Computed from the
 //! published snapshots and atomic counters: no database query.
 
+use crate::estimate;
 use std::fmt::Write;
 use std::sync::atomic::Ordering;
 
@@ -73,6 +74,53 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
             .filter(|t| t.state == TicketState::Done)
             .count();
         let _ = writeln!(out, "queue_tickets_served{{office=\"{office}\"}} {done}");
+    }
+    // How good today's shown waits were, from the tickets already called (docs/estimates.md).
+    let today: Vec<_> = published
+        .iter()
+        .map(|(office, latest)| {
+            let report = estimate::accuracy::of_tickets(latest.queue.tickets());
+            (office, report.overall)
+        })
+        .collect();
+    family(
+        &mut out,
+        "queue_estimate_measured_tickets",
+        "gauge",
+        "Tickets of today whose shown wait can be checked (called, with a wait shown at issue).",
+    );
+    for (office, accuracy) in &today {
+        let _ = writeln!(
+            out,
+            "queue_estimate_measured_tickets{{office=\"{office}\"}} {}",
+            accuracy.tickets
+        );
+    }
+    family(
+        &mut out,
+        "queue_estimate_mae_minutes",
+        "gauge",
+        "Mean absolute error today of the wait point shown at issue, minutes.",
+    );
+    for (office, accuracy) in &today {
+        let _ = writeln!(
+            out,
+            "queue_estimate_mae_minutes{{office=\"{office}\"}} {:.2}",
+            accuracy.mae_minutes()
+        );
+    }
+    family(
+        &mut out,
+        "queue_estimate_coverage",
+        "gauge",
+        "Share of today's called tickets whose actual wait fell inside the band shown at issue.",
+    );
+    for (office, accuracy) in &today {
+        let _ = writeln!(
+            out,
+            "queue_estimate_coverage{{office=\"{office}\"}} {:.3}",
+            accuracy.coverage()
+        );
     }
     family(
         &mut out,

@@ -16,7 +16,7 @@
 //! each predictor is scored: mean absolute error of the point, coverage and width of the band,
 //! by hour. The naive estimate "people ahead × 10 min ÷ open counters" is scored beside them.
 
-mod arrivals;
+pub mod arrivals;
 pub mod cli;
 mod day;
 mod scenario;

@@ -1,0 +1,207 @@
+//! Measurement (not run by CI): a whole business day played on the real server, with its own
+//! random visitors and clerks, then the waits shown at issue checked against the waits that
+//! happened, from the ticket list alone.
+//!
+//! It starts the real `queue-server` binary at 08:50 with `--speed 120` (a day in about five
+//! minutes) on a fresh data directory, drives it through the staff API — arrivals following a
+//! city-hall day, three counters of which one pauses over lunch, service times 15 % slower than
+//! configured, a few no-shows — and prints MAE, band coverage and band width.
+//!
+//! `cargo build --release -p queue-server --bins --examples &&
+//!  ./target/release/examples/real_day [SEED]`
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, FixedOffset, TimeDelta, Timelike};
+use queue_server::simulate::arrivals::arrivals_per_hour;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use rand_distr::{Distribution, Exp, LogNormal};
+use serde_json::{Value, json};
+
+const SPEED: f64 = 120.0;
+const START: &str = "2026-12-01T08:50:00+09:00";
+/// Real time between two looks at the day: 12 simulated seconds.
+const STEP: Duration = Duration::from_millis(100);
+/// Visitors scaled to three counters.
+const VOLUME: f64 = 0.8;
+/// Service times this much slower than the configured 10 minutes (the predictor is not told).
+const SLOWER: f64 = 1.15;
+
+#[derive(Clone, Copy)]
+enum Counter {
+    Free,
+    Busy { until: DateTime<FixedOffset> },
+}
+
+#[tokio::main]
+async fn main() {
+    let seed: u64 = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(7);
+    let binary = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.join("queue-server")))
+        .expect("the queue-server binary beside the examples");
+    let data = tempfile::tempdir().expect("data directory");
+    let mut child = Command::new(&binary)
+        .args(["--listen", "127.0.0.1:0", "--now", START])
+        .args(["--speed", &SPEED.to_string()])
+        .arg("--data")
+        .arg(data.path())
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start queue-server (build it with --bins first)");
+    let started = Instant::now();
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let (mut token, mut base) = (String::new(), String::new());
+    while base.is_empty() {
+        let line = lines.next().expect("a line").expect("text");
+        if let Some(t) = line.strip_prefix("admin token: ") {
+            token = t.to_string();
+        }
+        if let Some(b) = line.strip_prefix("listening on ") {
+            base = b.to_string();
+        }
+    }
+    let start = DateTime::parse_from_rfc3339(START).expect("instant");
+    let now = || {
+        start + TimeDelta::from_std(started.elapsed().mul_f64(SPEED)).unwrap_or(TimeDelta::zero())
+    };
+    let client = reqwest::Client::new();
+    let post = |path: String| {
+        let request = client
+            .post(format!("{base}{path}"))
+            .bearer_auth(&token)
+            .json(&json!({}));
+        async move {
+            let response = request.send().await.ok()?;
+            let ok = response.status().is_success();
+            let body: Value = response.json().await.ok()?;
+            ok.then_some(body)
+        }
+    };
+    let office = "/api/v1/offices/main";
+    let mut rng = StdRng::seed_from_u64(seed);
+    let service_minutes = LogNormal::new((10.0 * SLOWER).ln() - 0.06, 0.35).expect("lognormal");
+    let mut counters = [Counter::Free; 3];
+    let mut waiting = 0u32;
+    let mut next_arrival = start + TimeDelta::minutes(10);
+    let mut opened = false;
+    loop {
+        tokio::time::sleep(STEP).await;
+        let t = now();
+        let minutes_of_day = t.hour() * 60 + t.minute();
+        if !opened && minutes_of_day >= 8 * 60 + 55 {
+            for id in 1..=3 {
+                post(format!("{office}/counters/{id}/open")).await;
+            }
+            opened = true;
+        }
+        let reception = (9 * 60..17 * 60 + 45).contains(&minutes_of_day);
+        while reception && next_arrival <= t {
+            let body = json!({ "service": "renewal" });
+            let issued = client
+                .post(format!("{base}{office}/tickets"))
+                .bearer_auth(&token)
+                .json(&body)
+                .send()
+                .await
+                .map(|r| r.status().as_u16());
+            if issued.is_ok_and(|s| s == 201) {
+                waiting += 1;
+            }
+            let rate = arrivals_per_hour(next_arrival.hour()) * VOLUME;
+            let gap = Exp::new(rate / 60.0).map_or(5.0, |e| e.sample(&mut rng));
+            next_arrival += TimeDelta::seconds((gap * 60.0) as i64);
+        }
+        // One counter pauses over lunch; the predictor is not told.
+        let lunch = (12 * 60..13 * 60).contains(&minutes_of_day);
+        for (index, counter) in counters.iter_mut().enumerate() {
+            if lunch && index == 2 {
+                continue;
+            }
+            let free = match *counter {
+                Counter::Free => true,
+                Counter::Busy { until } => until <= t,
+            };
+            if !free {
+                continue;
+            }
+            let id = index + 1;
+            if waiting > 0 {
+                if post(format!("{office}/counters/{id}/call-next"))
+                    .await
+                    .is_some()
+                {
+                    waiting -= 1;
+                    // A few never come; the others walk over, then are served.
+                    let minutes = if rng.gen_bool(0.04) {
+                        3.0
+                    } else {
+                        1.0 + service_minutes.sample(&mut rng)
+                    };
+                    *counter = Counter::Busy {
+                        until: t + TimeDelta::seconds((minutes * 60.0) as i64),
+                    };
+                }
+            } else if let Counter::Busy { .. } = counter {
+                *counter = Counter::Free;
+            }
+        }
+        if minutes_of_day >= 17 * 60 + 45 && waiting == 0 || minutes_of_day >= 20 * 60 {
+            break;
+        }
+    }
+    let list: Value = client
+        .get(format!("{base}{office}/tickets"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .expect("tickets")
+        .json()
+        .await
+        .expect("JSON");
+    let _ = child.kill();
+    let _ = child.wait();
+    let (mut n, mut abs, mut covered, mut short_n, mut short_width) =
+        (0.0_f64, 0.0_f64, 0.0_f64, 0.0_f64, 0.0_f64);
+    for ticket in list["tickets"].as_array().into_iter().flatten() {
+        let instant = |field: &str| {
+            ticket[field]
+                .as_str()
+                .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        };
+        let (Some(issued), Some(called)) = (instant("issued_at"), instant("called_at")) else {
+            continue;
+        };
+        let (Some(point), Some(min), Some(max)) = (
+            ticket["estimate_point_minutes"].as_f64(),
+            ticket["estimate_min_minutes"].as_f64(),
+            ticket["estimate_max_minutes"].as_f64(),
+        ) else {
+            continue;
+        };
+        let actual = (called - issued).num_seconds() as f64 / 60.0;
+        n += 1.0;
+        abs += (actual - point).abs();
+        if (min..=max).contains(&actual.round()) {
+            covered += 1.0;
+        }
+        if ticket["ahead_at_issue"].as_u64().is_some_and(|a| a < 5) {
+            short_n += 1.0;
+            short_width += max - min;
+        }
+    }
+    println!("real server, --speed {SPEED}, seed {seed}: {n} tickets called with an estimate");
+    println!("MAE {:.1} min", abs / n.max(1.0));
+    println!("band coverage {:.2}", covered / n.max(1.0));
+    println!(
+        "mean band width with fewer than 5 ahead {:.1} min ({short_n} tickets)",
+        short_width / short_n.max(1.0)
+    );
+}
