@@ -82,6 +82,21 @@ pub struct Closed {
     pub next_opening: Option<DateTime<Utc>>,
 }
 
+impl Closed {
+    /// The calendar's answer as the queue needs it: nothing while reception takes tickets, and
+    /// otherwise why not and when it opens next.
+    pub fn unless_open(status: &crate::calendar::Status) -> Result<(), Closed> {
+        if status.accepts_tickets() {
+            return Ok(());
+        }
+        Err(Closed {
+            message_ja: status.refusal_ja(),
+            message_en: status.refusal_en(),
+            next_opening: status.next_opening.map(|at| at.with_timezone(&chrono::Utc)),
+        })
+    }
+}
+
 /// What a decision needs from outside the queue: the instant and the calendar's answer.
 #[derive(Clone, Debug)]
 pub struct Context {

@@ -212,15 +212,7 @@ impl OfficeTask {
         let status = calendar::status(&self.queue.office().schedule, now);
         Context {
             now,
-            reception_hours: if status.accepts_tickets() {
-                Ok(())
-            } else {
-                Err(Closed {
-                    message_ja: status.refusal_ja(),
-                    message_en: status.refusal_en(),
-                    next_opening: status.next_opening.map(|at| at.with_timezone(&Utc)),
-                })
-            },
+            reception_hours: Closed::unless_open(&status),
             shown_estimates: shown_ranges(&self.shown),
         }
     }

@@ -201,15 +201,7 @@ impl<'a> Day<'a> {
         let status = calendar::status(&self.office.schedule, now);
         Context {
             now,
-            reception_hours: if status.accepts_tickets() {
-                Ok(())
-            } else {
-                Err(Closed {
-                    message_ja: status.refusal_ja(),
-                    message_en: status.refusal_en(),
-                    next_opening: None,
-                })
-            },
+            reception_hours: Closed::unless_open(&status),
             shown_estimates: shown
                 .map(|(s, e)| vec![(s.to_string(), e)])
                 .unwrap_or_default(),

@@ -6,9 +6,9 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
 use super::assets;
-use super::text::{Lang, Words, fill, query, words};
+use super::text::{Lang, fill, query, script_words, words};
 use crate::config::{Guide, OfficeConfig, ServiceConfig};
-use crate::protocol::{Estimate, Hours, Snapshot, SuspensionReason, text::Labels};
+use crate::protocol::{Estimate, Hours, Snapshot, SuspensionReason};
 
 /// An office in the page's navigation.
 #[derive(Debug)]
@@ -78,29 +78,10 @@ fn head(lang: Lang, title: &str) -> Markup {
         html! {
             script src=(assets::url("public.js")) defer {}
             script type="application/json" id="words" {
-                (PreEscaped(words_json(lang)))
+                (PreEscaped(script_words(words(lang), lang)))
             }
         },
     )
-}
-
-/// What the page's script reads: the page's words and the labels every screen shares.
-#[derive(serde::Serialize)]
-struct ScriptWords {
-    #[serde(flatten)]
-    words: &'static Words,
-    labels: Labels,
-}
-
-/// The words as JSON safe inside `<script>`: every `<` escaped, so no `</script>` can occur.
-fn words_json(lang: Lang) -> String {
-    let table = ScriptWords {
-        words: words(lang),
-        labels: lang.labels(),
-    };
-    serde_json::to_string(&table)
-        .unwrap_or_else(|_| "{}".into())
-        .replace('<', "\\u003c")
 }
 
 /// The page.

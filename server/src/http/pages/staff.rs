@@ -105,9 +105,7 @@ fn reception() -> Markup {
 /// The shared state labels as JSON safe inside `<script>`, so the console names states as
 /// every other screen does.
 fn labels_json() -> String {
-    serde_json::to_string(&Lang::Ja.labels())
-        .unwrap_or_else(|_| "{}".into())
-        .replace('<', "\\u003c")
+    super::text::script_json(&Lang::Ja.labels())
 }
 
 fn counter() -> Markup {

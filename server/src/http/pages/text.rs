@@ -192,6 +192,28 @@ pub static EN: Words = Words {
     back: "Back to the congestion page",
 };
 
+/// A page's words and the labels every screen shares, for the page's script: it reads them
+/// instead of keeping a copy of its own.
+pub fn script_words<W: Serialize>(words: &W, lang: Lang) -> String {
+    #[derive(Serialize)]
+    struct ScriptWords<'a, W> {
+        #[serde(flatten)]
+        words: &'a W,
+        labels: crate::protocol::text::Labels,
+    }
+    script_json(&ScriptWords {
+        words,
+        labels: lang.labels(),
+    })
+}
+
+/// A value as JSON safe inside `<script>`: every `<` escaped, so no `</script>` can occur.
+pub fn script_json(value: &impl Serialize) -> String {
+    serde_json::to_string(value)
+        .unwrap_or_else(|_| "{}".into())
+        .replace('<', "\\u003c")
+}
+
 /// Fills `{n}`, `{c}` and `{s}` in a text.
 pub fn fill(text: &str, n: &str, c: &str, s: &str) -> String {
     text.replace("{n}", n).replace("{c}", c).replace("{s}", s)

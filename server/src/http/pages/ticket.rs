@@ -8,8 +8,7 @@ use serde::Serialize;
 
 use super::assets;
 use super::public::page_head;
-use super::text::{Lang, query};
-use crate::protocol::text::Labels;
+use super::text::{Lang, query, script_words};
 use crate::protocol::{PublicTicket, TicketState};
 
 /// Every fixed text of the ticket page. `{n}` (a count or a number) and `{c}` (a counter) are
@@ -108,23 +107,6 @@ pub struct TicketPage<'a> {
     pub notify_ahead: u32,
 }
 
-#[derive(Serialize)]
-struct ScriptWords {
-    #[serde(flatten)]
-    words: &'static TicketWords,
-    labels: Labels,
-}
-
-fn words_json(lang: Lang) -> String {
-    let table = ScriptWords {
-        words: words(lang),
-        labels: lang.labels(),
-    };
-    serde_json::to_string(&table)
-        .unwrap_or_else(|_| "{}".into())
-        .replace('<', "\\u003c")
-}
-
 fn fill(text: &str, n: &str, c: &str) -> String {
     text.replace("{n}", n).replace("{c}", c)
 }
@@ -152,7 +134,7 @@ pub fn render(page: &TicketPage<'_>) -> Markup {
             (page_head(&format!("{} {}", t.number, w.title), html! {
                 meta name="robots" content="noindex";
                 script src=(assets::url("ticket.js")) defer {}
-                script type="application/json" id="words" { (PreEscaped(words_json(lang))) }
+                script type="application/json" id="words" { (PreEscaped(script_words(words(lang), lang))) }
             }))
             body.public.ticket-page data-office=(t.office.id) data-number=(t.number)
                 data-service=(t.service) data-public-id=(page.public_id)
