@@ -6,6 +6,7 @@
 //! separate small pool, so a token check never waits for a commit. A busy timeout lets the CLI
 //! (`token create`, `backup`) work beside a running server.
 
+mod lock;
 mod tokens;
 
 use std::path::{Path, PathBuf};
@@ -25,6 +26,7 @@ use crate::domain::{
 };
 use crate::protocol::{CounterState, TicketState};
 
+pub use lock::{DataDirLock, LOCK_FILE, LockError};
 pub use tokens::{TokenRecord, TokenSummary};
 
 /// File name of the database inside the data directory.
