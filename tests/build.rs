@@ -1,6 +1,7 @@
-//! Sets `cfg(chromium)` when both `chromium` and `chromedriver` are on PATH, so the browser
-//! tests in `tests/web_pages.rs` run where they can and are reported as ignored, by name,
-//! where they cannot (never silently passed).
+//! Sets `cfg(chromium)` when both `chromium` and `chromedriver` are on PATH, and `cfg(tmux)`
+//! when `tmux` is, so the browser tests in `tests/web_pages.rs` and the lobby display test in
+//! `tests/lobby_display.rs` run where they can and are reported as ignored, by name, where they
+//! cannot (never silently passed).
 
 use std::env;
 use std::path::Path;
@@ -25,9 +26,13 @@ fn is_executable(path: &Path) -> bool {
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(chromium)");
+    println!("cargo::rustc-check-cfg=cfg(tmux)");
     println!("cargo::rerun-if-env-changed=PATH");
     println!("cargo::rerun-if-changed=build.rs");
     if on_path("chromium") && on_path("chromedriver") {
         println!("cargo::rustc-cfg=chromium");
+    }
+    if on_path("tmux") {
+        println!("cargo::rustc-cfg=tmux");
     }
 }

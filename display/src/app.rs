@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, FixedOffset, TimeDelta};
 use queue_protocol::{CallEvent, Message, Payload, Snapshot};
 
-use crate::feed::FeedEvent;
+use crate::feed::{ConnectProblem, FeedEvent};
 use crate::text::{Lang, LangMode};
 
 /// How long a newly called number stays highlighted: several seconds, enough to look up.
@@ -108,6 +108,9 @@ pub struct App {
     highlights: Vec<Highlight>,
     /// Frames refused since start (they are logged by the feed task, never drawn).
     rejected_frames: u64,
+    /// What is wrong with the display's settings, as the last failed attempt showed; cleared
+    /// once a connection opens.
+    problem: Option<ConnectProblem>,
     /// `q` or Ctrl-C was pressed.
     quit: bool,
 }
@@ -128,6 +131,7 @@ impl App {
             server_time: None,
             highlights: Vec::new(),
             rejected_frames: 0,
+            problem: None,
             quit: false,
         }
     }
@@ -169,6 +173,11 @@ impl App {
             FeedEvent::Connected => {
                 self.link = Link::Connected;
                 self.synced = false;
+                self.problem = None;
+                redraw
+            }
+            FeedEvent::Problem(problem) => {
+                self.problem = Some(problem);
                 redraw
             }
             FeedEvent::Disconnected { .. } => {
@@ -287,6 +296,12 @@ impl App {
     /// The feed URL, shown while connecting the first time.
     pub fn feed_url(&self) -> &str {
         &self.feed_url
+    }
+
+    /// Why connecting fails, when the display's settings are the cause (a wrong `--office`,
+    /// host or port).
+    pub fn problem(&self) -> Option<&ConnectProblem> {
+        self.problem.as_ref()
     }
 
     /// The server's clock now: last `generated_at` plus local time elapsed since it arrived.

@@ -37,14 +37,33 @@ impl Cli {
 }
 
 /// Accepts `ws://` URLs only (the lobby PC is on the office LAN; no TLS stack is built in).
+/// The web address people copy from a browser (`http://HOST:PORT`) is refused with the
+/// `ws://` form to use instead, so a wrong scheme says so at once.
 fn parse_server(text: &str) -> Result<String, String> {
     let text = text.trim().trim_end_matches('/');
-    match text.strip_prefix("ws://") {
-        Some(rest) if !rest.is_empty() && !rest.contains(char::is_whitespace) => {
-            Ok(text.to_owned())
+    if let Some(rest) = text.strip_prefix("ws://") {
+        if !rest.is_empty()
+            && !rest.contains(['/', '?', '#'])
+            && !rest.contains(char::is_whitespace)
+        {
+            return Ok(text.to_owned());
         }
-        _ => Err("expected ws://HOST:PORT".to_owned()),
+        return Err("expected ws://HOST:PORT, without a path".to_owned());
     }
+    let (scheme, rest) = text.split_once("://").unwrap_or(("", text));
+    let host = rest.split('/').next().unwrap_or(rest);
+    let host = if host.is_empty() { "HOST:PORT" } else { host };
+    Err(match scheme {
+        "" => format!("expected ws://HOST:PORT; try --server ws://{host}"),
+        "wss" | "https" => format!(
+            "{scheme}:// is not supported (no TLS on the lobby LAN); expected ws://HOST:PORT, \
+             e.g. ws://{host}"
+        ),
+        _ => format!(
+            "{scheme}:// is the wrong scheme: the feed is a WebSocket; expected ws://HOST:PORT, \
+             e.g. ws://{host}"
+        ),
+    })
 }
 
 /// Office ids are identifiers; anything else would change the URL's path.
@@ -96,7 +115,27 @@ mod tests {
 
     #[test]
     fn a_server_that_is_not_a_websocket_url_is_refused() {
-        assert!(Cli::try_parse_from(["lobby-display", "--server", "http://x:8080"]).is_err());
         assert!(Cli::try_parse_from(["lobby-display", "--office", "../admin"]).is_err());
+        assert!(Cli::try_parse_from(["lobby-display", "--server", "ws://x:8080/live"]).is_err());
+    }
+
+    #[test]
+    fn a_wrong_scheme_says_so_and_gives_the_ws_form_to_use() {
+        assert_eq!(
+            parse_server("http://10.0.0.5:8080/"),
+            Err(
+                "http:// is the wrong scheme: the feed is a WebSocket; expected \
+                 ws://HOST:PORT, e.g. ws://10.0.0.5:8080"
+                    .to_owned()
+            )
+        );
+        assert!(
+            parse_server("wss://queue.example.lg.jp")
+                .is_err_and(|why| why.contains("no TLS") && why.contains("ws://queue.example"))
+        );
+        assert_eq!(
+            parse_server("10.0.0.5:8080"),
+            Err("expected ws://HOST:PORT; try --server ws://10.0.0.5:8080".to_owned())
+        );
     }
 }

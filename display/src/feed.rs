@@ -46,10 +46,44 @@ pub enum FeedEvent {
     Message(Box<Message>),
     /// A frame that was refused (and logged).
     Rejected(FrameError),
+    /// The connection attempt failed for a reason the person setting up the screen can fix
+    /// (a wrong `--office`, `--server` host or port); shown on screen until a connection works.
+    Problem(ConnectProblem),
     /// The connection failed or ended; a reconnect follows.
     Disconnected {
         /// Why, for the log file.
         reason: String,
+    },
+}
+
+/// Why connecting failed, when the answer is in the display's own settings. Retrying goes on
+/// (the server may be restarting with a new configuration), but the screen says what is wrong
+/// instead of 「接続しています…」 forever.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConnectProblem {
+    /// The server has no such office; `offices` are the ids it has (from its 404 body).
+    OfficeNotFound {
+        /// The `--office` asked for.
+        office: String,
+        /// The office ids the server listed.
+        offices: Vec<String>,
+    },
+    /// The `--server` host name does not resolve.
+    HostNotFound {
+        /// `HOST:PORT` as given.
+        server: String,
+    },
+    /// Nothing listens at `--server` (not started, or another port).
+    Refused {
+        /// `HOST:PORT` as given.
+        server: String,
+    },
+    /// Something answers HTTP at `--server` but it is not a queue server's feed.
+    NotAFeed {
+        /// `HOST:PORT` as given.
+        server: String,
+        /// The HTTP status it answered the WebSocket handshake with.
+        status: u16,
     },
 }
 
@@ -99,8 +133,9 @@ pub fn backoff_delay(attempt: u32, jitter: f64) -> Duration {
     full.mul_f64(0.5 + 0.5 * jitter.clamp(0.0, 1.0))
 }
 
-/// Connects to `url` and keeps connected until `events` is closed (the screen quit).
-pub async fn run(url: String, events: mpsc::Sender<FeedEvent>) {
+/// Connects to `url`, the feed of `office`, and keeps connected until `events` is closed (the
+/// screen quit).
+pub async fn run(url: String, office: String, events: mpsc::Sender<FeedEvent>) {
     let mut failures: u32 = 0;
     loop {
         if events
@@ -110,7 +145,7 @@ pub async fn run(url: String, events: mpsc::Sender<FeedEvent>) {
         {
             return;
         }
-        let reason = match connect_and_read(&url, &events, &mut failures).await {
+        let reason = match connect_and_read(&url, &office, &events, &mut failures).await {
             Ok(reason) => reason,
             Err(Closed) => return,
         };
@@ -135,16 +170,37 @@ struct Closed;
 /// server that accepts and then drops at once still backs off.
 async fn connect_and_read(
     url: &str,
+    office: &str,
     events: &mpsc::Sender<FeedEvent>,
     failures: &mut u32,
 ) -> Result<String, Closed> {
     let config = WebSocketConfig::default()
         .max_message_size(Some(MAX_FRAME_BYTES))
         .max_frame_size(Some(MAX_FRAME_BYTES));
+    let server = server_of(url);
+    // Resolved first, on its own, so that a wrong host name is told apart from a server
+    // that is down.
+    if let Err(error) = tokio::net::lookup_host(&server).await {
+        events
+            .send(FeedEvent::Problem(ConnectProblem::HostNotFound {
+                server: server.clone(),
+            }))
+            .await
+            .map_err(|_| Closed)?;
+        return Ok(format!("cannot resolve {server}: {error}"));
+    }
     let connect = tokio_tungstenite::connect_async_with_config(url, Some(config), false);
     let mut socket = match tokio::time::timeout(CONNECT_TIMEOUT, connect).await {
         Err(_) => return Ok("connect timed out".to_owned()),
-        Ok(Err(error)) => return Ok(format!("connect failed: {error}")),
+        Ok(Err(error)) => {
+            if let Some(problem) = problem_of(&error, &server, office) {
+                events
+                    .send(FeedEvent::Problem(problem))
+                    .await
+                    .map_err(|_| Closed)?;
+            }
+            return Ok(format!("connect failed: {error}"));
+        }
         Ok(Ok((socket, _response))) => socket,
     };
     tracing::info!(%url, "feed connected");
@@ -181,6 +237,54 @@ async fn connect_and_read(
             }
         };
         events.send(event).await.map_err(|_| Closed)?;
+    }
+}
+
+/// `HOST:PORT` of a `ws://HOST:PORT/path` URL (the CLI accepts nothing else).
+fn server_of(url: &str) -> String {
+    let rest = url.strip_prefix("ws://").unwrap_or(url);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    if authority.contains(':') && !authority.ends_with(']') {
+        authority.to_owned()
+    } else {
+        format!("{authority}:80")
+    }
+}
+
+/// What a failed handshake says about the display's settings, if anything: a refused TCP
+/// connection, or an HTTP answer instead of the upgrade. A 404 from a queue server carries
+/// `office_not_found` with the ids it has (tungstenite keeps the body in `Error::Http`), so no
+/// second HTTP request is needed to list them.
+pub fn problem_of(
+    error: &tungstenite::Error,
+    server: &str,
+    office: &str,
+) -> Option<ConnectProblem> {
+    match error {
+        tungstenite::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
+            Some(ConnectProblem::Refused {
+                server: server.to_owned(),
+            })
+        }
+        tungstenite::Error::Http(response) => {
+            let body = response
+                .body()
+                .as_deref()
+                .and_then(|bytes| serde_json::from_slice::<protocol::ErrorBody>(bytes).ok());
+            match body {
+                Some(body) if body.error.code == protocol::ErrorCode::OfficeNotFound => {
+                    Some(ConnectProblem::OfficeNotFound {
+                        office: office.to_owned(),
+                        offices: body.error.offices.unwrap_or_default(),
+                    })
+                }
+                _ => Some(ConnectProblem::NotAFeed {
+                    server: server.to_owned(),
+                    status: response.status().as_u16(),
+                }),
+            }
+        }
+        _ => None,
     }
 }
 
@@ -265,7 +369,7 @@ mod tests {
             listener.local_addr().expect("addr")
         );
         let (sender, mut events) = mpsc::channel(16);
-        let feed = tokio::spawn(run(url, sender));
+        let feed = tokio::spawn(run(url, "main".to_owned(), sender));
         let snapshot = serde_json::to_string(&test_support::snapshot_message(
             5,
             "2026-12-01T10:00:00+09:00",
@@ -314,10 +418,21 @@ mod tests {
             .and_then(|listener| listener.local_addr())
             .expect("free port");
         let (sender, mut events) = mpsc::channel(16);
-        let feed = tokio::spawn(run(format!("ws://{address}/live"), sender));
+        let feed = tokio::spawn(run(
+            format!("ws://{address}/live"),
+            "main".to_owned(),
+            sender,
+        ));
         for attempt in 0..3 {
             assert_eq!(next(&mut events).await, FeedEvent::Connecting { attempt });
             if attempt < 2 {
+                assert_eq!(
+                    next(&mut events).await,
+                    FeedEvent::Problem(ConnectProblem::Refused {
+                        server: address.to_string()
+                    }),
+                    "the screen can say nothing listens there"
+                );
                 assert!(matches!(
                     next(&mut events).await,
                     FeedEvent::Disconnected { .. }
@@ -342,5 +457,91 @@ mod tests {
         assert_eq!(backoff_delay(100, 0.0), MAX_BACKOFF / 2);
         let middle = backoff_delay(100, 0.5);
         assert!(middle > MAX_BACKOFF / 2 && middle < MAX_BACKOFF);
+    }
+
+    /// Answers one connection with a plain HTTP reply instead of the WebSocket upgrade.
+    async fn answer_once(listener: &tokio::net::TcpListener, status: &str, body: &str) {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let (mut stream, _) = listener.accept().await.expect("accepts");
+        let mut request = vec![0u8; 4096];
+        let _ = stream
+            .read(&mut request)
+            .await
+            .expect("reads the handshake");
+        let reply = format!(
+            "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\
+             connection: close\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(reply.as_bytes()).await.expect("writes");
+        stream.shutdown().await.expect("closes");
+    }
+
+    #[tokio::test]
+    async fn an_unknown_office_is_reported_with_the_ids_from_the_servers_404() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("binds");
+        let address = listener.local_addr().expect("addr");
+        let url = format!("ws://{address}/api/v1/offices/mian/live");
+        let (sender, mut events) = mpsc::channel(16);
+        let feed = tokio::spawn(run(url, "mian".to_owned(), sender));
+        let body = r#"{"error":{"code":"office_not_found","message":"窓口「mian」は見つかりません。","offices":["main","center"]}}"#;
+        answer_once(&listener, "404 Not Found", body).await;
+        assert_eq!(
+            next(&mut events).await,
+            FeedEvent::Connecting { attempt: 0 }
+        );
+        assert_eq!(
+            next(&mut events).await,
+            FeedEvent::Problem(ConnectProblem::OfficeNotFound {
+                office: "mian".into(),
+                offices: vec!["main".into(), "center".into()],
+            })
+        );
+        // Another web server at that address is not mistaken for a wrong office.
+        assert!(matches!(
+            next(&mut events).await,
+            FeedEvent::Disconnected { .. }
+        ));
+        assert_eq!(
+            next(&mut events).await,
+            FeedEvent::Connecting { attempt: 1 }
+        );
+        answer_once(&listener, "404 Not Found", "<html>not here</html>").await;
+        assert_eq!(
+            next(&mut events).await,
+            FeedEvent::Problem(ConnectProblem::NotAFeed {
+                server: address.to_string(),
+                status: 404
+            })
+        );
+        feed.abort();
+    }
+
+    #[tokio::test]
+    async fn a_host_name_that_does_not_resolve_is_reported_as_such() {
+        let (sender, mut events) = mpsc::channel(16);
+        // `.invalid` never resolves (RFC 2606).
+        let url = "ws://no-such-host.invalid:8080/api/v1/offices/main/live".to_owned();
+        let feed = tokio::spawn(run(url, "main".to_owned(), sender));
+        assert_eq!(
+            next(&mut events).await,
+            FeedEvent::Connecting { attempt: 0 }
+        );
+        assert_eq!(
+            next(&mut events).await,
+            FeedEvent::Problem(ConnectProblem::HostNotFound {
+                server: "no-such-host.invalid:8080".into()
+            })
+        );
+        feed.abort();
+    }
+
+    #[test]
+    fn the_server_of_a_url_keeps_its_port_or_gets_80() {
+        assert_eq!(server_of("ws://10.0.0.5:8080/api/v1/x"), "10.0.0.5:8080");
+        assert_eq!(server_of("ws://lobby/api"), "lobby:80");
+        assert_eq!(server_of("ws://[::1]:8080/api"), "[::1]:8080");
     }
 }

@@ -44,7 +44,7 @@ async fn event_loop(terminal: &mut DefaultTerminal, cli: Cli) -> Result<(), RunE
     let url = cli.feed_url();
     tracing::info!(%url, "lobby display starting");
     let (sender, mut feed_events) = mpsc::channel(64);
-    let feed = tokio::spawn(feed::run(url.clone(), sender));
+    let feed = tokio::spawn(feed::run(url.clone(), cli.office.clone(), sender));
     // Aborts the feed task on every way out of this function.
     let _feed = AbortOnDrop(feed);
 

@@ -19,10 +19,13 @@ use crate::calendar;
 use crate::clock::{self, SharedClock};
 use crate::config::{Config, ConfigError, DEFAULT_TOML};
 use crate::server::{Server, Settings};
-use crate::store::{Store, StoreError};
+use crate::store::{DataDirLock, LockError, Store, StoreError};
 use crate::wire;
 
 /// Ticketing server for city-hall counters (Kanazawa City, My Number certificate renewal).
+///
+/// Without a subcommand it runs the server; it prints `listening on http://ADDR:PORT` once,
+/// when it is ready to serve.
 #[derive(Debug, Parser)]
 #[command(name = "queue-server", version, about)]
 pub struct Cli {
@@ -32,43 +35,83 @@ pub struct Cli {
     /// Data directory holding the SQLite database [default: ./data; ./data/demo with --demo].
     #[arg(long, global = true, value_name = "DIR")]
     data: Option<PathBuf>,
-    /// Start the server's clock at this RFC 3339 instant (e.g. 2026-12-01T10:00:00+09:00);
-    /// it runs forward in real time from there.
-    #[arg(long, global = true, value_name = "RFC3339", value_parser = parse_instant)]
-    now: Option<DateTime<Utc>>,
-    /// Address to listen on (port 0 picks a free one).
-    #[arg(
-        long,
-        global = true,
-        value_name = "ADDR:PORT",
-        default_value = "127.0.0.1:8080"
-    )]
-    listen: SocketAddr,
-    /// Run a simulated business day (デモ): synthetic visitors and staff through the real queue.
-    /// Starts at 10:00 on the next open day, or at --now; uses ./data/demo afresh unless --data.
+    /// Use the demo (デモ): run its simulated day, or act on its data directory (./data/demo).
+    ///
+    /// Without a subcommand: a simulated business day with synthetic visitors and staff,
+    /// from 10:00 on the next open day (or --now), in ./data/demo made afresh each run unless
+    /// --data is given. With a subcommand (before or after it): use the demo's data directory,
+    /// e.g. `queue-server token create --demo --role issuer --name desk`.
     #[arg(long, global = true)]
     demo: bool,
-    /// How many times faster than real time the demo's clock runs.
-    #[arg(long, global = true, value_name = "N", default_value_t = 1.0)]
-    demo_speed: f64,
-    /// Run the server's clock N times faster than real time from --now (a drill or a training
-    /// day played in minutes; snapshots then carry "clock_speed": N). Needs --now.
-    #[arg(long, global = true, value_name = "N", default_value_t = 1.0)]
-    speed: f64,
-    /// Seconds between status polls of a web page that cannot use the WebSocket feed (blocked
-    /// by a proxy); the default suits phones on weak networks.
-    #[arg(long, global = true, value_name = "SECONDS",
-          default_value_t = crate::http::pages::DEFAULT_POLL_SECONDS,
-          value_parser = clap::value_parser!(u32).range(1..=300))]
-    poll_seconds: u32,
+    /// Options of the server itself.
+    #[command(flatten)]
+    server: ServerArgs,
     #[command(subcommand)]
     command: Option<Commands>,
 }
 
+/// What only the running server needs: given before any subcommand (or after `serve`), so
+/// they do not clutter the `--help` of the commands that never use them.
+#[derive(Clone, Debug, Default, clap::Args)]
+#[command(next_help_heading = "Server options")]
+struct ServerArgs {
+    /// Start the server's clock at this RFC 3339 instant (e.g. 2026-12-01T10:00:00+09:00);
+    /// it runs forward in real time from there.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
+    now: Option<DateTime<Utc>>,
+    /// Address to listen on [default: 127.0.0.1:8080]: an IP address or a host name with a
+    /// port (0.0.0.0:8080, [::1]:8080, localhost:8080); port 0 picks a free one.
+    #[arg(long, value_name = "ADDR:PORT", value_parser = parse_listen)]
+    listen: Option<ListenAddr>,
+    /// How many times faster than real time the demo's clock runs [default: 1].
+    #[arg(long, value_name = "N")]
+    demo_speed: Option<f64>,
+    /// Run the server's clock N times faster than real time from --now (a drill or a training
+    /// day played in minutes; snapshots then carry "clock_speed": N). Needs --now.
+    #[arg(long, value_name = "N")]
+    speed: Option<f64>,
+    /// Seconds between status polls of a web page that cannot use the WebSocket feed (blocked
+    /// by a proxy); the default (20) suits phones on weak networks.
+    #[arg(long, value_name = "SECONDS",
+          value_parser = clap::value_parser!(u32).range(1..=300))]
+    poll_seconds: Option<u32>,
+}
+
+impl ServerArgs {
+    /// These options, with any not given here taken from `outer` (the top level, when these
+    /// came after `serve`).
+    fn or(self, outer: Self) -> Self {
+        Self {
+            now: self.now.or(outer.now),
+            listen: self.listen.or(outer.listen),
+            demo_speed: self.demo_speed.or(outer.demo_speed),
+            speed: self.speed.or(outer.speed),
+            poll_seconds: self.poll_seconds.or(outer.poll_seconds),
+        }
+    }
+}
+
+/// Where to listen, as given: `ADDR:PORT` or `HOST:PORT`, resolved when binding (so
+/// `localhost:8080` works as people type it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListenAddr(String);
+
+impl Default for ListenAddr {
+    fn default() -> Self {
+        Self("127.0.0.1:8080".to_string())
+    }
+}
+
+impl std::fmt::Display for ListenAddr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Commands {
-    /// Run the server (the default).
-    Serve,
+    /// Run the server (the default when no subcommand is given).
+    Serve(ServerArgs),
     /// Manage staff tokens (works while the server runs).
     Token {
         #[command(subcommand)]
@@ -76,7 +119,7 @@ enum Commands {
     },
     /// Write a consistent copy of the database to FILE (works while the server runs).
     Backup {
-        /// Where to write the copy; must not exist.
+        /// Where to write the copy; must not exist, its directory must.
         file: PathBuf,
     },
     /// Print an office's days with their hours or closure reason.
@@ -90,6 +133,9 @@ enum Commands {
         /// Last day (YYYY-MM-DD; default two weeks after --from).
         #[arg(long, value_parser = parse_date)]
         to: Option<NaiveDate>,
+        /// Take "today" at this RFC 3339 instant instead of now.
+        #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
+        now: Option<DateTime<Utc>>,
     },
     /// Print a year's national holidays, one `YYYY-MM-DD<TAB>名称` per line.
     Holidays {
@@ -123,7 +169,7 @@ enum TokenCommand {
         #[arg(long)]
         name: String,
     },
-    /// List tokens: name, role, created, state.
+    /// List tokens under a header line: name, role, created (Japan time), state.
     List,
     /// Revoke a token by name.
     Revoke {
@@ -134,7 +180,8 @@ enum TokenCommand {
 
 #[derive(Debug, Subcommand)]
 enum ConfigCommand {
-    /// Write the embedded default configuration to stdout.
+    /// Write the configuration in effect to stdout: the embedded default, or the --config
+    /// file once it is validated (an invalid one is refused as the server would refuse it).
     Print,
 }
 
@@ -148,6 +195,26 @@ fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
 
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| "expected YYYY-MM-DD".to_string())
+}
+
+fn parse_listen(text: &str) -> Result<ListenAddr, String> {
+    let expected = "expected ADDR:PORT, such as 127.0.0.1:8080, 0.0.0.0:8080, [::1]:8080 \
+                    or localhost:8080";
+    if text.parse::<SocketAddr>().is_ok() {
+        return Ok(ListenAddr(text.to_string()));
+    }
+    match text.rsplit_once(':') {
+        Some((host, port))
+            if port.parse::<u16>().is_ok()
+                && !host.is_empty()
+                && host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.') =>
+        {
+            Ok(ListenAddr(text.to_string()))
+        }
+        _ => Err(expected.to_string()),
+    }
 }
 
 fn parse_role(text: &str) -> Result<Role, String> {
@@ -192,6 +259,12 @@ pub enum CliError {
     /// `backup` would overwrite a file.
     #[error("{} exists already", .0.display())]
     BackupExists(PathBuf),
+    /// `backup` into a directory that is not there (SQLite would only say "code 14").
+    #[error("the directory {} does not exist; create it first (mkdir -p {})", .0.display(), .0.display())]
+    BackupDirMissing(PathBuf),
+    /// Another server holds the data directory, or it cannot be locked.
+    #[error(transparent)]
+    Lock(#[from] LockError),
     /// `--demo-speed` is zero, negative or not a number.
     #[error("--demo-speed must be above 0")]
     DemoSpeed,
@@ -219,10 +292,10 @@ pub enum CliError {
     #[error("cannot load the queue: {0}")]
     LoadQueue(#[source] StoreError),
     /// The listen address could not be bound.
-    #[error("cannot listen on {address}: {source}")]
+    #[error("cannot listen on {address}: {}", listen_reason(source))]
     Listen {
-        /// The address.
-        address: SocketAddr,
+        /// The address, as given.
+        address: ListenAddr,
         /// The error the system gave (in use, not permitted, no such address).
         source: std::io::Error,
     },
@@ -235,6 +308,16 @@ pub enum CliError {
     /// Standard output could not be written (a closed pipe, a full disk).
     #[error("cannot write the output: {0}")]
     Output(#[from] std::io::Error),
+}
+
+/// Why a bind failed, in the words an operator needs: a busy port is the common case.
+fn listen_reason(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::AddrInUse => "the port is in use (another queue-server or another \
+                                          program); stop it or choose another --listen"
+            .to_string(),
+        _ => error.to_string(),
+    }
 }
 
 /// Entry point of the binary.
@@ -272,37 +355,32 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
-    let clock = fast_clock(cli.now, cli.speed)?;
-    let data = cli.data.clone().unwrap_or_else(|| PathBuf::from("./data"));
+    // `--demo` means the demo's data directory for every command, so the token commands the
+    // demo prints act on the demo's database.
+    let data = cli.data.clone().unwrap_or_else(|| {
+        PathBuf::from(if cli.demo {
+            DEMO_DATA_DIR
+        } else {
+            DEFAULT_DATA_DIR
+        })
+    });
+    let clock = clock::from_option(cli.server.now);
     match cli.command {
-        None | Some(Commands::Serve) => {
-            let config = load_config(cli.config.as_deref())?;
-            let runtime = runtime()?;
-            if cli.demo {
-                let demo = DemoOptions {
-                    fresh: cli.data.is_none(),
-                    data: cli.data.unwrap_or_else(|| PathBuf::from("./data/demo")),
-                    now: cli.now,
-                    speed: if cli.speed != 1.0 {
-                        cli.speed
-                    } else {
-                        cli.demo_speed
-                    },
-                };
-                return runtime.block_on(serve_demo(config, demo, cli.listen, cli.poll_seconds));
-            }
-            let settings = Settings {
-                config,
-                clock,
-                demo: false,
-                poll_seconds: cli.poll_seconds,
-            };
-            runtime.block_on(serve(settings, &data, cli.listen))
+        None => serve_command(cli.config, cli.data, data, cli.demo, cli.server),
+        Some(Commands::Serve(args)) => {
+            let args = args.or(cli.server);
+            serve_command(cli.config, cli.data, data, cli.demo, args)
         }
         Some(Commands::Token { action }) => runtime()?.block_on(token(action, &data, clock)),
         Some(Commands::Backup { file }) => runtime()?.block_on(backup(&data, &file)),
-        Some(Commands::Calendar { office, from, to }) => {
+        Some(Commands::Calendar {
+            office,
+            from,
+            to,
+            now,
+        }) => {
             let config = load_config(cli.config.as_deref())?;
+            let clock = clock::from_option(now.or(cli.server.now));
             print_calendar(&config, office.as_deref(), from, to, &clock)
         }
         Some(Commands::Holidays { year }) => {
@@ -328,10 +406,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Some(Commands::Config {
             action: ConfigCommand::Print,
-        }) => {
-            print!("{DEFAULT_TOML}");
-            Ok(())
-        }
+        }) => print_config(cli.config.as_deref()),
     }
 }
 
@@ -344,6 +419,68 @@ fn fast_clock(now: Option<DateTime<Utc>>, speed: f64) -> Result<SharedClock, Cli
         Some(start) if speed != 1.0 => Arc::new(clock::StartedClock::with_speed(start, speed)),
         now => clock::from_option(now),
     })
+}
+
+/// The data directory without `--data`.
+const DEFAULT_DATA_DIR: &str = "./data";
+
+/// The demo's data directory without `--data`: apart from the real one, emptied each run.
+const DEMO_DATA_DIR: &str = "./data/demo";
+
+/// Runs the server (or the demo) with the options given before or after `serve`.
+fn serve_command(
+    config: Option<PathBuf>,
+    data_given: Option<PathBuf>,
+    data: PathBuf,
+    demo: bool,
+    args: ServerArgs,
+) -> Result<(), CliError> {
+    let config = load_config(config.as_deref())?;
+    let listen = args.listen.unwrap_or_default();
+    let poll_seconds = args
+        .poll_seconds
+        .unwrap_or(crate::http::pages::DEFAULT_POLL_SECONDS);
+    let hint = TokenHint {
+        data: data_given.clone(),
+        demo,
+    };
+    let speed = args.speed.unwrap_or(1.0);
+    let clock = fast_clock(args.now, speed)?;
+    let runtime = runtime()?;
+    if demo {
+        let options = DemoOptions {
+            fresh: data_given.is_none(),
+            data,
+            now: args.now,
+            speed: args.speed.or(args.demo_speed).unwrap_or(1.0),
+        };
+        return runtime.block_on(serve_demo(config, options, listen, poll_seconds, hint));
+    }
+    let settings = Settings {
+        config,
+        clock,
+        demo: false,
+        poll_seconds,
+    };
+    runtime.block_on(serve(settings, &data, &listen, false, hint))
+}
+
+/// `config print`: the embedded default, or the `--config` file as it is, once it validates.
+fn print_config(path: Option<&Path>) -> Result<(), CliError> {
+    let text = match path {
+        None => DEFAULT_TOML.to_string(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+                file: path.to_path_buf(),
+                source,
+            })?;
+            Config::parse(&text, &path.display().to_string())?;
+            text
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    Ok(())
 }
 
 fn print_calendar(
@@ -411,15 +548,19 @@ async fn token_action(
         }
         TokenCommand::List => {
             let mut out = std::io::stdout().lock();
+            writeln!(out, "NAME\tROLE\tCREATED\tSTATE")?;
             for token in store.tokens_all().await? {
-                let state = match &token.revoked_at {
-                    Some(at) => format!("revoked {at}"),
+                let state = match token.revoked_at {
+                    Some(at) => format!("revoked {}", japan_time(at)),
                     None => "active".to_string(),
                 };
                 writeln!(
                     out,
                     "{}\t{}\t{}\t{}",
-                    token.name, token.role, token.created_at, state
+                    token.name,
+                    token.role,
+                    japan_time(token.created_at),
+                    state
                 )?;
             }
         }
@@ -433,9 +574,22 @@ async fn token_action(
     Ok(())
 }
 
+/// An instant in Japan time, to the second (`2026-12-01T10:00:02+09:00`), as every other
+/// output shows time (domain R4).
+fn japan_time(at: DateTime<Utc>) -> String {
+    wire::tokyo(at).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
 async fn backup(data: &Path, file: &Path) -> Result<(), CliError> {
     if file.exists() {
         return Err(CliError::BackupExists(file.to_path_buf()));
+    }
+    let directory = match file.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    if !directory.is_dir() {
+        return Err(CliError::BackupDirMissing(directory.to_path_buf()));
     }
     let store = open_store(data).await?;
     let result = store.backup(file).await;
@@ -445,8 +599,52 @@ async fn backup(data: &Path, file: &Path) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Makes an admin token on first start, when none exists, and prints it once.
-async fn ensure_admin_token(store: &Store, clock: &SharedClock) -> Result<(), StoreError> {
+/// How to make more tokens for the data directory this server runs on, printed with a new
+/// admin token so that the command shown works as it is (the demo's directory included).
+struct TokenHint {
+    /// `--data` as given, if it was.
+    data: Option<PathBuf>,
+    /// `--demo` was given.
+    demo: bool,
+}
+
+impl TokenHint {
+    /// `queue-server [--demo | --data DIR] token create --role issuer --name reception-1`, with
+    /// the program as it was started (a bare name on PATH, or `target/release/queue-server`).
+    fn command(&self) -> String {
+        let program = std::env::args_os()
+            .next()
+            .map(|program| shell_word(&program.to_string_lossy()))
+            .unwrap_or_else(|| "queue-server".to_string());
+        let place = match (&self.data, self.demo) {
+            (Some(dir), _) => format!(" --data {}", shell_word(&dir.display().to_string())),
+            (None, true) => " --demo".to_string(),
+            (None, false) => String::new(),
+        };
+        format!("{program}{place} token create --role issuer --name reception-1")
+    }
+}
+
+/// `word` as one shell word: as is when it is plain, else in single quotes.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// Makes an admin token on first start, when none exists, and prints it once with the command
+/// that makes more.
+async fn ensure_admin_token(
+    store: &Store,
+    clock: &SharedClock,
+    hint: &TokenHint,
+) -> Result<(), StoreError> {
     if store.admin_token_exists().await? {
         return Ok(());
     }
@@ -465,6 +663,7 @@ async fn ensure_admin_token(store: &Store, clock: &SharedClock) -> Result<(), St
         }
     }
     println!("admin token: {secret}");
+    println!("more tokens: {}", hint.command());
     tracing::warn!(
         name,
         "created the first admin token; it is printed once above, keep it safe"
@@ -484,20 +683,12 @@ struct DemoOptions {
 async fn serve_demo(
     config: Config,
     demo: DemoOptions,
-    listen: SocketAddr,
+    listen: ListenAddr,
     poll_seconds: u32,
+    hint: TokenHint,
 ) -> Result<(), CliError> {
     if !(demo.speed.is_finite() && demo.speed > 0.0) {
         return Err(CliError::DemoSpeed);
-    }
-    if demo.fresh {
-        for file in ["queue.db", "queue.db-wal", "queue.db-shm"] {
-            let path = demo.data.join(file);
-            if path.exists() {
-                std::fs::remove_file(&path)
-                    .map_err(|source| CliError::DemoReset { path, source })?;
-            }
-        }
     }
     let schedule = &config.offices.first().ok_or(CliError::NoOffice)?.schedule;
     let clock: SharedClock = match demo.now {
@@ -521,25 +712,50 @@ async fn serve_demo(
         demo: true,
         poll_seconds,
     };
-    serve(settings, &demo.data, listen).await
+    serve(settings, &demo.data, &listen, demo.fresh, hint).await
 }
 
-/// Opens the store, makes the first admin token if none exists, starts the offices, binds the
-/// port and serves until Ctrl-C or SIGTERM.
-async fn serve(settings: Settings, data: &Path, listen: SocketAddr) -> Result<(), CliError> {
+/// Empties the demo's default directory, so each demo starts a day with no tickets. Only
+/// called with the directory's lock held: never under a running demo.
+fn reset_demo_database(data: &Path) -> Result<(), CliError> {
+    for file in ["queue.db", "queue.db-wal", "queue.db-shm"] {
+        let path = data.join(file);
+        if path.exists() {
+            std::fs::remove_file(&path).map_err(|source| CliError::DemoReset { path, source })?;
+        }
+    }
+    Ok(())
+}
+
+/// Binds the port and locks the data directory before touching any data, so a second start
+/// (the demo run twice, a second service on the same directory) fails in a moment and harms
+/// nothing; then opens the store (`reset`: emptied first), makes the first admin token if none
+/// exists, starts the offices, and only then says `listening on`, once, on stdout: scripts
+/// wait for that line. Serves until Ctrl-C or SIGTERM.
+async fn serve(
+    settings: Settings,
+    data: &Path,
+    listen: &ListenAddr,
+    reset: bool,
+    hint: TokenHint,
+) -> Result<(), CliError> {
+    let listener = TcpListener::bind(listen.0.as_str())
+        .await
+        .map_err(|source| CliError::Listen {
+            address: listen.clone(),
+            source,
+        })?;
+    let lock = DataDirLock::acquire(data)?;
+    if reset {
+        reset_demo_database(data)?;
+    }
     let store = open_store(data).await?;
-    ensure_admin_token(&store, &settings.clock)
+    ensure_admin_token(&store, &settings.clock, &hint)
         .await
         .map_err(CliError::AdminToken)?;
     let server = Server::start(settings, store.clone())
         .await
         .map_err(CliError::LoadQueue)?;
-    let listener = TcpListener::bind(listen)
-        .await
-        .map_err(|source| CliError::Listen {
-            address: listen,
-            source,
-        })?;
     let address = listener.local_addr().map_err(CliError::Serve)?;
     println!("listening on http://{address}");
     std::io::stdout().flush()?;
@@ -549,6 +765,7 @@ async fn serve(settings: Settings, data: &Path, listen: SocketAddr) -> Result<()
         .await
         .map_err(CliError::Serve)?;
     store.close().await;
+    drop(lock);
     tracing::info!("queue-server stopped");
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Configuration: offices, their counters, services and hours, as TOML data with an embedded
 //! Kanazawa default. Nothing about Kanazawa is hard-coded in Rust (STYLE 12).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -220,7 +220,7 @@ impl Config {
             return Err(invalid("offices".into(), "at least one office is needed"));
         }
         let mut service_ids = HashSet::new();
-        let mut prefixes = HashSet::new();
+        let mut prefixes: HashMap<&str, usize> = HashMap::new();
         for (index, service) in self.services.iter().enumerate() {
             let key = |field: &str| format!("services[{index}].{field}");
             if !is_identifier(&service.id) {
@@ -236,8 +236,14 @@ impl Config {
                     "use one or more capital letters A–Z",
                 ));
             }
-            if !prefixes.insert(service.prefix.as_str()) {
-                return Err(invalid(key("prefix"), "duplicate prefix"));
+            if let Some(first) = prefixes.insert(service.prefix.as_str(), index) {
+                return Err(invalid(
+                    key("prefix"),
+                    &format!(
+                        "duplicate prefix {:?}: services[{first}] ({}) uses it already",
+                        service.prefix, self.services[first].id
+                    ),
+                ));
             }
             if !(service.mean_service_minutes.is_finite() && service.mean_service_minutes > 0.0) {
                 return Err(invalid(key("mean_service_minutes"), "must be above 0"));
@@ -360,6 +366,24 @@ mod tests {
     }
 
     #[test]
+    fn the_commented_special_day_example_applies_to_the_office_it_sits_under() {
+        let example: Vec<&str> = DEFAULT_TOML
+            .lines()
+            .skip_while(|line| *line != "# [[offices.schedule.special_days]]")
+            .take_while(|line| line.starts_with("# "))
+            .collect();
+        assert_eq!(example.len(), 5, "the example is where the test expects it");
+        let mut text = DEFAULT_TOML.to_string();
+        for line in example {
+            text = text.replacen(line, &line[2..], 1);
+        }
+        let config = Config::parse(&text, "uncommented.toml").expect("the example is valid");
+        let special = |office: &str| config.office(office).map(|o| o.schedule.special_days.len());
+        assert_eq!(special("main"), Some(1), "the comment says `main`");
+        assert_eq!(special("center"), Some(0));
+    }
+
+    #[test]
     fn an_unknown_key_is_refused_naming_the_file() {
         let text = format!("unknown_key = 1\n{DEFAULT_TOML}");
         let message = Config::parse(&text, "y.toml")
@@ -370,11 +394,13 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_prefixes_are_refused() {
+    fn a_duplicate_prefix_is_refused_naming_the_prefix_and_who_has_it() {
         let text = DEFAULT_TOML.replacen("prefix = \"L\"", "prefix = \"R\"", 1);
         let message = Config::parse(&text, "z.toml")
             .expect_err("refused")
             .to_string();
         assert!(message.contains("services[1].prefix"), "{message}");
+        assert!(message.contains("duplicate prefix \"R\""), "{message}");
+        assert!(message.contains("services[0] (renewal)"), "{message}");
     }
 }

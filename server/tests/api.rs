@@ -75,11 +75,11 @@ async fn every_staff_route_refuses_a_missing_or_unknown_token_with_401() {
     let id = ticket["id"].as_str().expect("id");
     for (method, path, body) in staff_routes(id) {
         let (status, error) = server.call(method, &path, None, body.clone()).await;
-        assert_error(status, &error, 401, "unauthorized");
+        assert_error(status, &error, 401, "token_missing");
         let (status, error) = server
             .call(method, &path, Some("qs_not_a_token"), body)
             .await;
-        assert_error(status, &error, 401, "unauthorized");
+        assert_error(status, &error, 401, "token_unknown");
     }
     let response = server
         .client

@@ -304,3 +304,352 @@ fn the_first_start_prints_an_admin_token_once_and_cli_tokens_work_while_it_runs(
         "the admin token is printed only once"
     );
 }
+
+/// Runs the binary in `dir` and waits at most `limit`: a start that should be refused must not
+/// hang (it is killed and reported if it does).
+fn run_within(dir: &Path, args: &[&str], limit: Duration) -> (i32, String, String) {
+    let mut child = Command::new(BINARY)
+        .args(args)
+        .current_dir(dir)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let deadline = Instant::now() + limit;
+    while child.try_wait().expect("wait").is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let output = child.wait_with_output().expect("output");
+            panic!(
+                "{args:?} still running after {limit:?}; stdout:\n{}",
+                String::from_utf8_lossy(&output.stdout)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().expect("output");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// The binary started with `args` in `dir`, read up to its `listening on` line; the lines it
+/// printed before are kept. Killed (SIGKILL) on drop.
+struct Started {
+    child: Child,
+    lines: std::io::Lines<BufReader<std::process::ChildStdout>>,
+    before: Vec<String>,
+    base: String,
+}
+
+impl Drop for Started {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_in(dir: &Path, args: &[&str]) -> Started {
+    let mut child = Command::new(BINARY)
+        .args(args)
+        .current_dir(dir)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut started = Started {
+        child,
+        lines: BufReader::new(stdout).lines(),
+        before: Vec::new(),
+        base: String::new(),
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while Instant::now() < deadline {
+        let line = started.lines.next().expect("a line").expect("utf-8");
+        if let Some(base) = line.strip_prefix("listening on ") {
+            started.base = base.to_string();
+            return started;
+        }
+        started.before.push(line);
+    }
+    panic!("server did not start");
+}
+
+impl Started {
+    /// What it printed after a `prefix`, before it was ready.
+    fn printed(&self, prefix: &str) -> Option<String> {
+        self.before
+            .iter()
+            .find_map(|line| line.strip_prefix(prefix).map(str::to_string))
+    }
+}
+
+fn get_status(url: &str, token: Option<&str>) -> u16 {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let mut request = reqwest::Client::new().get(url);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("sent").status().as_u16()
+    })
+}
+
+const REFUSED_WITHIN: Duration = Duration::from_secs(5);
+
+#[test]
+fn a_second_server_on_the_same_data_directory_is_refused_at_once_and_the_first_is_untouched() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let data = data.to_str().expect("utf-8");
+    let now = "2026-12-01T10:00:00+09:00";
+    let args = ["--data", data, "--listen", "127.0.0.1:0", "--now", now];
+    let mut first = start_in(dir.path(), &args);
+    let admin = first.printed("admin token: ").expect("admin token");
+    let issue = r#"{"service":"renewal"}"#;
+    let tickets = "/api/v1/offices/main/tickets";
+    assert_eq!(status_of(&first.base, &admin, tickets, issue), 201);
+
+    let (code, stdout, stderr) = run_within(dir.path(), &args, REFUSED_WITHIN);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("already running"), "{stderr}");
+    assert!(stderr.contains(data), "names the directory: {stderr}");
+    assert_eq!(stdout, "", "no admin token, no listening line");
+
+    // The first still serves the same day: the next number follows on.
+    assert_eq!(status_of(&first.base, &admin, tickets, issue), 201);
+    let (code, listed, _) = run(&["token", "list", "--data", data]);
+    assert_eq!(code, 0, "CLI subcommands do not take the lock");
+    assert_eq!(
+        listed.lines().count(),
+        2,
+        "header and the one admin: {listed}"
+    );
+
+    // `listening on` came exactly once: nothing more follows it on stdout.
+    let _ = first.child.kill();
+    let rest: Vec<String> = first.lines.by_ref().map_while(Result::ok).collect();
+    assert!(rest.is_empty(), "{rest:?}");
+    drop(first);
+
+    // SIGKILL released the lock with the process: a restart is never refused.
+    let again = start_in(dir.path(), &args);
+    assert_eq!(again.printed("admin token: "), None);
+    let ticket_list = format!("{}{tickets}", again.base);
+    assert_eq!(get_status(&ticket_list, Some(&admin)), 200);
+}
+
+#[test]
+fn a_second_server_on_a_busy_port_is_refused_before_it_makes_its_data_directory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = start_in(dir.path(), &["--data", "one", "--listen", "127.0.0.1:0"]);
+    let address = first.base.trim_start_matches("http://").to_string();
+    let (code, _, stderr) = run_within(
+        dir.path(),
+        &["--data", "two", "--listen", &address],
+        REFUSED_WITHIN,
+    );
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("port is in use"), "{stderr}");
+    assert!(!dir.path().join("two").exists(), "nothing touched");
+}
+
+#[test]
+fn the_demo_run_twice_refuses_the_second_and_prints_a_token_command_that_works() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let demo = ["--demo", "--listen", "127.0.0.1:0"];
+    let first = start_in(dir.path(), &demo);
+    let admin = first
+        .printed("admin token: ")
+        .expect("the demo prints its admin token");
+    let session = format!("{}/api/v1/session", first.base);
+    assert_eq!(get_status(&session, Some(&admin)), 200);
+
+    let (code, stdout, stderr) = run_within(dir.path(), &demo, REFUSED_WITHIN);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("already running"), "{stderr}");
+    assert!(!stdout.contains("admin token"), "{stdout}");
+    assert_eq!(
+        get_status(&session, Some(&admin)),
+        200,
+        "the first demo's database was not reset under it"
+    );
+
+    // The printed command, run as printed in the same directory, makes a token that the
+    // running demo accepts.
+    let command = first.printed("more tokens: ").expect("the token command");
+    let words: Vec<&str> = command.split_whitespace().collect();
+    assert_eq!(words.first().copied(), Some(BINARY));
+    assert!(command.contains(" --demo token create "), "{command}");
+    let (code, token, stderr) = run_within(dir.path(), &words[1..], REFUSED_WITHIN);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(get_status(&session, Some(token.trim())), 200);
+}
+
+#[test]
+fn demo_before_or_after_a_subcommand_means_the_demos_data_directory() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let limit = Duration::from_secs(20);
+    let after = [
+        "token", "create", "--demo", "--role", "issuer", "--name", "a",
+    ];
+    let (code, _, stderr) = run_within(dir.path(), &after, limit);
+    assert_eq!(code, 0, "{stderr}");
+    let before = [
+        "--demo", "token", "create", "--role", "counter", "--name", "b",
+    ];
+    let (code, _, stderr) = run_within(dir.path(), &before, limit);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(dir.path().join("data/demo/queue.db").exists());
+    assert!(
+        !dir.path().join("data/queue.db").exists(),
+        "not the real one"
+    );
+    let (_, listed, _) = run_within(dir.path(), &["token", "list", "--demo"], limit);
+    let names: Vec<&str> = listed
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split('\t').next())
+        .collect();
+    assert_eq!(names, ["a", "b"]);
+}
+
+#[test]
+fn token_list_has_a_header_and_shows_japan_time() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().to_str().expect("utf-8");
+    let at = "2026-12-01T01:00:00Z";
+    let (code, _, stderr) = run(&[
+        "--now", at, "token", "create", "--role", "issuer", "--name", "desk", "--data", data,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = run(&["--now", at, "token", "revoke", "desk", "--data", data]);
+    assert_eq!(code, 0, "{stderr}");
+    let (_, listed, _) = run(&["token", "list", "--data", data]);
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines[0], "NAME\tROLE\tCREATED\tSTATE");
+    assert!(
+        lines[1].starts_with("desk\tissuer\t2026-12-01T10:00:00+09:00\trevoked "),
+        "{listed}"
+    );
+    assert!(lines[1].ends_with("+09:00"), "{listed}");
+}
+
+#[test]
+fn a_backup_into_a_missing_directory_says_which_and_how_to_make_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let target = dir.path().join("no/such/dir/q.db");
+    let (code, _, stderr) = run(&[
+        "backup",
+        target.to_str().expect("utf-8"),
+        "--data",
+        data.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("does not exist"), "{stderr}");
+    assert!(stderr.contains("mkdir -p"), "{stderr}");
+    assert!(!stderr.contains("code"), "no SQLite code: {stderr}");
+}
+
+#[test]
+fn config_print_prints_the_given_file_once_it_validates() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_, default, _) = run(&["config", "print"]);
+    let edited = default.replacen(
+        "mean_service_minutes = 10.0",
+        "mean_service_minutes = 12.0",
+        1,
+    );
+    let file = dir.path().join("mine.toml");
+    std::fs::write(&file, &edited).expect("write");
+    let file = file.to_str().expect("utf-8");
+    let (code, printed, stderr) = run(&["config", "print", "--config", file]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(printed, edited, "the file in effect, not the default");
+
+    let broken = dir.path().join("broken.toml");
+    let text = default.replacen("prefix = \"L\"", "prefix = \"R\"", 1);
+    std::fs::write(&broken, text).expect("write");
+    let (code, printed, stderr) = run(&[
+        "--config",
+        broken.to_str().expect("utf-8"),
+        "config",
+        "print",
+    ]);
+    assert_eq!(code, 1);
+    assert_eq!(printed, "");
+    assert!(stderr.contains("duplicate prefix \"R\""), "{stderr}");
+}
+
+#[test]
+fn listen_takes_a_host_name_or_says_the_expected_form() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = start_in(dir.path(), &["--data", "d", "--listen", "localhost:0"]);
+    assert_eq!(get_status(&format!("{}/healthz", server.base), None), 200);
+    let (code, _, stderr) = run(&["--listen", "8080"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("expected ADDR:PORT"), "{stderr}");
+    assert!(stderr.contains("localhost:8080"), "{stderr}");
+}
+
+#[test]
+fn server_options_are_listed_at_the_top_and_stay_out_of_subcommand_help() {
+    let (code, top, _) = run(&["--help"]);
+    assert_eq!(code, 0);
+    for option in [
+        "--listen",
+        "--now",
+        "--demo",
+        "--demo-speed",
+        "--poll-seconds",
+        "--data",
+    ] {
+        assert!(top.contains(option), "{option} in:\n{top}");
+    }
+    let (_, token, _) = run(&["token", "create", "--help"]);
+    for option in ["--listen", "--demo-speed", "--poll-seconds"] {
+        assert!(!token.contains(option), "{option} in:\n{token}");
+    }
+    for option in ["--data", "--config", "--demo"] {
+        assert!(token.contains(option), "{option} in:\n{token}");
+    }
+    let (_, serve, _) = run(&["serve", "--help"]);
+    assert!(serve.contains("--listen"), "serve takes them too:\n{serve}");
+}
+
+#[test]
+fn data_and_config_are_accepted_after_every_subcommand_and_now_after_calendar() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let data = data.to_str().expect("utf-8");
+    let config = dir.path().join("c.toml");
+    std::fs::write(&config, run(&["config", "print"]).1).expect("write");
+    let config = config.to_str().expect("utf-8");
+    let copy = dir.path().join("copy.db");
+    let copy = copy.to_str().expect("utf-8");
+    let commands: [&[&str]; 6] = [
+        &["token", "list"],
+        &["token", "create", "--role", "admin", "--name", "x"],
+        &["backup", copy],
+        &["calendar", "--from", "2026-12-01", "--to", "2026-12-01"],
+        &["holidays", "2026"],
+        &["config", "print"],
+    ];
+    for command in commands {
+        let mut args = command.to_vec();
+        args.extend(["--data", data, "--config", config]);
+        let (code, _, stderr) = run(&args);
+        assert_eq!(code, 0, "{args:?}: {stderr}");
+    }
+    let (code, stdout, stderr) = run(&["calendar", "--now", "2026-12-28T10:00:00+09:00"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout.starts_with("2026-12-28（"), "{stdout}");
+}

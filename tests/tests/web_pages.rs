@@ -161,7 +161,7 @@ async fn the_session_endpoint_names_the_holder_of_a_token() {
     assert_eq!(me, json!({ "name": "desk-1", "role": "issuer" }));
     let (status, error) = Staff::new(&server, "qs_wrong").get("/api/v1/session").await;
     assert_eq!(status, 401);
-    assert_eq!(error["error"]["code"], "unauthorized");
+    assert_eq!(error["error"]["code"], "token_unknown");
 }
 
 /// Every page and asset carries a strict CSP, nosniff, no referrer and no framing; the pages

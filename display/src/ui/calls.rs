@@ -32,14 +32,22 @@ struct Plan {
 }
 
 /// Picks the largest glyphs that fit `count` tiles of numbers up to `chars` long into
-/// `area`, preferring one row; `None` when even the smallest glyphs do not fit.
+/// `area`, fewest rows first; `None` when even the smallest glyphs do not fit.
+///
+/// Only balanced grids are tried (4 tiles: 4×1, 2×2, 1×4; never 3 + 1): a short last row
+/// leaves a hole in the middle of the screen and reads as a missing counter.
 fn plan(area: Rect, count: u16, chars: u16) -> Option<Plan> {
     if count == 0 {
         return None;
     }
+    let grids = (1..=count).filter_map(|rows| {
+        let columns = count.div_ceil(rows);
+        // Skip a row count that the same columns would fill in fewer rows.
+        (count.div_ceil(columns) == rows).then_some((columns, rows))
+    });
+    let grids: Vec<(u16, u16)> = grids.collect();
     for (pixel, glyph_width, glyph_height) in GLYPHS {
-        for columns in (1..=count).rev() {
-            let rows = count.div_ceil(columns);
+        for &(columns, rows) in &grids {
             let tile_width = area.width / columns;
             let tile_height = area.height / rows;
             // Border, digits, caption.
@@ -221,6 +229,20 @@ mod tests {
             (plan.pixel, plan.columns, plan.rows),
             (PixelSize::Full, 4, 1)
         );
+    }
+
+    #[test]
+    fn four_counters_never_wrap_three_and_one() {
+        // 120×36: the calls block's inside is 118×18.
+        let at_120x36 = plan(Rect::new(0, 0, 118, 18), 4, 4).expect("fits");
+        assert_eq!((at_120x36.columns, at_120x36.rows), (2, 2));
+        for width in (20..=200).step_by(7) {
+            for height in (4..=60).step_by(3) {
+                if let Some(found) = plan(Rect::new(0, 0, width, height), 4, 4) {
+                    assert_eq!(4 % found.columns, 0, "{width}×{height}: {found:?}");
+                }
+            }
+        }
     }
 
     #[test]

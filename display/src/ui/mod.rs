@@ -237,7 +237,9 @@ fn render_queue(view: &View, snapshot: &Snapshot, area: Rect, buf: &mut Buffer) 
         area.height
             .saturating_sub(services.saturating_add(6).max(12))
     } else {
-        9.min(area.height)
+        // Compact: the queue panels keep the 13 rows they need at 80×24 and the numbers
+        // get every row a taller terminal adds.
+        area.height.saturating_sub(13).max(9).min(area.height)
     };
     let [calls, queue] =
         Layout::vertical([Constraint::Length(calls_height), Constraint::Fill(1)]).areas(area);

@@ -9,11 +9,17 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget, Wrap};
 
 use super::{View, panel};
+use crate::feed::ConnectProblem;
 use crate::text::{self, Lang};
 
-/// Shown before any data arrived: the screen is alive and knows where it is connecting.
+/// Shown before any data arrived: the screen is alive and knows where it is connecting, or
+/// says what in its settings is wrong.
 pub fn render_connecting(view: &View, area: Rect, buf: &mut Buffer) {
     let lang = view.lang;
+    if let Some(problem) = view.app.problem() {
+        render_centered(problem_lines(lang, problem), area, buf);
+        return;
+    }
     let lines = vec![
         Line::raw(lang.pick("サーバーに接続しています…", "Connecting to the server…")).bold(),
         Line::raw(""),
@@ -25,6 +31,60 @@ pub fn render_connecting(view: &View, area: Rect, buf: &mut Buffer) {
         )),
     ];
     render_centered(lines, area, buf);
+}
+
+/// A settings problem in words for whoever set up the screen: what is wrong, and which
+/// option fixes it (the display keeps retrying, so fixing the server side also works).
+fn problem_lines(lang: Lang, problem: &ConnectProblem) -> Vec<Line<'static>> {
+    let alert = Style::new().fg(Color::White).bg(Color::Red).bold();
+    let (headline, details): (String, Vec<String>) = match (lang, problem) {
+        (Lang::Ja, ConnectProblem::OfficeNotFound { office, offices }) => (
+            format!("受付場所「{office}」が見つかりません"),
+            vec![
+                format!("このサーバーの受付場所: {}", offices.join(", ")),
+                "--office で正しい受付場所を指定してください".to_owned(),
+            ],
+        ),
+        (Lang::En, ConnectProblem::OfficeNotFound { office, offices }) => (
+            format!("Office \"{office}\" not found"),
+            vec![
+                format!("Offices on this server: {}", offices.join(", ")),
+                "Give one of them with --office".to_owned(),
+            ],
+        ),
+        (Lang::Ja, ConnectProblem::HostNotFound { server }) => (
+            format!("サーバー「{server}」が見つかりません"),
+            vec!["--server のホスト名を確認してください".to_owned()],
+        ),
+        (Lang::En, ConnectProblem::HostNotFound { server }) => (
+            format!("Server \"{server}\" not found"),
+            vec!["Check the host name given with --server".to_owned()],
+        ),
+        (Lang::Ja, ConnectProblem::Refused { server }) => (
+            format!("サーバー {server} に接続できません"),
+            vec!["サーバーが起動していないか、ポート番号が違います（--server）".to_owned()],
+        ),
+        (Lang::En, ConnectProblem::Refused { server }) => (
+            format!("Cannot connect to {server}"),
+            vec!["The server is not running, or the port is wrong (--server)".to_owned()],
+        ),
+        (Lang::Ja, ConnectProblem::NotAFeed { server, status }) => (
+            format!("{server} は整理券サーバーではありません（HTTP {status}）"),
+            vec!["--server のホストとポートを確認してください".to_owned()],
+        ),
+        (Lang::En, ConnectProblem::NotAFeed { server, status }) => (
+            format!("{server} is not a queue server (HTTP {status})"),
+            vec!["Check the host and port given with --server".to_owned()],
+        ),
+    };
+    let mut lines = vec![
+        Line::raw(format!("  {headline}  ")).style(alert),
+        Line::raw(""),
+    ];
+    lines.extend(details.into_iter().map(Line::raw));
+    lines.push(Line::raw(""));
+    lines.push(Line::raw(lang.pick("接続を試み続けています", "Still trying to connect")).dim());
+    lines
 }
 
 /// Closed all day, or done for today: a notice with the reason and the next opening, instead

@@ -98,6 +98,107 @@ fn a_large_terminal_gets_the_big_layout() {
     insta::assert_snapshot!("open_big_160x48", screen_text(&terminal));
 }
 
+/// Every common lobby size from 80×24 to 200×60 gets a screen that lines up, shows every
+/// called number, and never wraps the four counters as three and one.
+#[test]
+fn every_common_lobby_size_uses_the_screen() {
+    let start = Instant::now();
+    // All four counters of the main office calling.
+    let mut snapshot = open_office();
+    snapshot.now_called.push(queue_protocol::NowCalled {
+        counter: "4".into(),
+        number: "R010".into(),
+        service: "renewal".into(),
+        state: queue_protocol::TicketState::Serving,
+        called_at: crate::test_support::at("2026-12-01T09:40:00+09:00"),
+    });
+    snapshot.counters[3].state = queue_protocol::CounterState::Open;
+    let app = app_with(LangMode::Ja, snapshot, "2026-12-01T10:00:00+09:00", start);
+    for (width, height) in [(80, 24), (100, 30), (120, 36), (160, 48), (200, 60)] {
+        let terminal = draw(&app, width, height);
+        assert_lines_up(&terminal);
+        let text = screen_text(&terminal);
+        for caption in [
+            "1番窓口 R014",
+            "2番窓口 P003",
+            "3番窓口 R013",
+            "4番窓口 R010",
+        ] {
+            assert!(
+                text.contains(caption),
+                "{width}×{height}: {caption}\n{text}"
+            );
+        }
+        insta::assert_snapshot!(format!("four_counters_{width}x{height}"), text);
+    }
+}
+
+/// A wrong `--office` says so on the screen, with the ids the server listed in its 404.
+#[test]
+fn an_unknown_office_is_named_with_the_offices_the_server_has() {
+    let start = Instant::now();
+    let mut app = App::new(LangMode::Ja, false, URL, start);
+    app.update(Event::Feed(FeedEvent::Connecting { attempt: 0 }), start);
+    let problem = crate::feed::ConnectProblem::OfficeNotFound {
+        office: "mian".into(),
+        offices: vec!["main".into(), "center".into()],
+    };
+    app.update(Event::Feed(FeedEvent::Problem(problem)), start);
+    app.update(
+        Event::Feed(FeedEvent::Disconnected {
+            reason: "404".into(),
+        }),
+        start,
+    );
+    let terminal = draw(&app, 80, 24);
+    assert_lines_up(&terminal);
+    let text = screen_text(&terminal);
+    assert!(text.contains("受付場所「mian」が見つかりません"), "{text}");
+    assert!(text.contains("main, center"), "{text}");
+    assert!(!text.contains("サーバーに接続しています"), "{text}");
+    insta::assert_snapshot!("unknown_office_80x24", text);
+
+    // Once a connection opens (the office was fixed on the server), the problem is gone.
+    app.update(Event::Feed(FeedEvent::Connected), start);
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(!text.contains("見つかりません"), "{text}");
+}
+
+/// A host that does not resolve and a port where nothing listens are told apart.
+#[test]
+fn a_wrong_host_or_port_says_which() {
+    let start = Instant::now();
+    let cases = [
+        (
+            crate::feed::ConnectProblem::HostNotFound {
+                server: "lobyy:8080".into(),
+            },
+            "サーバー「lobyy:8080」が見つかりません",
+        ),
+        (
+            crate::feed::ConnectProblem::Refused {
+                server: "10.0.0.5:8081".into(),
+            },
+            "サーバー 10.0.0.5:8081 に接続できません",
+        ),
+        (
+            crate::feed::ConnectProblem::NotAFeed {
+                server: "10.0.0.5:80".into(),
+                status: 404,
+            },
+            "10.0.0.5:80 は整理券サーバーではありません（HTTP 404）",
+        ),
+    ];
+    for (problem, words) in cases {
+        let mut app = App::new(LangMode::Ja, false, URL, start);
+        app.update(Event::Feed(FeedEvent::Problem(problem)), start);
+        let terminal = draw(&app, 80, 24);
+        assert_lines_up(&terminal);
+        let text = screen_text(&terminal);
+        assert!(text.contains(words), "{text}");
+    }
+}
+
 #[test]
 fn each_called_number_appears_once_as_plain_text() {
     let start = Instant::now();

@@ -23,7 +23,14 @@ wire_enum! {
         InvalidWho = "invalid_who",
         /// 400: a suspension without a usable reason.
         InvalidReason = "invalid_reason",
-        /// 401: no token, or not a live one.
+        /// 401: the request carries no `Authorization: Bearer` token: sign in.
+        TokenMissing = "token_missing",
+        /// 401: the token is not one the server issued, or it was revoked: ask the administrator.
+        TokenUnknown = "token_unknown",
+        /// 401: the token was valid but has expired: ask the administrator for a new one.
+        /// (Tokens do not expire yet; the code is fixed now so clients handle it from the start.)
+        TokenExpired = "token_expired",
+        /// 401 from servers before the three codes above; still decoded so old replies parse.
         Unauthorized = "unauthorized",
         /// 403: the token's role may not do this.
         Forbidden = "forbidden",
@@ -31,7 +38,7 @@ wire_enum! {
         CrossOrigin = "cross_origin",
         /// 404: nothing at this path.
         NotFound = "not_found",
-        /// 404: no office with that id.
+        /// 404: no office with that id; `offices` lists the ids that exist.
         OfficeNotFound = "office_not_found",
         /// 404: no counter with that id.
         CounterNotFound = "counter_not_found",
@@ -89,4 +96,8 @@ pub struct ErrorDetail {
     /// For [`ErrorCode::OfficeClosed`]: when reception next opens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_opening: Option<DateTime<FixedOffset>>,
+    /// For [`ErrorCode::OfficeNotFound`]: the office ids this server has, so a lobby display
+    /// started with a wrong `--office` can say which ones would work.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offices: Option<Vec<String>>,
 }

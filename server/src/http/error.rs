@@ -23,6 +23,8 @@ pub struct ApiError {
     pub message: String,
     /// For `office_closed`: when reception next opens.
     pub next_opening: Option<DateTime<FixedOffset>>,
+    /// For `office_not_found`: the office ids that exist.
+    pub offices: Option<Vec<String>>,
 }
 
 /// Result of handlers.
@@ -36,15 +38,35 @@ impl ApiError {
             code,
             message: message.into(),
             next_opening: None,
+            offices: None,
         }
     }
 
-    /// 401: no token, or not a live one.
-    pub fn unauthorized() -> Self {
+    /// 401: the request has no token; the clerk signs in (again).
+    pub fn token_missing() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
-            ErrorCode::Unauthorized,
-            "職員用トークンが必要です（Authorization: Bearer）。",
+            ErrorCode::TokenMissing,
+            "職員用トークンが必要です。サインインしてください（Authorization: Bearer）。",
+        )
+    }
+
+    /// 401: no live token matches (mistyped, or revoked); only the administrator can help.
+    pub fn token_unknown() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::TokenUnknown,
+            "このトークンは登録されていないか、取り消されています。管理者に確認してください。",
+        )
+    }
+
+    /// 401: the token has expired; the administrator issues a new one. Tokens do not expire
+    /// yet: the words are fixed now so that the console and scripts already tell it apart.
+    pub fn token_expired() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::TokenExpired,
+            "このトークンは有効期限が切れています。管理者に新しいトークンを発行してもらってください。",
         )
     }
 
@@ -57,13 +79,17 @@ impl ApiError {
         )
     }
 
-    /// 404 for an unknown office.
-    pub fn office_not_found(office: &str) -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            ErrorCode::OfficeNotFound,
-            format!("受付場所「{office}」は見つかりません。"),
-        )
+    /// 404 for an unknown office, listing the `known` ids so a client (the lobby display
+    /// started with a wrong `--office`) can tell its operator which ones exist.
+    pub fn office_not_found(office: &str, known: Vec<String>) -> Self {
+        Self {
+            offices: Some(known),
+            ..Self::new(
+                StatusCode::NOT_FOUND,
+                ErrorCode::OfficeNotFound,
+                format!("受付場所「{office}」は見つかりません。"),
+            )
+        }
     }
 
     /// 404 for an unknown ticket.
@@ -94,7 +120,7 @@ impl ApiError {
     pub fn from_status(status: StatusCode) -> Self {
         let (code, message) = match status.as_u16() {
             400 => (ErrorCode::BadRequest, "リクエストが正しくありません。"),
-            401 => return Self::unauthorized(),
+            401 => return Self::token_missing(),
             403 => return Self::forbidden(),
             404 => (ErrorCode::NotFound, "ページが見つかりません。"),
             405 => (ErrorCode::MethodNotAllowed, "このメソッドは使えません。"),
@@ -136,6 +162,7 @@ impl IntoResponse for ApiError {
                 code: self.code,
                 message: self.message,
                 next_opening: self.next_opening,
+                offices: self.offices,
             },
         };
         let mut response = (self.status, axum::Json(body)).into_response();

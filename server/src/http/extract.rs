@@ -11,7 +11,9 @@ use super::error::ApiError;
 use crate::auth::{self, Permission, Staff};
 
 /// The staff member behind a request, from `Authorization: Bearer <token>` (the only way the
-/// staff API accepts a token). Checked against the store on every request.
+/// staff API accepts a token). Checked against the store on every request. No token at all is
+/// `token_missing` (sign in); a token no live record matches is `token_unknown` (mistyped or
+/// revoked: ask the administrator), so the clerk knows which of the two to do.
 pub struct StaffAuth(pub Staff);
 
 impl StaffAuth {
@@ -40,7 +42,7 @@ impl FromRequestParts<AppState> for StaffAuth {
             })
             .map(str::trim)
             .filter(|secret| !secret.is_empty())
-            .ok_or_else(ApiError::unauthorized)?;
+            .ok_or_else(ApiError::token_missing)?;
         let records = state
             .store
             .tokens_active()
@@ -48,7 +50,7 @@ impl FromRequestParts<AppState> for StaffAuth {
             .map_err(|error| ApiError::internal(&error))?;
         auth::authenticate(&records, secret)
             .map(StaffAuth)
-            .ok_or_else(ApiError::unauthorized)
+            .ok_or_else(ApiError::token_unknown)
     }
 }
 

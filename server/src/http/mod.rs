@@ -77,14 +77,18 @@ impl AppState {
     pub fn office(&self, id: &str) -> Result<&OfficeHandle, ApiError> {
         self.offices
             .get(id)
-            .ok_or_else(|| ApiError::office_not_found(id))
+            .ok_or_else(|| self.office_not_found(id))
     }
 
     /// The live feed of an office, or 404.
     pub fn feed(&self, id: &str) -> Result<&OfficeFeed, ApiError> {
-        self.feeds
-            .get(id)
-            .ok_or_else(|| ApiError::office_not_found(id))
+        self.feeds.get(id).ok_or_else(|| self.office_not_found(id))
+    }
+
+    /// The 404 for an unknown office, with the configured office ids in configuration order.
+    pub fn office_not_found(&self, id: &str) -> ApiError {
+        let known = self.config.offices.iter().map(|o| o.id.clone()).collect();
+        ApiError::office_not_found(id, known)
     }
 }
 

@@ -114,7 +114,7 @@ pub async fn office_calendar(
     let config = state
         .config
         .office(&office)
-        .ok_or_else(|| ApiError::office_not_found(&office))?;
+        .ok_or_else(|| state.office_not_found(&office))?;
     let today = calendar::business_date(state.clock.now());
     let from = parse_date("from", query.from.as_deref())?.unwrap_or(today);
     let to = parse_date("to", query.to.as_deref())?.unwrap_or(from + chrono::Duration::days(13));

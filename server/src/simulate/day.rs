@@ -246,7 +246,7 @@ impl<'a> Day<'a> {
     }
 
     fn pick_service(&self, rng: &mut StdRng) -> String {
-        // Most visitors renew (BRIEF R17); the other procedures share the rest.
+        // Most visitors renew (domain R17); the other procedures share the rest.
         let services = &self.office.services;
         if services.len() <= 1 || rng.r#gen::<f64>() < 0.7 {
             return services.first().cloned().unwrap_or_default();

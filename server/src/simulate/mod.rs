@@ -46,7 +46,7 @@ use crate::protocol::CounterState;
 
 /// The first simulated day: an ordinary spring date; the calendar (holidays, weekends) applies.
 const FIRST_DAY: (i32, u32, u32) = (2026, 4, 1);
-/// Minutes per person in the naive estimate (a renewal, BRIEF R6).
+/// Minutes per person in the naive estimate (a renewal, domain R6).
 const NAIVE_MINUTES_PER_PERSON: f64 = 10.0;
 /// "A short queue" for the band-width target: fewer than this many ahead.
 pub const SHORT_QUEUE: u32 = 5;

@@ -7,6 +7,7 @@
 //! (`token create`, `backup`) work beside a running server.
 
 mod history;
+mod lock;
 mod tokens;
 
 use std::path::{Path, PathBuf};
@@ -27,6 +28,7 @@ use crate::domain::{
 };
 use crate::protocol::{CounterState, SuspensionReason, TicketState};
 
+pub use lock::{DataDirLock, LOCK_FILE, LockError};
 pub use tokens::{TokenRecord, TokenSummary};
 
 /// File name of the database inside the data directory.

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::Row;
 
-use super::{Result, Store, StoreError, timestamp};
+use super::{Result, Store, StoreError, parse_timestamp, timestamp};
 
 /// A live token as the auth check needs it.
 #[derive(Clone, Debug)]
@@ -23,10 +23,10 @@ pub struct TokenSummary {
     pub name: String,
     /// Role name.
     pub role: String,
-    /// When created (stored text).
-    pub created_at: String,
+    /// When created.
+    pub created_at: DateTime<Utc>,
     /// When revoked, if it was.
-    pub revoked_at: Option<String>,
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 impl Store {
@@ -82,8 +82,11 @@ impl Store {
                 Ok(TokenSummary {
                     name: row.try_get("name")?,
                     role: row.try_get("role")?,
-                    created_at: row.try_get("created_at")?,
-                    revoked_at: row.try_get("revoked_at")?,
+                    created_at: parse_timestamp(row.try_get("created_at")?)?,
+                    revoked_at: row
+                        .try_get::<Option<String>, _>("revoked_at")?
+                        .map(parse_timestamp)
+                        .transpose()?,
                 })
             })
             .collect()

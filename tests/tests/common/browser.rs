@@ -220,10 +220,15 @@ impl Browser {
         self.click("#signin-form button[type=submit]").await;
     }
 
+    /// Saves a screenshot under `target/<profile>/screenshots/`, never into the tracked
+    /// `docs/screenshots/`: a test run must not change the repository. `SCREENSHOTS_DIR`
+    /// chooses another directory (the README's command to update its pictures uses it).
     pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.expect("screenshot");
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
-        std::fs::create_dir_all(&dir).expect("docs/screenshots");
+        let dir = std::env::var_os("SCREENSHOTS_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| super::target_dir().join("screenshots"));
+        std::fs::create_dir_all(&dir).expect("the screenshots directory");
         std::fs::write(dir.join(name), png).expect("write screenshot");
     }
 

@@ -70,6 +70,12 @@ fn signin() -> Markup {
             p.hint {
                 "トークンはこの画面を閉じると消えます（URL やクッキーには保存しません）。"
             }
+            // Where a token comes from, for the administrator setting up a desk.
+            p.hint #token-source {
+                "トークンは管理者がサーバーで "
+                code { "queue-server token create --role issuer --name 受付1" }
+                " を実行して発行します（役割は issuer・counter・admin）。"
+            }
         }
     }
 }
@@ -154,5 +160,25 @@ fn counter() -> Markup {
             }
             p #waiting-none .none { "お待ちの方はいません。" }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sign_in_form_says_where_a_token_comes_from() {
+        let html = render(20).into_string();
+        let signin = html
+            .split("id=\"signin\"")
+            .nth(1)
+            .and_then(|rest| rest.split("</section>").next())
+            .expect("the sign-in section");
+        assert!(
+            signin.contains("queue-server token create --role issuer"),
+            "{signin}"
+        );
+        assert!(signin.contains("管理者"), "{signin}");
     }
 }
