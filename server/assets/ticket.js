@@ -143,6 +143,7 @@
 
   function renderLink(mode, stale) {
     body.dataset.transport = mode;
+    setText($('link'), { live: words.link_live, poll: words.link_poll }[mode] || words.link_connecting);
     show($('stale'), stale || mode === 'down');
   }
 

@@ -732,8 +732,25 @@ async fn screenshots_of_both_pages_at_phone_and_desktop_size() {
             .wait_text("#t-number", "the issued ticket", |t| t.starts_with('R'))
             .await;
         clerk.screenshot(&format!("staff-{name}.png")).await;
+        if name == "desktop" {
+            clerk
+                .run(
+                    "return new Promise((done) => { const qr = document.getElementById('t-qr'); \
+                     if (qr.complete) done(true); else qr.onload = () => done(true); });",
+                    vec![],
+                )
+                .await;
+            clerk.screenshot_of("#ticket", "printed-ticket.png").await;
+        }
         clerk.close().await;
     }
+    let ticket = staff.issue("renewal").await;
+    let id = ticket["public_id"].as_str().expect("public id");
+    let phone = driver.browser(390, 844).await;
+    phone.goto(&server.url(&format!("/t/{id}"))).await;
+    phone.wait_transport("live").await;
+    phone.screenshot("ticket-phone.png").await;
+    phone.close().await;
 }
 
 /// Reception ends at 17:45 but the queue goes on: a visitor's page keeps the called number and

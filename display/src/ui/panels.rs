@@ -279,7 +279,7 @@ pub fn render_congestion(view: &View, snapshot: &Snapshot, area: Rect, buf: &mut
 /// number appears on screen once.
 pub fn render_recent(view: &View, snapshot: &Snapshot, area: Rect, buf: &mut Buffer) {
     let lang = view.lang;
-    let block = panel(view, lang.pick("これまでに呼び出した番号", "Earlier calls"));
+    let block = panel(view, lang.pick("呼び出した番号", "Earlier calls"));
     let lines: Vec<Line> = snapshot
         .recent_calls
         .iter()

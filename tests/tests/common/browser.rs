@@ -225,14 +225,31 @@ impl Browser {
     /// chooses another directory (the README's command to update its pictures uses it).
     pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.expect("screenshot");
-        let dir = std::env::var_os("SCREENSHOTS_DIR")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| super::target_dir().join("screenshots"));
-        std::fs::create_dir_all(&dir).expect("the screenshots directory");
-        std::fs::write(dir.join(name), png).expect("write screenshot");
+        save_screenshot(name, &png);
+    }
+
+    /// Saves a screenshot of the first element matching `css` alone (where [`Self::screenshot`]
+    /// saves its pictures).
+    pub async fn screenshot_of(&self, css: &str, name: &str) {
+        let element = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|error| panic!("{css}: {error}"));
+        let png = element.screenshot().await.expect("element screenshot");
+        save_screenshot(name, &png);
     }
 
     pub async fn close(self) {
         let _ = self.client.close().await;
     }
+}
+
+/// Writes a screenshot under `SCREENSHOTS_DIR`, or `target/<profile>/screenshots/`.
+fn save_screenshot(name: &str, png: &[u8]) {
+    let dir = std::env::var_os("SCREENSHOTS_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| super::target_dir().join("screenshots"));
+    std::fs::create_dir_all(&dir).expect("the screenshots directory");
+    std::fs::write(dir.join(name), png).expect("write screenshot");
 }

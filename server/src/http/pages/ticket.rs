@@ -39,6 +39,12 @@ pub struct TicketWords {
     pub notice_called: &'static str,
     /// The data is old.
     pub stale: &'static str,
+    /// Live over the WebSocket.
+    pub link_live: &'static str,
+    /// Polling instead.
+    pub link_poll: &'static str,
+    /// Connecting or reconnecting.
+    pub link_connecting: &'static str,
     /// The page of an unknown id.
     pub not_found: &'static str,
     /// Link to the congestion page.
@@ -59,6 +65,9 @@ static JA: TicketWords = TicketWords {
     notice_near: "まもなく{n}番の順番です。",
     notice_called: "{n}番の方、{c}番窓口へお越しください。",
     stale: "表示内容が最新ではありません。実際の状況と異なる場合があります。",
+    link_live: "自動で更新しています",
+    link_poll: "定期的に更新しています",
+    link_connecting: "接続しています…",
     not_found: "この番号札は見つかりません。本日発券された番号札のみ表示できます。",
     back: "混雑状況のページへ",
 };
@@ -77,6 +86,9 @@ static EN: TicketWords = TicketWords {
     notice_near: "Number {n}: your turn is near.",
     notice_called: "Number {n}, please go to counter {c}.",
     stale: "This information is out of date and may differ from the real queue.",
+    link_live: "Updating live",
+    link_poll: "Updating regularly",
+    link_connecting: "Connecting…",
     not_found: "There is no such ticket. Only tickets issued today can be shown.",
     back: "Back to the congestion page",
 };
@@ -151,7 +163,7 @@ pub fn render(page: &TicketPage<'_>) -> Markup {
                     section.card.ticket-card aria-live="polite" {
                         p.label { (w.number_label) }
                         p #number .big-number { (t.number) }
-                        p #service .service { (lang.pick(&t.service_name_ja, &t.service_name_en)) }
+                        p #service .ticket-service { (lang.pick(&t.service_name_ja, &t.service_name_en)) }
                         p #ahead .ahead hidden[!waiting] {
                             (fill(w.ahead, &t.ahead.to_string(), ""))
                         }
@@ -177,7 +189,7 @@ pub fn render(page: &TicketPage<'_>) -> Markup {
                     p { a href={ "/offices/" (t.office.id) (query(lang)) } { (w.back) } }
                 }
                 footer.foot {
-                    p { span #link { "" } }
+                    p { span #link { (w.link_connecting) } }
                     p #announce .sr-only aria-live="assertive" {}
                 }
             }
