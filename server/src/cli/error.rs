@@ -1,0 +1,108 @@
+//! Why a command failed: one typed error for the whole command line, printed as `error: …`
+//! with exit status 1.
+
+use std::path::PathBuf;
+
+use crate::config::ConfigError;
+use crate::store::{LockError, StoreError};
+
+use super::ListenAddr;
+
+/// Why a command failed; printed as `error: …` on stderr with exit status 1.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The configuration file could not be read or is invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The async runtime could not start.
+    #[error("cannot start the runtime: {0}")]
+    Runtime(#[source] std::io::Error),
+    /// The database could not be opened (or created and migrated).
+    #[error("cannot open the store in {path}: {source}")]
+    OpenStore {
+        /// The data directory.
+        path: PathBuf,
+        /// What the store said.
+        source: StoreError,
+    },
+    /// A store operation of a subcommand failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// `--office` names no configured office.
+    #[error("unknown office {0:?}")]
+    UnknownOffice(String),
+    /// The configuration has no office at all.
+    #[error("no office configured")]
+    NoOffice,
+    /// `calendar --to` is before `--from`.
+    #[error("--to is before --from")]
+    ToBeforeFrom,
+    /// `token create --name` is blank.
+    #[error("--name must not be empty")]
+    EmptyTokenName,
+    /// `token revoke` names no active token.
+    #[error("no active token named {0:?}")]
+    NoSuchToken(String),
+    /// `backup` would overwrite a file.
+    #[error("{} exists already", .0.display())]
+    BackupExists(PathBuf),
+    /// `backup` into a directory that is not there (SQLite would only say "code 14").
+    #[error("the directory {} does not exist; create it first (mkdir -p {})", .0.display(), .0.display())]
+    BackupDirMissing(PathBuf),
+    /// Another server holds the data directory, or it cannot be locked.
+    #[error(transparent)]
+    Lock(#[from] LockError),
+    /// `--demo-speed` is zero, negative or not a number.
+    #[error("--demo-speed must be above 0")]
+    DemoSpeed,
+    /// `--speed` is zero, negative or not a number, or given without `--now`.
+    #[error("--speed must be above 0 and needs --now (the instant the fast clock starts from)")]
+    Speed,
+    /// `simulate` could not run.
+    #[error(transparent)]
+    Simulate(#[from] crate::simulate::SimulateError),
+    /// The demo's old database could not be removed.
+    #[error("cannot reset {}: {source}", path.display())]
+    DemoReset {
+        /// The file.
+        path: PathBuf,
+        /// The error the system gave.
+        source: std::io::Error,
+    },
+    /// No open day to simulate.
+    #[error("no open day within 400 days for the demo")]
+    NoOpenDayForDemo,
+    /// The first admin token could not be made.
+    #[error("cannot create the admin token: {0}")]
+    AdminToken(#[source] StoreError),
+    /// An office's day could not be loaded.
+    #[error("cannot load the queue: {0}")]
+    LoadQueue(#[source] StoreError),
+    /// The listen address could not be bound.
+    #[error("cannot listen on {address}: {}", listen_reason(source))]
+    Listen {
+        /// The address, as given.
+        address: ListenAddr,
+        /// The error the system gave (in use, not permitted, no such address).
+        source: std::io::Error,
+    },
+    /// Serving failed.
+    #[error("server error: {0}")]
+    Serve(#[source] std::io::Error),
+    /// The renewal guide cannot answer the question (a bad date or `who`).
+    #[error(transparent)]
+    Renewal(#[from] crate::renewal::RenewalError),
+    /// Standard output could not be written (a closed pipe, a full disk).
+    #[error("cannot write the output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+/// Why a bind failed, in the words an operator needs: a busy port is the common case.
+fn listen_reason(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::AddrInUse => "the port is in use (another queue-server or another \
+                                          program); stop it or choose another --listen"
+            .to_string(),
+        _ => error.to_string(),
+    }
+}

@@ -1,0 +1,273 @@
+//! Running the server (or the demo) from the command line: the port and the data directory's
+//! lock before any data, the store, the first admin token, the offices, then
+//! `listening on http://ADDR:PORT` once, and shutdown on Ctrl-C or SIGTERM.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use tokio::net::TcpListener;
+
+use super::{CliError, ListenAddr, ServerArgs, load_config, open_store, runtime};
+use crate::auth;
+use crate::clock::{self, SharedClock};
+use crate::config::Config;
+use crate::server::{Server, Settings};
+use crate::store::{DataDirLock, Store, StoreError};
+use crate::wire;
+
+/// The server's clock: `--now` at `--speed` (1 by default), or the system clock.
+fn fast_clock(now: Option<DateTime<Utc>>, speed: f64) -> Result<SharedClock, CliError> {
+    if !(speed.is_finite() && speed > 0.0) || (speed != 1.0 && now.is_none()) {
+        return Err(CliError::Speed);
+    }
+    Ok(match now {
+        Some(start) if speed != 1.0 => Arc::new(clock::StartedClock::with_speed(start, speed)),
+        now => clock::from_option(now),
+    })
+}
+
+/// The data directory without `--data`.
+pub(super) const DEFAULT_DATA_DIR: &str = "./data";
+
+/// The demo's data directory without `--data`: apart from the real one, emptied each run.
+pub(super) const DEMO_DATA_DIR: &str = "./data/demo";
+
+/// Runs the server (or the demo) with the options given before or after `serve`.
+pub(super) fn serve_command(
+    config: Option<PathBuf>,
+    data_given: Option<PathBuf>,
+    data: PathBuf,
+    demo: bool,
+    args: ServerArgs,
+) -> Result<(), CliError> {
+    let config = load_config(config.as_deref())?;
+    let listen = args.listen.unwrap_or_default();
+    let poll_seconds = args
+        .poll_seconds
+        .unwrap_or(crate::http::pages::DEFAULT_POLL_SECONDS);
+    let hint = TokenHint {
+        data: data_given.clone(),
+        demo,
+    };
+    let speed = args.speed.unwrap_or(1.0);
+    let clock = fast_clock(args.now, speed)?;
+    let runtime = runtime()?;
+    if demo {
+        let options = DemoOptions {
+            fresh: data_given.is_none(),
+            data,
+            now: args.now,
+            speed: args.speed.or(args.demo_speed).unwrap_or(1.0),
+        };
+        return runtime.block_on(serve_demo(config, options, listen, poll_seconds, hint));
+    }
+    let settings = Settings {
+        config,
+        clock,
+        demo: false,
+        poll_seconds,
+    };
+    runtime.block_on(serve(settings, &data, &listen, false, hint))
+}
+
+/// How to make more tokens for the data directory this server runs on, printed with a new
+/// admin token so that the command shown works as it is (the demo's directory included).
+struct TokenHint {
+    /// `--data` as given, if it was.
+    data: Option<PathBuf>,
+    /// `--demo` was given.
+    demo: bool,
+}
+
+impl TokenHint {
+    /// `queue-server [--demo | --data DIR] token create --role issuer --name reception-1`, with
+    /// the program as it was started (a bare name on PATH, or `target/release/queue-server`).
+    fn command(&self) -> String {
+        let program = std::env::args_os()
+            .next()
+            .map(|program| shell_word(&program.to_string_lossy()))
+            .unwrap_or_else(|| "queue-server".to_string());
+        let place = match (&self.data, self.demo) {
+            (Some(dir), _) => format!(" --data {}", shell_word(&dir.display().to_string())),
+            (None, true) => " --demo".to_string(),
+            (None, false) => String::new(),
+        };
+        format!("{program}{place} token create --role issuer --name reception-1")
+    }
+}
+
+/// `word` as one shell word: as is when it is plain, else in single quotes.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+/// Makes an admin token on first start, when none exists, and prints it once with the command
+/// that makes more.
+async fn ensure_admin_token(
+    store: &Store,
+    clock: &SharedClock,
+    hint: &TokenHint,
+) -> Result<(), StoreError> {
+    if store.admin_token_exists().await? {
+        return Ok(());
+    }
+    let secret = auth::generate_secret();
+    let hash = auth::hash_secret(&secret);
+    let mut name = "admin".to_string();
+    let mut attempt = 1;
+    loop {
+        match store.token_insert(&name, "admin", &hash, clock.now()).await {
+            Ok(()) => break,
+            Err(StoreError::TokenNameTaken(_)) => {
+                attempt += 1;
+                name = format!("admin-{attempt}");
+            }
+            Err(error) => return Err(error),
+        }
+    }
+    println!("admin token: {secret}");
+    println!("more tokens: {}", hint.command());
+    tracing::warn!(
+        name,
+        "created the first admin token; it is printed once above, keep it safe"
+    );
+    Ok(())
+}
+
+/// How to run the demo.
+struct DemoOptions {
+    /// The default demo directory: start from an empty database each run.
+    fresh: bool,
+    data: PathBuf,
+    now: Option<DateTime<Utc>>,
+    speed: f64,
+}
+
+async fn serve_demo(
+    config: Config,
+    demo: DemoOptions,
+    listen: ListenAddr,
+    poll_seconds: u32,
+    hint: TokenHint,
+) -> Result<(), CliError> {
+    if !(demo.speed.is_finite() && demo.speed > 0.0) {
+        return Err(CliError::DemoSpeed);
+    }
+    let schedule = &config.offices.first().ok_or(CliError::NoOffice)?.schedule;
+    let clock: SharedClock = match demo.now {
+        Some(start) => Arc::new(clock::StartedClock::with_speed(start, demo.speed)),
+        None => {
+            let (opening, start) = crate::demo::start_instants(schedule, Utc::now())
+                .ok_or(CliError::NoOpenDayForDemo)?;
+            // One simulated hour of warm-up in about 20 seconds.
+            Arc::new(clock::WarmUpClock::new(opening, start, 180.0, demo.speed))
+        }
+    };
+    eprintln!(
+        "demo: simulated day from {} at {}x, data in {}",
+        wire::tokyo(clock.now()),
+        demo.speed,
+        demo.data.display()
+    );
+    let settings = Settings {
+        config,
+        clock,
+        demo: true,
+        poll_seconds,
+    };
+    serve(settings, &demo.data, &listen, demo.fresh, hint).await
+}
+
+/// Empties the demo's default directory, so each demo starts a day with no tickets. Only
+/// called with the directory's lock held: never under a running demo.
+fn reset_demo_database(data: &Path) -> Result<(), CliError> {
+    for file in ["queue.db", "queue.db-wal", "queue.db-shm"] {
+        let path = data.join(file);
+        if path.exists() {
+            std::fs::remove_file(&path).map_err(|source| CliError::DemoReset { path, source })?;
+        }
+    }
+    Ok(())
+}
+
+/// Binds the port and locks the data directory before touching any data, so a second start
+/// (the demo run twice, a second service on the same directory) fails in a moment and harms
+/// nothing; then opens the store (`reset`: emptied first), makes the first admin token if none
+/// exists, starts the offices, and only then says `listening on`, once, on stdout: scripts
+/// wait for that line. Serves until Ctrl-C or SIGTERM.
+async fn serve(
+    settings: Settings,
+    data: &Path,
+    listen: &ListenAddr,
+    reset: bool,
+    hint: TokenHint,
+) -> Result<(), CliError> {
+    let listener = TcpListener::bind(listen.0.as_str())
+        .await
+        .map_err(|source| CliError::Listen {
+            address: listen.clone(),
+            source,
+        })?;
+    let lock = DataDirLock::acquire(data)?;
+    if reset {
+        reset_demo_database(data)?;
+    }
+    let store = open_store(data).await?;
+    ensure_admin_token(&store, &settings.clock, &hint)
+        .await
+        .map_err(CliError::AdminToken)?;
+    let server = Server::start(settings, store.clone())
+        .await
+        .map_err(CliError::LoadQueue)?;
+    let address = listener.local_addr().map_err(CliError::Serve)?;
+    println!("listening on http://{address}");
+    std::io::stdout().flush()?;
+    tracing::info!(%address, data = %data.display(), "queue-server started");
+    server
+        .serve(listener, shutdown_signal())
+        .await
+        .map_err(CliError::Serve)?;
+    store.close().await;
+    drop(lock);
+    tracing::info!("queue-server stopped");
+    Ok(())
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(error) = tokio::signal::ctrl_c().await {
+            tracing::error!(%error, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
