@@ -200,15 +200,27 @@
         button.addEventListener('click', () => act(() => issue(service.id)));
         box.append(button);
       }
-      button.querySelector('.count').textContent = 'お待ち ' + service.waiting + '人';
+      button.querySelector('.count').textContent = '待機中 ' + service.waiting + '人';
     }
     const accepting = snapshot.calendar.accepting;
     box.dataset.accepting = accepting ? 'true' : 'false';
     const closed = $('reception-closed');
+    const suspended = snapshot.reception.suspended;
     closed.textContent = accepting ? '' : snapshot.calendar.notice_ja ||
-      (snapshot.reception.suspended
-        ? labels.suspensions[snapshot.reception.reason_code] || labels.suspension_unknown : '');
+      (suspended ? labels.suspensions[snapshot.reception.reason_code] || labels.suspension_unknown : '');
     closed.hidden = accepting;
+    if (suspended && !snapshot.calendar.notice_ja) showSuspensionNote();
+  }
+
+  // Staff's own note on a suspension is never in the public snapshot: read it on the staff route.
+  async function showSuspensionNote() {
+    try {
+      const reception = await api('GET', officePath('/reception'));
+      const closed = $('reception-closed');
+      if (reception.suspended && reception.note && !closed.textContent.includes(reception.note)) {
+        closed.textContent += '（職員メモ：' + reception.note + '）';
+      }
+    } catch (error) { /* the public wording is shown anyway */ }
   }
 
   // 「2026年12月1日（火）10:05 発券」 from the ticket's issue instant.

@@ -611,3 +611,26 @@ async fn people_ahead_are_the_tickets_call_next_calls_first_whatever_their_servi
         assert_eq!(called["ahead"], 0, "a called ticket has nobody ahead");
     }
 }
+
+/// A service the office does not offer is refused naming it as clerks read it, not by its id.
+#[tokio::test]
+async fn a_service_the_office_does_not_offer_is_refused_by_its_name() {
+    let text = queue_server::config::DEFAULT_TOML.replacen(
+        "services = [\"renewal\", \"legal_representative\",",
+        "services = [\"renewal\",",
+        1,
+    );
+    let config = queue_server::config::Config::parse(&text, "test.toml").expect("config");
+    let server = TestServer::start_with(OPEN_DAY, config).await;
+    let (status, body) = server
+        .post(
+            TICKETS,
+            ISSUER,
+            Some(json!({ "service": "legal_representative" })),
+        )
+        .await;
+    assert_error(status, &body, 422, "unknown_service");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("法定代理人の方"), "{message}");
+    assert!(message.contains("受付場所"), "{message}");
+}

@@ -9,8 +9,8 @@ use super::AppState;
 use super::error::{ApiError, ApiResult};
 use super::extract::{JsonBody, OptionalJsonBody, StaffAuth};
 use crate::auth::Permission;
-use crate::domain::{Command, TicketAction};
-use crate::office::Outcome;
+use crate::domain::{Command, DomainError, TicketAction};
+use crate::office::{OfficeError, Outcome};
 use crate::protocol::{Ticket, TicketList};
 use crate::wire;
 
@@ -37,15 +37,29 @@ pub async fn tickets_create(
     JsonBody(request): JsonBody<IssueRequest>,
 ) -> ApiResult<(StatusCode, Json<Ticket>)> {
     let staff = staff.require(Permission::Issue)?;
+    let service = request.service;
     let outcome = state
         .office(&office)?
         .execute(
             Command::Issue {
-                service: request.service,
+                service: service.clone(),
             },
             &staff.name,
         )
-        .await?;
+        .await
+        .map_err(|error| match error {
+            // Name a service the configuration knows by its name, as clerks read it.
+            OfficeError::Domain(DomainError::UnknownService(_)) => {
+                let name = state
+                    .config
+                    .service(&service)
+                    .map_or(service.as_str(), |s| s.name_ja.as_str());
+                ApiError::from(OfficeError::Domain(DomainError::UnknownService(
+                    name.to_string(),
+                )))
+            }
+            other => ApiError::from(other),
+        })?;
     Ok((StatusCode::CREATED, expect_ticket(outcome)?))
 }
 
