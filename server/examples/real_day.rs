@@ -92,6 +92,7 @@ async fn main() {
     let mut waiting = 0u32;
     let mut next_arrival = start + TimeDelta::minutes(10);
     let mut opened = false;
+    let mut paused = false;
     loop {
         tokio::time::sleep(STEP).await;
         let t = now();
@@ -119,10 +120,23 @@ async fn main() {
             let gap = Exp::new(rate / 60.0).map_or(5.0, |e| e.sample(&mut rng));
             next_arrival += TimeDelta::seconds((gap * 60.0) as i64);
         }
-        // One counter pauses over lunch; the predictor is not told.
+        // One counter pauses over lunch, as clerks do it: through the staff API.
         let lunch = (12 * 60..13 * 60).contains(&minutes_of_day);
+        let third_free = match counters[2] {
+            Counter::Free => true,
+            Counter::Busy { until } => until <= t,
+        };
+        if lunch != paused && third_free {
+            let action = if lunch { "pause" } else { "open" };
+            if post(format!("{office}/counters/3/{action}"))
+                .await
+                .is_some()
+            {
+                paused = lunch;
+            }
+        }
         for (index, counter) in counters.iter_mut().enumerate() {
-            if lunch && index == 2 {
+            if paused && index == 2 {
                 continue;
             }
             let free = match *counter {
