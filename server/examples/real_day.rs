@@ -8,7 +8,7 @@
 //! configured, a few no-shows — and prints MAE, band coverage and band width.
 //!
 //! `cargo build --release -p queue-server --bins --examples &&
-//!  ./target/release/examples/real_day [SEED]`
+//!  ./target/release/examples/real_day [SEED] [VOLUME]` (VOLUME scales the visitors; 0.8 default)
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -25,7 +25,7 @@ const SPEED: f64 = 120.0;
 const START: &str = "2026-12-01T08:50:00+09:00";
 /// Real time between two looks at the day: 12 simulated seconds.
 const STEP: Duration = Duration::from_millis(100);
-/// Visitors scaled to three counters.
+/// Visitors scaled to three counters, unless given as the second argument.
 const VOLUME: f64 = 0.8;
 /// Service times this much slower than the configured 10 minutes (the predictor is not told).
 const SLOWER: f64 = 1.15;
@@ -42,6 +42,10 @@ async fn main() {
         .nth(1)
         .and_then(|a| a.parse().ok())
         .unwrap_or(7);
+    let volume: f64 = std::env::args()
+        .nth(2)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(VOLUME);
     let binary = std::env::current_exe()
         .ok()
         .and_then(|exe| Some(exe.parent()?.parent()?.join("queue-server")))
@@ -116,7 +120,7 @@ async fn main() {
             if issued.is_ok_and(|s| s == 201) {
                 waiting += 1;
             }
-            let rate = arrivals_per_hour(next_arrival.hour()) * VOLUME;
+            let rate = arrivals_per_hour(next_arrival.hour()) * volume;
             let gap = Exp::new(rate / 60.0).map_or(5.0, |e| e.sample(&mut rng));
             next_arrival += TimeDelta::seconds((gap * 60.0) as i64);
         }
@@ -220,7 +224,9 @@ async fn main() {
             short_width += max - min;
         }
     }
-    println!("real server, --speed {SPEED}, seed {seed}: {n} tickets called with an estimate");
+    println!(
+        "real server, --speed {SPEED}, seed {seed}, volume {volume}: {n} tickets called with an estimate"
+    );
     println!(
         "MAE {:.1} min (naive: {:.1} min)",
         abs / n.max(1.0),
