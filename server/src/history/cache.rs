@@ -1,0 +1,78 @@
+//! Closed days computed once: the rows of a business day that has ended cannot change any more
+//! (no ticket is issued or moved on a past day), so they are kept in memory and only today is
+//! read from the store on every request. Nothing is cached across restarts: the first request
+//! after a start computes the days again from the store, which stays the one source of truth.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use chrono::NaiveDate;
+
+use super::{HourRow, day_rows};
+use crate::calendar::{Schedule, day_plan};
+use crate::store::{Result, Store};
+
+/// Rows of closed days by (office, date). A std `Mutex`: it is held only to copy an `Arc` in or
+/// out, never across an `.await`. It grows by at most one entry per office and business day
+/// asked for, a few hundred bytes each: years of history fit in a few megabytes.
+#[derive(Debug, Default)]
+pub struct HistoryCache {
+    days: Mutex<HashMap<DayKey, Arc<Vec<HourRow>>>>,
+}
+
+/// An office id and one of its business days.
+type DayKey = (String, NaiveDate);
+
+impl HistoryCache {
+    /// The rows of `office` for every business day in `from..=to` up to `today` (later days have
+    /// no history yet), in date and hour order; closed days come from the cache when they are
+    /// there, the rest from the store in one query.
+    pub async fn rows_between(
+        &self,
+        store: &Store,
+        office: &str,
+        schedule: &Schedule,
+        from: NaiveDate,
+        to: NaiveDate,
+        today: NaiveDate,
+    ) -> Result<Vec<HourRow>> {
+        let to = to.min(today);
+        let dates: Vec<NaiveDate> = from.iter_days().take_while(|d| *d <= to).collect();
+        let mut known: HashMap<NaiveDate, Arc<Vec<HourRow>>> = HashMap::new();
+        if let Ok(days) = self.days.lock() {
+            for date in &dates {
+                if let Some(rows) = days.get(&(office.to_string(), *date)) {
+                    known.insert(*date, Arc::clone(rows));
+                }
+            }
+        }
+        let missing: Vec<NaiveDate> = dates
+            .iter()
+            .copied()
+            .filter(|d| !known.contains_key(d))
+            .collect();
+        if let (Some(first), Some(last)) = (missing.first(), missing.last()) {
+            let tickets = store.tickets_between(office, *first, *last).await?;
+            for date in &missing {
+                let plan = day_plan(schedule, *date);
+                let rows = Arc::new(day_rows(&plan, &tickets));
+                if *date < today
+                    && let Ok(mut days) = self.days.lock()
+                {
+                    days.insert((office.to_string(), *date), Arc::clone(&rows));
+                }
+                known.insert(*date, rows);
+            }
+        }
+        Ok(dates
+            .iter()
+            .filter_map(|date| known.get(date))
+            .flat_map(|rows| rows.iter().cloned())
+            .collect())
+    }
+
+    /// How many closed days are held (for tests and `/metrics`).
+    pub fn closed_days(&self) -> usize {
+        self.days.lock().map(|days| days.len()).unwrap_or(0)
+    }
+}
