@@ -53,9 +53,14 @@ impl HistoryCache {
             .collect();
         if let (Some(first), Some(last)) = (missing.first(), missing.last()) {
             let tickets = store.tickets_between(office, *first, *last).await?;
+            let synthetic = store.synthetic_days_between(office, *first, *last).await?;
             for date in &missing {
                 let plan = day_plan(schedule, *date);
-                let rows = Arc::new(day_rows(&plan, &tickets));
+                let mut rows = day_rows(&plan, &tickets);
+                for row in &mut rows {
+                    row.synthetic = synthetic.contains(date);
+                }
+                let rows = Arc::new(rows);
                 if *date < today
                     && let Ok(mut days) = self.days.lock()
                 {

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use clap::Args;
 
 use super::{HistoryCache, HourRow, csv, day_rows_by_service};
@@ -31,6 +31,17 @@ pub struct StatsArgs {
     /// One row per date × hour × service (a `service` column after `hour`).
     #[arg(long)]
     pub by_service: bool,
+    /// Take "today" at this RFC 3339 instant instead of now (days after it have no rows yet).
+    #[arg(long, value_name = "RFC3339", value_parser = parse_instant)]
+    pub now: Option<DateTime<Utc>>,
+}
+
+fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|error| {
+            format!("expected an RFC 3339 instant like 2026-12-01T10:00:00+09:00: {error}")
+        })
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate, String> {
@@ -50,7 +61,7 @@ pub async fn stats(
             .ok_or_else(|| CliError::UnknownOffice(id.clone()))?,
         None => config.offices.first().ok_or(CliError::NoOffice)?,
     };
-    let today = business_date(clock.now());
+    let today = business_date(args.now.unwrap_or_else(|| clock.now()));
     let from = args.from.unwrap_or(today);
     let to = args.to.unwrap_or(from);
     if to < from {
@@ -62,7 +73,7 @@ pub async fn stats(
             let tickets = store.tickets_between(&office.id, from, to).await?;
             Ok(from
                 .iter_days()
-                .take_while(|d| *d <= to)
+                .take_while(|d| *d <= to.min(today))
                 .flat_map(|date| day_rows_by_service(&day_plan(&office.schedule, date), &tickets))
                 .flat_map(|(service, rows)| {
                     rows.into_iter()

@@ -106,12 +106,12 @@ pub struct Forecast {
     pub quietest: Vec<Slot>,
 }
 
-/// The forecast from the rows of the window's days ([`ForecastConfig::window`]).
+/// The forecast from the rows of the window's days ([`ForecastConfig::window`]); it is
+/// synthetic when any day it rests on is.
 pub fn forecast(
     schedule: &Schedule,
     rows: &[HourRow],
     (from, to): (NaiveDate, NaiveDate),
-    synthetic: bool,
     thresholds: &CongestionThresholds,
 ) -> Forecast {
     let mut days: BTreeMap<NaiveDate, Vec<&HourRow>> = BTreeMap::new();
@@ -119,6 +119,7 @@ pub fn forecast(
         days.entry(row.date).or_default().push(row);
     }
     days.retain(|_, rows| rows.iter().any(|r| r.issued > 0));
+    let synthetic = days.values().flatten().any(|r| r.synthetic);
     let weekdays = [
         Weekday::Mon,
         Weekday::Tue,

@@ -57,6 +57,9 @@ pub struct HourRow {
     /// Mean service time of the served tickets, from the start of service (or the call, when
     /// staff finished without starting) to its end.
     pub mean_service_min: Option<f64>,
+    /// Whether the day was played by `queue-server simulate --into`, not lived. In the JSON
+    /// only: the CSV keeps exactly the statistics' columns.
+    pub synthetic: bool,
 }
 
 /// The column names of the statistics, in order: the CSV header and the JSON field names.
@@ -155,6 +158,7 @@ fn hour_row(date: NaiveDate, hour: u32, tickets: &[&Ticket]) -> HourRow {
         median_wait_min: percentile(&waits, 0.5).map(tenth),
         p90_wait_min: percentile(&waits, 0.9).map(tenth),
         mean_service_min: mean(&services).map(tenth),
+        synthetic: false,
     }
 }
 

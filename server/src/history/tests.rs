@@ -210,13 +210,7 @@ fn a_cell_is_the_median_of_its_weekday_and_hour_over_the_window() {
     let window = ForecastConfig::default().window(today);
     assert_eq!(window, (date("2026-10-12"), date("2026-12-06")));
     let rows = mondays(&[10, 50, 30, 20, 90]);
-    let f = forecast(
-        &schedule(),
-        &rows,
-        window,
-        false,
-        &CongestionThresholds::default(),
-    );
+    let f = forecast(&schedule(), &rows, window, &CongestionThresholds::default());
     assert_eq!(f.based_on_days, 10);
     let monday_nine = f
         .cells
@@ -239,7 +233,6 @@ fn there_is_one_cell_per_weekday_and_hour_of_reception() {
         &schedule(),
         &[],
         ForecastConfig::default().window(date("2026-12-07")),
-        false,
         &CongestionThresholds::default(),
     );
     assert_eq!(f.cells.len(), 5 * 9);
@@ -254,7 +247,6 @@ fn with_too_little_history_the_cells_stay_null_instead_of_guessing() {
         &schedule(),
         &mondays(&[10, 20]),
         window,
-        false,
         &CongestionThresholds::default(),
     );
     assert_eq!(f.based_on_days, 4);
@@ -273,8 +265,18 @@ fn days_outside_the_window_are_not_counted() {
         &schedule(),
         &mondays(&[10, 20, 30, 40]),
         window,
-        false,
         &CongestionThresholds::default(),
     );
     assert_eq!(f.based_on_days, 4, "two Mondays and two Wednesdays");
+}
+
+#[test]
+fn a_forecast_resting_on_a_synthetic_day_says_it_is_synthetic() {
+    let window = ForecastConfig::default().window(date("2026-12-07"));
+    let mut rows = mondays(&[10, 20, 30]);
+    assert!(!forecast(&schedule(), &rows, window, &CongestionThresholds::default()).synthetic);
+    for row in rows.iter_mut().filter(|r| r.date == date("2026-11-30")) {
+        row.synthetic = true;
+    }
+    assert!(forecast(&schedule(), &rows, window, &CongestionThresholds::default()).synthetic);
 }

@@ -142,7 +142,6 @@ pub async fn office_forecast(state: &AppState, office: &str) -> ApiResult<Foreca
         &config.schedule,
         &rows,
         window,
-        false,
         &state.config.congestion,
     ))
 }
