@@ -81,3 +81,107 @@ impl HistoryCache {
         self.days.lock().map(|days| days.len()).unwrap_or(0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, TimeZone, Utc};
+    use chrono_tz::Asia::Tokyo;
+
+    use super::*;
+    use crate::config::Config;
+    use crate::domain::Ticket;
+    use crate::protocol::TicketState;
+
+    fn ticket(day: NaiveDate, seq_no: u32) -> Ticket {
+        let issued_at = Tokyo
+            .from_local_datetime(&day.and_hms_opt(9, 10, 0).expect("time"))
+            .single()
+            .expect("unambiguous")
+            .with_timezone(&Utc);
+        Ticket {
+            id: 0,
+            public_id: String::new(),
+            number: format!("R{seq_no:03}"),
+            seq_no,
+            service: "renewal".into(),
+            state: TicketState::Done,
+            counter: Some("1".into()),
+            business_date: day,
+            issued_at,
+            called_at: Some(issued_at + Duration::minutes(12)),
+            recalled_at: None,
+            started_at: Some(issued_at + Duration::minutes(13)),
+            finished_at: Some(issued_at + Duration::minutes(23)),
+            waiting_ahead_at_issue: 0,
+            estimate_at_issue: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn closed_days_are_kept_today_is_read_again_and_a_restart_gives_the_same_rows() {
+        let config = Config::embedded().expect("embedded default is valid");
+        let schedule = &config.office("main").expect("main").schedule;
+        let (monday, today) = (
+            NaiveDate::from_ymd_opt(2026, 11, 30).expect("date"),
+            NaiveDate::from_ymd_opt(2026, 12, 1).expect("date"),
+        );
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = Store::open(dir.path()).await.expect("store");
+        store
+            .synthetic_replace("main", &[ticket(monday, 1), ticket(today, 1)])
+            .await
+            .expect("written");
+        let cache = HistoryCache::default();
+        let first = cache
+            .rows_between(&store, "main", schedule, monday, today, today)
+            .await
+            .expect("rows");
+        assert_eq!(cache.closed_days(), 1, "Monday is kept, today is not");
+        let issued = |rows: &[HourRow], day| -> u32 {
+            rows.iter()
+                .filter(|r| r.date == day)
+                .map(|r| r.issued)
+                .sum()
+        };
+        assert_eq!((issued(&first, monday), issued(&first, today)), (1, 1));
+        assert!(first.iter().filter(|r| r.issued > 0).all(|r| r.synthetic));
+
+        store
+            .synthetic_replace(
+                "main",
+                &[ticket(monday, 1), ticket(today, 1), ticket(today, 2)],
+            )
+            .await
+            .expect("written");
+        let second = cache
+            .rows_between(&store, "main", schedule, monday, today, today)
+            .await
+            .expect("rows");
+        assert_eq!(
+            issued(&second, today),
+            2,
+            "today is read from the store again"
+        );
+        store.close().await;
+
+        let reopened = Store::open(dir.path()).await.expect("store");
+        let after_restart = HistoryCache::default()
+            .rows_between(&reopened, "main", schedule, monday, today, today)
+            .await
+            .expect("rows");
+        assert_eq!(after_restart, second);
+        let later = HistoryCache::default()
+            .rows_between(
+                &reopened,
+                "main",
+                schedule,
+                monday,
+                today + Duration::days(7),
+                today,
+            )
+            .await
+            .expect("rows");
+        assert_eq!(later, second, "days after today have no rows yet");
+        reopened.close().await;
+    }
+}

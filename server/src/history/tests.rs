@@ -280,3 +280,12 @@ fn a_forecast_resting_on_a_synthetic_day_says_it_is_synthetic() {
     }
     assert!(forecast(&schedule(), &rows, window, &CongestionThresholds::default()).synthetic);
 }
+
+#[test]
+fn a_forecast_window_of_no_weeks_is_refused_with_its_key() {
+    let text =
+        crate::config::DEFAULT_TOML.replace("[forecast]\nweeks = 8", "[forecast]\nweeks = 0");
+    let error = Config::parse(&text, "test.toml").expect_err("refused");
+    assert!(error.to_string().contains("forecast.weeks"), "{error}");
+    assert_eq!(ForecastConfig::default().weeks, 8);
+}
