@@ -22,7 +22,7 @@
 //! - [`server`]: start-up ([`Settings`] → [`Server`]), serving, and shutdown that waits for
 //!   every task the server started.
 //! - [`cli`]: the command line (`queue-server`, `token`, `backup`, `calendar`, `holidays`,
-//!   `config`, `renewal`).
+//!   `config`, `renewal`, `simulate`, `accuracy`, `stats`).
 
 /// The wire types, from the `queue-protocol` crate that every client shares.
 pub use queue_protocol as protocol;

@@ -36,6 +36,9 @@ async fn todays_tickets_appear_in_the_open_data_under_its_licence_without_ticket
     assert!(cache.starts_with("public"), "{cache}");
     let body: serde_json::Value = response.json().await.expect("JSON");
     assert_eq!(body["license"], "CC BY 4.0");
+    let typed: queue_server::protocol::HistoryPage =
+        serde_json::from_value(body.clone()).expect("the protocol crate reads the history");
+    assert_eq!(typed.rows.len(), 9);
     let rows = body["rows"].as_array().expect("rows");
     assert_eq!(rows.len(), 9, "one row per hour of reception: {body}");
     let ten = rows.iter().find(|r| r["hour"] == 10).expect("10 o'clock");
@@ -154,5 +157,8 @@ async fn without_history_the_forecast_lists_every_cell_as_null() {
             .all(|c| c["typical_wait_minutes"].is_null() && c["level"].is_null())
     );
     assert_eq!(body["quietest"], serde_json::json!([]));
+    let typed: queue_server::protocol::Forecast =
+        serde_json::from_value(body).expect("the protocol crate reads the forecast");
+    assert_eq!(typed.cells.len(), 45);
     server.stop().await;
 }

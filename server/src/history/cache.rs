@@ -76,7 +76,7 @@ impl HistoryCache {
             .collect())
     }
 
-    /// How many closed days are held (for tests and `/metrics`).
+    /// How many closed days are held: what the cache costs, for tests.
     pub fn closed_days(&self) -> usize {
         self.days.lock().map(|days| days.len()).unwrap_or(0)
     }

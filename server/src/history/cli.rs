@@ -28,7 +28,8 @@ pub struct StatsArgs {
     /// Print CSV (UTF-8, header first) instead of the aligned table.
     #[arg(long)]
     pub csv: bool,
-    /// One row per date × hour × service (a `service` column after `hour`).
+    /// One row per date × hour × service, for the hours in which the service issued tickets
+    /// (a `service` column after `hour`).
     #[arg(long)]
     pub by_service: bool,
     /// Take "today" at this RFC 3339 instant instead of now (days after it have no rows yet).

@@ -66,7 +66,7 @@ impl ForecastConfig {
 }
 
 /// One weekday and hour.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Slot {
     /// 1 = Monday … 7 = Sunday (ISO 8601).
     pub weekday: u32,
@@ -75,7 +75,7 @@ pub struct Slot {
 }
 
 /// The forecast of one weekday and hour.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Cell {
     /// 1 = Monday … 7 = Sunday (ISO 8601).
     pub weekday: u32,
@@ -90,7 +90,7 @@ pub struct Cell {
 }
 
 /// The whole forecast of an office.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Forecast {
     /// Business days in the window on which tickets were issued.
     pub based_on_days: usize,

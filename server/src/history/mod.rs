@@ -23,7 +23,6 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use chrono_tz::Asia::Tokyo;
-use serde::Serialize;
 
 use crate::calendar::DayPlan;
 use crate::domain::Ticket;
@@ -32,9 +31,9 @@ use crate::protocol::TicketState;
 pub use cache::HistoryCache;
 
 /// The aggregates of one business day and hour of issue (all tickets, or one service's).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct HourRow {
-    /// Business day (Japan time), `YYYY-MM-DD` on the wire.
+    /// Business day (Japan time).
     pub date: NaiveDate,
     /// Hour of issue, 0–23, Japan time.
     pub hour: u32,
@@ -58,7 +57,7 @@ pub struct HourRow {
     /// staff finished without starting) to its end.
     pub mean_service_min: Option<f64>,
     /// Whether the day was played by `queue-server simulate --into`, not lived. In the JSON
-    /// only: the CSV keeps exactly the statistics' columns.
+    /// only (`crate::wire::history_row`): the CSV keeps exactly the statistics' columns.
     pub synthetic: bool,
 }
 

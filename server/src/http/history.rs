@@ -6,18 +6,17 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::NaiveDate;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::AppState;
 use super::error::{ApiError, ApiResult};
 use super::offices::parse_date;
-use crate::calendar;
 use crate::config::OfficeConfig;
+use crate::history::csv;
 use crate::history::forecast::{Forecast, forecast};
-use crate::history::{HourRow, csv};
-use crate::protocol::ErrorCode;
+use crate::protocol::{ErrorCode, HistoryPage};
+use crate::{calendar, wire};
 
 /// Longest history range one request may ask for: a year of hours is ~2,300 rows.
 const MAX_HISTORY_DAYS: i64 = 366;
@@ -31,21 +30,6 @@ pub struct HistoryQuery {
     from: Option<String>,
     to: Option<String>,
     format: Option<String>,
-}
-
-/// The history as JSON: the rows under their licence.
-#[derive(Debug, Serialize)]
-pub struct HistoryDocument {
-    /// The office id.
-    pub office: String,
-    /// First day asked for.
-    pub from: NaiveDate,
-    /// Last day asked for.
-    pub to: NaiveDate,
-    /// Terms of reuse (`CC BY 4.0`).
-    pub license: &'static str,
-    /// One row per business day and hour, columns as in `docs/open-data.md`.
-    pub rows: Vec<HourRow>,
 }
 
 /// `GET /api/v1/offices/{office}/history?from=D&to=D[&format=csv]`: hourly aggregates of the
@@ -98,12 +82,12 @@ pub async fn history_show(
             max_age,
         ));
     }
-    let document = HistoryDocument {
+    let document = HistoryPage {
         office,
-        from,
-        to,
-        license: LICENSE,
-        rows,
+        from: from.to_string(),
+        to: to.to_string(),
+        license: LICENSE.to_string(),
+        rows: rows.iter().map(wire::history_row).collect(),
     };
     let body = serde_json::to_vec(&document).map_err(|error| ApiError::internal(&error))?;
     Ok(cacheable(&headers, "application/json", body, max_age))
@@ -117,7 +101,8 @@ pub async fn forecast_show(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let forecast = office_forecast(&state, &office).await?;
-    let body = serde_json::to_vec(&forecast).map_err(|error| ApiError::internal(&error))?;
+    let body = serde_json::to_vec(&wire::forecast(&forecast))
+        .map_err(|error| ApiError::internal(&error))?;
     Ok(cacheable(&headers, "application/json", body, 300))
 }
 
