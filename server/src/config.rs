@@ -41,6 +41,9 @@ pub struct Config {
     /// Scenarios of `queue-server simulate`.
     #[serde(default)]
     pub simulation: SimulationConfig,
+    /// How far back the visitors' forecast looks (default 8 weeks).
+    #[serde(default)]
+    pub forecast: crate::history::forecast::ForecastConfig,
 }
 
 fn default_notify_ahead() -> u32 {
@@ -258,6 +261,9 @@ impl Config {
         self.simulation
             .validate()
             .map_err(|(key, why)| invalid(format!("simulation.{key}"), &why))?;
+        self.forecast
+            .validate()
+            .map_err(|(key, why)| invalid(format!("forecast.{key}"), &why))?;
         let mut office_ids = HashSet::new();
         for (index, office) in self.offices.iter().enumerate() {
             let key = |field: &str| format!("offices[{index}].{field}");

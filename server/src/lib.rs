@@ -12,6 +12,8 @@
 //! - [`wire`]: every conversion from the server's types to the wire types.
 //! - [`feed`]: the live WebSocket feed, one task per viewer following the latest frame.
 //! - [`demo`]: the simulated business day behind `--demo`.
+//! - [`history`]: hourly aggregates of past days from the stored tickets, their CSV, and the
+//!   visitors' weekday × hour forecast.
 //! - [`simulate`]: `queue-server simulate`: many synthetic days through the real queue, every
 //!   wait predictor scored against the actual waits.
 //! - [`auth`]: staff tokens and roles.
@@ -20,7 +22,7 @@
 //! - [`server`]: start-up ([`Settings`] → [`Server`]), serving, and shutdown that waits for
 //!   every task the server started.
 //! - [`cli`]: the command line (`queue-server`, `token`, `backup`, `calendar`, `holidays`,
-//!   `config`, `renewal`).
+//!   `config`, `renewal`, `simulate`, `accuracy`, `stats`).
 
 /// The wire types, from the `queue-protocol` crate that every client shares.
 pub use queue_protocol as protocol;
@@ -34,6 +36,7 @@ pub mod demo;
 pub mod domain;
 pub mod estimate;
 pub mod feed;
+pub mod history;
 pub mod http;
 pub mod office;
 pub mod renewal;

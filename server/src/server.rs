@@ -92,6 +92,7 @@ impl Server {
             feed_metrics: Default::default(),
             pages: http::pages::PageSettings { poll_seconds },
             tasks: tasks.clone(),
+            history: Default::default(),
         });
         if demo {
             for (seed, office) in config.offices.iter().enumerate() {

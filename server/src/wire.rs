@@ -328,3 +328,50 @@ pub fn snapshot(
         clock_speed: None,
     }
 }
+
+/// An hourly history row on the wire (dates as `YYYY-MM-DD`).
+pub fn history_row(row: &crate::history::HourRow) -> protocol::HistoryRow {
+    protocol::HistoryRow {
+        date: row.date.to_string(),
+        hour: row.hour,
+        issued: row.issued,
+        called: row.called,
+        served: row.served,
+        no_show: row.no_show,
+        cancelled: row.cancelled,
+        mean_wait_min: row.mean_wait_min,
+        median_wait_min: row.median_wait_min,
+        p90_wait_min: row.p90_wait_min,
+        mean_service_min: row.mean_service_min,
+        synthetic: row.synthetic,
+    }
+}
+
+/// The forecast on the wire.
+pub fn forecast(forecast: &crate::history::forecast::Forecast) -> protocol::Forecast {
+    protocol::Forecast {
+        based_on_days: forecast.based_on_days,
+        from: forecast.from.to_string(),
+        to: forecast.to.to_string(),
+        synthetic: forecast.synthetic,
+        cells: forecast
+            .cells
+            .iter()
+            .map(|cell| protocol::ForecastCell {
+                weekday: cell.weekday,
+                hour: cell.hour,
+                typical_wait_minutes: cell.typical_wait_minutes,
+                typical_waiting: cell.typical_waiting,
+                level: cell.level,
+            })
+            .collect(),
+        quietest: forecast
+            .quietest
+            .iter()
+            .map(|slot| protocol::ForecastSlot {
+                weekday: slot.weekday,
+                hour: slot.hour,
+            })
+            .collect(),
+    }
+}

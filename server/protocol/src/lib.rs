@@ -11,6 +11,7 @@
 //! - [`snapshot`]: the public state of one office (status JSON and feed `snapshot` frames).
 //! - [`message`]: the envelope of every feed frame and the status JSON (`v`, `type`, `seq`).
 //! - [`ticket`]: ticket and counter states, the staff actions, tickets as staff see them.
+//! - [`history`]: hourly aggregates as open data and the weekday × hour forecast.
 //! - [`office`]: offices and their services as the API lists them.
 //! - [`error`]: the JSON error envelope and its stable codes.
 //! - [`feed`]: the feed's timing contract (refresh interval, when a screen is not live).
@@ -22,6 +23,7 @@ mod wire_enum;
 pub mod calendar;
 pub mod error;
 pub mod feed;
+pub mod history;
 pub mod message;
 pub mod office;
 pub mod snapshot;
@@ -32,6 +34,7 @@ pub use calendar::{
     CalendarDay, CalendarDays, CalendarState, Closure, ClosureReason, Hours, Phase,
 };
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
+pub use history::{Forecast, ForecastCell, ForecastSlot, HistoryPage, HistoryRow};
 pub use message::{CallEvent, Message, Payload};
 pub use office::{OfficeInfo, OfficeList, OfficeName, ServiceInfo};
 pub use snapshot::{

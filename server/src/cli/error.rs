@@ -69,6 +69,17 @@ pub enum CliError {
         /// The error the system gave.
         source: std::io::Error,
     },
+    /// `simulate --into` a directory that holds real tickets.
+    #[error("{} holds real tickets: synthetic days go only into a fresh data directory", .0.display())]
+    HoldsRealTickets(PathBuf),
+    /// `simulate --into` could not create the directory.
+    #[error("cannot create {}: {source}", path.display())]
+    CreateDir {
+        /// The directory.
+        path: PathBuf,
+        /// The error the system gave.
+        source: std::io::Error,
+    },
     /// No open day to simulate.
     #[error("no open day within 400 days for the demo")]
     NoOpenDayForDemo,

@@ -1,5 +1,6 @@
 //! The command line. `queue-server` alone runs the server; subcommands manage tokens, back up
-//! the database, and print the calendar, the holidays and the default configuration.
+//! the database, print the calendar, the holidays, the statistics (`stats`) and the default
+//! configuration.
 //! Stdout carries only what a command prints (a token, calendar lines); logs go to stderr.
 //!
 //! Exit codes: 0 success, 1 failure (the reason on stderr), 2 bad usage.
@@ -157,6 +158,9 @@ enum Commands {
     /// Simulate business days through the real queue and score every wait predictor
     /// (docs/estimates.md).
     Simulate(crate::simulate::cli::SimulateArgs),
+    /// Print the hourly statistics of an office's days: tickets issued, called, served,
+    /// no-shows, cancellations, waits (mean, median, 90th percentile) and service time.
+    Stats(crate::history::cli::StatsArgs),
     /// Report the accuracy of the waits shown, from the real history, per hour of day.
     Accuracy(crate::simulate::cli::AccuracyArgs),
     /// Configuration helpers.
@@ -306,6 +310,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
         Some(Commands::Simulate(args)) => {
             let config = load_config(cli.config.as_deref())?;
             crate::simulate::cli::simulate(&args, &config)
+        }
+        Some(Commands::Stats(args)) => {
+            let config = load_config(cli.config.as_deref())?;
+            runtime()?.block_on(crate::history::cli::stats(&args, &config, &data, &clock))
         }
         Some(Commands::Accuracy(args)) => {
             let config = load_config(cli.config.as_deref())?;

@@ -4,6 +4,7 @@
 mod counters;
 pub mod error;
 mod extract;
+pub mod history;
 mod metrics;
 mod offices;
 pub mod pages;
@@ -58,6 +59,8 @@ pub struct Shared {
     pub pages: pages::PageSettings,
     /// Every task the server starts, viewers' feeds included, so shutdown can wait for them.
     pub tasks: tokio_util::task::TaskTracker,
+    /// Hourly aggregates of closed days, computed once per process (issue 17).
+    pub history: crate::history::HistoryCache,
 }
 
 impl std::ops::Deref for AppState {
@@ -134,6 +137,8 @@ pub fn router(state: AppState) -> Router {
             &format!("{offices}/reception/resume"),
             post(counters::reception_resume),
         )
+        .route(&format!("{offices}/history"), get(history::history_show))
+        .route(&format!("{offices}/forecast"), get(history::forecast_show))
         .route("/api/v1/session", get(session::session_show))
         .merge(ticket_api)
         .route("/api/v1/renewal", get(renewal::renewal_show))

@@ -92,7 +92,7 @@ pub struct CalendarQuery {
     to: Option<String>,
 }
 
-fn parse_date(name: &str, text: Option<&str>) -> ApiResult<Option<NaiveDate>> {
+pub(super) fn parse_date(name: &str, text: Option<&str>) -> ApiResult<Option<NaiveDate>> {
     text.map(|text| {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
             ApiError::bad_request(

@@ -9,6 +9,7 @@
 //! Both are built from the same published state every other screen reads; nothing here writes.
 
 mod assets;
+mod forecast;
 mod public;
 mod renewal;
 mod staff;
@@ -72,7 +73,7 @@ pub fn routes() -> Router<AppState> {
 async fn public_default(State(state): State<AppState>, RawQuery(query): RawQuery) -> Response {
     let lang = lang_of(query.as_deref());
     match state.config.offices.first() {
-        Some(office) => public_page(&state, office, lang),
+        Some(office) => public_page(&state, office, lang).await,
         None => not_found(lang),
     }
 }
@@ -85,7 +86,7 @@ async fn public_office(
 ) -> Response {
     let lang = lang_of(query.as_deref());
     match state.config.office(&office) {
-        Some(office) => public_page(&state, office, lang),
+        Some(office) => public_page(&state, office, lang).await,
         None => not_found(lang),
     }
 }
@@ -137,7 +138,12 @@ fn not_found(lang: Lang) -> Response {
     page(StatusCode::NOT_FOUND, public::not_found(lang))
 }
 
-fn public_page(state: &AppState, office: &OfficeConfig, lang: Lang) -> Response {
+async fn public_page(state: &AppState, office: &OfficeConfig, lang: Lang) -> Response {
+    // The chart is a help, not the page: without it the live status must still show.
+    let forecast = super::history::office_forecast(state, &office.id)
+        .await
+        .inspect_err(|error| tracing::warn!(?error, "no forecast for the public page"))
+        .ok();
     let handle = match state.office(&office.id) {
         Ok(handle) => handle,
         Err(_) => return not_found(lang),
@@ -175,6 +181,8 @@ fn public_page(state: &AppState, office: &OfficeConfig, lang: Lang) -> Response 
             .filter_map(|id| state.config.service(id))
             .collect(),
         guide: &state.config.guide,
+        forecast: forecast.as_ref(),
+        forecast_weeks: state.config.forecast.weeks,
     });
     page(StatusCode::OK, markup)
 }

@@ -2,9 +2,9 @@
 //! report.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use clap::Args;
 use serde_json::json;
 
@@ -12,6 +12,7 @@ use crate::cli::{CliError, open_store};
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::estimate::accuracy;
+use crate::simulate::into;
 
 /// `queue-server simulate --days 200 --seed 7 [--scenario NAME] [--json]`.
 #[derive(Debug, Args)]
@@ -28,6 +29,22 @@ pub struct SimulateArgs {
     /// Print JSON instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// Write the days as synthetic history into this data directory instead of scoring the
+    /// predictors: the last --days open days of each office before --now's business day.
+    /// Refused when the directory holds real tickets.
+    #[arg(long, value_name = "DIR", requires = "now")]
+    pub into: Option<PathBuf>,
+    /// With --into: the instant the server will start at (RFC 3339); the days end before it.
+    #[arg(long, value_name = "RFC3339", value_parser = parse_instant, requires = "into")]
+    pub now: Option<DateTime<Utc>>,
+}
+
+fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|error| {
+            format!("expected an RFC 3339 instant like 2026-12-01T10:00:00+09:00: {error}")
+        })
 }
 
 /// `queue-server accuracy --office main --from D --to D`.
@@ -53,6 +70,13 @@ fn parse_date(text: &str) -> Result<NaiveDate, String> {
 
 /// Runs the simulation and prints its table or JSON.
 pub fn simulate(args: &SimulateArgs, config: &Config) -> Result<(), CliError> {
+    if let (Some(dir), Some(now)) = (&args.into, args.now) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(CliError::Runtime)?;
+        return runtime.block_on(simulate_into(args, config, dir, now));
+    }
     let report = super::run(config, args.scenario.as_deref(), args.days, args.seed)?;
     let mut out = std::io::stdout().lock();
     if args.json {
@@ -61,6 +85,78 @@ pub fn simulate(args: &SimulateArgs, config: &Config) -> Result<(), CliError> {
         write!(out, "{}", report.to_table())?;
     }
     Ok(())
+}
+
+/// Plays the days of every office and writes them as synthetic tickets into `dir`; prints one
+/// line per office: its id, the first and last day, and how many tickets.
+async fn simulate_into(
+    args: &SimulateArgs,
+    config: &Config,
+    dir: &Path,
+    now: DateTime<Utc>,
+) -> Result<(), CliError> {
+    let scenario = match args.scenario.as_deref() {
+        Some(name) => config.simulation.scenario(name).ok_or_else(|| {
+            let names: Vec<&str> = config
+                .simulation
+                .scenarios
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect();
+            crate::simulate::SimulateError::UnknownScenario(name.to_string(), names.join(", "))
+        })?,
+        None => config
+            .simulation
+            .scenarios
+            .first()
+            .ok_or(crate::simulate::SimulateError::NoScenario)?,
+    };
+    let today = crate::calendar::business_date(now);
+    let mut played = Vec::new();
+    for (index, office) in config.offices.iter().enumerate() {
+        // Each office its own stream, so adding an office leaves the others' days unchanged.
+        let seed = args.seed.wrapping_add(index as u64);
+        let tickets = into::history_tickets(config, office, scenario, today, args.days, seed)?;
+        played.push((office, tickets));
+    }
+    std::fs::create_dir_all(dir).map_err(|source| CliError::CreateDir {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let store = open_store(dir).await?;
+    let written = write_synthetic(&store, &played).await;
+    store.close().await;
+    if written? {
+        return Err(CliError::HoldsRealTickets(dir.to_path_buf()));
+    }
+    let mut out = std::io::stdout().lock();
+    for (office, tickets) in &played {
+        let first = tickets.first().map(|t| t.business_date.to_string());
+        let last = tickets.last().map(|t| t.business_date.to_string());
+        writeln!(
+            out,
+            "{}\t{}…{}\t{} tickets (synthetic)",
+            office.id,
+            first.unwrap_or_default(),
+            last.unwrap_or_default(),
+            tickets.len()
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes the played days unless real tickets are there; `Ok(true)` when it refused.
+async fn write_synthetic(
+    store: &crate::store::Store,
+    played: &[(&crate::config::OfficeConfig, Vec<crate::domain::Ticket>)],
+) -> Result<bool, CliError> {
+    if store.holds_real_tickets().await? {
+        return Ok(true);
+    }
+    for (office, tickets) in played {
+        store.synthetic_replace(&office.id, tickets).await?;
+    }
+    Ok(false)
 }
 
 /// Reads the office's tickets over the days and prints MAE and coverage per hour of issue.

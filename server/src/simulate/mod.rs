@@ -19,6 +19,7 @@
 pub mod arrivals;
 pub mod cli;
 mod day;
+pub mod into;
 mod scenario;
 
 use std::collections::HashMap;

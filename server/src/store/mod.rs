@@ -8,6 +8,7 @@
 
 mod history;
 mod lock;
+mod synthetic;
 mod tokens;
 
 use std::path::{Path, PathBuf};

@@ -8,6 +8,7 @@ use maud::{DOCTYPE, Markup, PreEscaped, html};
 use super::assets;
 use super::text::{Lang, fill, query, script_words, words};
 use crate::config::{Guide, OfficeConfig, ServiceConfig};
+use crate::history::forecast::Forecast;
 use crate::protocol::{Estimate, Hours, Snapshot, SuspensionReason};
 
 /// An office in the page's navigation.
@@ -53,6 +54,10 @@ pub struct PublicPage<'a> {
     pub services: Vec<&'a ServiceConfig>,
     /// What every visitor is told (procedure, PIN, contact).
     pub guide: &'a Guide,
+    /// Typical waits by weekday and hour (none when the history could not be read).
+    pub forecast: Option<&'a Forecast>,
+    /// How many weeks the forecast looks back over, for its heading.
+    pub forecast_weeks: u32,
 }
 
 /// The `<head>` of every page: charset, a phone's viewport, the light scheme and the style
@@ -120,6 +125,9 @@ pub fn render(page: &PublicPage<'_>) -> Markup {
                     (calling_card(lang, s))
                     (services_card(lang, s))
                     (days_card(lang, &page.open_days))
+                    @if let Some(forecast) = page.forecast {
+                        (super::forecast::card(lang, forecast, page.forecast_weeks))
+                    }
                     p.advice { (w.advice) }
                     (guide_card(lang, page))
                     p.guide { a #renewal-link href={ "/renewal" (query(lang)) } { (lang.pick("電子証明書の更新案内（更新できる期間・お持ちいただくもの）", "Renewal guide: when to renew, what to bring")) } }

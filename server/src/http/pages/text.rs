@@ -207,6 +207,72 @@ pub fn script_words<W: Serialize>(words: &W, lang: Lang) -> String {
     })
 }
 
+/// The words of the forecast chart (issue 17), kept apart from [`Words`]: the page's script
+/// never redraws the chart, so they are not sent to it. `{n}` is a number.
+#[derive(Debug, Serialize)]
+pub struct ForecastWords {
+    /// Heading; `{n}` is the number of weeks looked back over.
+    pub heading: &'static str,
+    /// What a cell shows.
+    pub explain: &'static str,
+    /// Shown when the figures come from `queue-server simulate`.
+    pub synthetic: &'static str,
+    /// Shown when there is too little history for any cell.
+    pub too_little: &'static str,
+    /// How many days the figures rest on; `{n}` is the count.
+    pub based_on: &'static str,
+    /// Heading of the quietest hours.
+    pub quietest_heading: &'static str,
+    /// The summary that opens the table.
+    pub table_summary: &'static str,
+    /// Corner cell of the table.
+    pub weekday: &'static str,
+    /// An hour as a column or list heading; `{n}` is the hour.
+    pub hour: &'static str,
+    /// A typical wait; `{n}` is minutes.
+    pub minutes: &'static str,
+    /// A cell without a figure.
+    pub no_figure: &'static str,
+}
+
+/// The forecast chart's words in `lang`.
+pub fn forecast_words(lang: Lang) -> &'static ForecastWords {
+    match lang {
+        Lang::Ja => &FORECAST_JA,
+        Lang::En => &FORECAST_EN,
+    }
+}
+
+/// The forecast chart in Japanese, in the city office's style (full-width brackets).
+pub const FORECAST_JA: ForecastWords = ForecastWords {
+    heading: "混雑の目安（過去{n}週間の実績）",
+    explain: "曜日・時間帯ごとの、番号札をお取りになってから呼び出されるまでの待ち時間の目安です。",
+    synthetic: "この目安は試験用の模擬データによるもので、実績ではありません。",
+    too_little: "実績がまだ少ないため、目安はお示しできません。",
+    based_on: "{n}日分の実績によります。",
+    quietest_heading: "比較的空いている時間帯",
+    table_summary: "表で見る",
+    weekday: "曜日",
+    hour: "{n}時台",
+    minutes: "約{n}分",
+    no_figure: "－",
+};
+
+/// The forecast chart in English.
+pub const FORECAST_EN: ForecastWords = ForecastWords {
+    heading: "Typical crowding (past {n} weeks)",
+    explain: "Typical wait from taking a ticket to being called, by weekday and hour.",
+    synthetic: "These figures come from simulated test data, not from real visits.",
+    too_little: "There is not enough history yet to show typical waits.",
+    based_on: "Based on {n} days.",
+    quietest_heading: "Usually quieter hours",
+    table_summary: "Show as a table",
+    weekday: "Day",
+    hour: "{n}:00",
+    minutes: "about {n} min",
+    no_figure: "–",
+};
+
 /// A value as JSON safe inside `<script>`: every `<` escaped, so no `</script>` can occur.
 pub fn script_json(value: &impl Serialize) -> String {
     serde_json::to_string(value)

@@ -118,6 +118,8 @@ fn every_visitor_text_of_every_phase_and_closure_speaks_city_office_japanese() {
                         .filter_map(|id| config.service(id))
                         .collect(),
                     guide: &config.guide,
+                    forecast: None,
+                    forecast_weeks: 8,
                 })
                 .into_string();
                 assert_city_office_japanese(
@@ -140,6 +142,8 @@ fn the_pages_fixed_words_the_labels_and_the_calendar_lines_speak_city_office_jap
     for level in crate::protocol::CongestionLevel::KNOWN {
         assert_city_office_japanese("a congestion label", Lang::Ja.congestion(*level));
     }
+    let forecast = serde_json::to_string(&super::text::FORECAST_JA).expect("words");
+    assert_city_office_japanese("the forecast chart's words", &forecast);
     let english = serde_json::to_string(&EN).expect("words");
     assert!(!english.contains("あなた"));
     let config = config_with_a_special_closure();

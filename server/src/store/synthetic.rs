@@ -1,0 +1,92 @@
+//! Synthetic days (issue 17): whole past days played by the simulator, written as tickets marked
+//! `synthetic`, so that a demonstration or a test server shows weeks of history, and so that
+//! every figure built on them can say so.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+
+use super::{Result, Store, StoreError, random_public_id, timestamp};
+use crate::domain::Ticket;
+
+impl Store {
+    /// Whether any ticket not made by the simulator is stored: then synthetic days must not be
+    /// mixed in.
+    pub async fn holds_real_tickets(&self) -> Result<bool> {
+        let real: i64 =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM tickets WHERE synthetic = 0)")
+                .fetch_one(&self.write)
+                .await?;
+        Ok(real != 0)
+    }
+
+    /// Replaces the synthetic tickets of `office` by `tickets` (finished past days, in issue
+    /// order), in one transaction: running the simulator again gives its days afresh.
+    pub async fn synthetic_replace(&self, office: &str, tickets: &[Ticket]) -> Result<()> {
+        let mut tx = self.write.begin().await?;
+        sqlx::query("DELETE FROM tickets WHERE office = ? AND synthetic = 1")
+            .bind(office)
+            .execute(&mut *tx)
+            .await?;
+        for ticket in tickets {
+            let prefix: String = ticket
+                .number
+                .chars()
+                .take_while(|c| !c.is_ascii_digit())
+                .collect();
+            sqlx::query(
+                "INSERT INTO tickets (public_id, office, business_date, service, prefix, seq_no,
+                     number, state, counter, issued_at, called_at, recalled_at, started_at,
+                     finished_at, waiting_ahead_at_issue, estimate_min_minutes,
+                     estimate_max_minutes, estimate_point_tenths, synthetic)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+            )
+            .bind(random_public_id())
+            .bind(office)
+            .bind(ticket.business_date.to_string())
+            .bind(&ticket.service)
+            .bind(prefix)
+            .bind(ticket.seq_no)
+            .bind(&ticket.number)
+            .bind(ticket.state.as_str())
+            .bind(&ticket.counter)
+            .bind(timestamp(ticket.issued_at))
+            .bind(ticket.called_at.map(timestamp))
+            .bind(ticket.recalled_at.map(timestamp))
+            .bind(ticket.started_at.map(timestamp))
+            .bind(ticket.finished_at.map(timestamp))
+            .bind(ticket.waiting_ahead_at_issue)
+            .bind(ticket.estimate_at_issue.map(|e| e.min_minutes))
+            .bind(ticket.estimate_at_issue.map(|e| e.max_minutes))
+            .bind(ticket.estimate_at_issue.map(|e| e.point_tenths))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The business days of `office` in `from..=to` that hold synthetic tickets.
+    pub async fn synthetic_days_between(
+        &self,
+        office: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<BTreeSet<NaiveDate>> {
+        let days: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT business_date FROM tickets
+             WHERE office = ? AND synthetic = 1 AND business_date BETWEEN ? AND ?",
+        )
+        .bind(office)
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all(&self.write)
+        .await?;
+        days.iter()
+            .map(|day| {
+                day.parse()
+                    .map_err(|_| StoreError::Corrupt(format!("date {day:?}")))
+            })
+            .collect()
+    }
+}
