@@ -197,7 +197,44 @@ enum ConfigCommand {
     Print,
 }
 
-fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
+/// An office and a range of business days, as `stats` and `accuracy` take them.
+#[derive(Debug, clap::Args)]
+pub struct OfficeDays {
+    /// Office id (default: the first configured office).
+    #[arg(long)]
+    pub office: Option<String>,
+    /// First business day (YYYY-MM-DD; default today in Japan).
+    #[arg(long, value_parser = parse_date)]
+    pub from: Option<NaiveDate>,
+    /// Last business day (YYYY-MM-DD; default --from).
+    #[arg(long, value_parser = parse_date)]
+    pub to: Option<NaiveDate>,
+}
+
+impl OfficeDays {
+    /// The office and the first and last day, `today` standing in for a missing `--from`.
+    pub fn resolve<'a>(
+        &self,
+        config: &'a Config,
+        today: NaiveDate,
+    ) -> Result<(&'a crate::config::OfficeConfig, NaiveDate, NaiveDate), CliError> {
+        let office = match &self.office {
+            Some(id) => config
+                .office(id)
+                .ok_or_else(|| CliError::UnknownOffice(id.clone()))?,
+            None => config.offices.first().ok_or(CliError::NoOffice)?,
+        };
+        let from = self.from.unwrap_or(today);
+        let to = self.to.unwrap_or(from);
+        if to < from {
+            return Err(CliError::ToBeforeFrom);
+        }
+        Ok((office, from, to))
+    }
+}
+
+/// An RFC 3339 instant on the command line.
+pub(crate) fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
     DateTime::parse_from_rfc3339(text)
         .map(|at| at.with_timezone(&Utc))
         .map_err(|error| {
@@ -205,7 +242,8 @@ fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
         })
 }
 
-fn parse_date(text: &str) -> Result<NaiveDate, String> {
+/// A `YYYY-MM-DD` date on the command line.
+pub(crate) fn parse_date(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| "expected YYYY-MM-DD".to_string())
 }
 

@@ -4,27 +4,21 @@
 use std::io::Write;
 use std::path::Path;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use clap::Args;
 
 use super::{HistoryCache, HourRow, csv, day_rows_by_service};
 use crate::calendar::{business_date, day_plan};
-use crate::cli::{CliError, open_store};
+use crate::cli::{CliError, OfficeDays, open_store, parse_instant};
 use crate::clock::SharedClock;
 use crate::config::Config;
 
 /// `queue-server stats --office main --from D --to D [--csv] [--by-service]`.
 #[derive(Debug, Args)]
 pub struct StatsArgs {
-    /// Office id (default: the first configured office).
-    #[arg(long)]
-    pub office: Option<String>,
-    /// First business day (YYYY-MM-DD; default today in Japan).
-    #[arg(long, value_parser = parse_date)]
-    pub from: Option<NaiveDate>,
-    /// Last business day (YYYY-MM-DD; default --from).
-    #[arg(long, value_parser = parse_date)]
-    pub to: Option<NaiveDate>,
+    /// The office and the days.
+    #[command(flatten)]
+    pub days: OfficeDays,
     /// Print CSV (UTF-8, header first) instead of the aligned table.
     #[arg(long)]
     pub csv: bool,
@@ -37,18 +31,6 @@ pub struct StatsArgs {
     pub now: Option<DateTime<Utc>>,
 }
 
-fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|at| at.with_timezone(&Utc))
-        .map_err(|error| {
-            format!("expected an RFC 3339 instant like 2026-12-01T10:00:00+09:00: {error}")
-        })
-}
-
-fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| "expected YYYY-MM-DD".to_string())
-}
-
 /// Reads the office's tickets over the days and prints one row per date × hour.
 pub async fn stats(
     args: &StatsArgs,
@@ -56,18 +38,8 @@ pub async fn stats(
     data: &Path,
     clock: &SharedClock,
 ) -> Result<(), CliError> {
-    let office = match &args.office {
-        Some(id) => config
-            .office(id)
-            .ok_or_else(|| CliError::UnknownOffice(id.clone()))?,
-        None => config.offices.first().ok_or(CliError::NoOffice)?,
-    };
     let today = business_date(args.now.unwrap_or_else(|| clock.now()));
-    let from = args.from.unwrap_or(today);
-    let to = args.to.unwrap_or(from);
-    if to < from {
-        return Err(CliError::ToBeforeFrom);
-    }
+    let (office, from, to) = args.days.resolve(config, today)?;
     let store = open_store(data).await?;
     let lines: Result<Vec<(HourRow, Option<String>)>, CliError> = async {
         if args.by_service {

@@ -4,11 +4,11 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use clap::Args;
 use serde_json::json;
 
-use crate::cli::{CliError, open_store};
+use crate::cli::{CliError, OfficeDays, open_store, parse_instant};
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::estimate::accuracy;
@@ -39,33 +39,15 @@ pub struct SimulateArgs {
     pub now: Option<DateTime<Utc>>,
 }
 
-fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|at| at.with_timezone(&Utc))
-        .map_err(|error| {
-            format!("expected an RFC 3339 instant like 2026-12-01T10:00:00+09:00: {error}")
-        })
-}
-
 /// `queue-server accuracy --office main --from D --to D`.
 #[derive(Debug, Args)]
 pub struct AccuracyArgs {
-    /// Office id (default: the first configured office).
-    #[arg(long)]
-    pub office: Option<String>,
-    /// First business day (YYYY-MM-DD; default today in Japan).
-    #[arg(long, value_parser = parse_date)]
-    pub from: Option<NaiveDate>,
-    /// Last business day (YYYY-MM-DD; default --from).
-    #[arg(long, value_parser = parse_date)]
-    pub to: Option<NaiveDate>,
+    /// The office and the days.
+    #[command(flatten)]
+    pub days: OfficeDays,
     /// Print JSON instead of the table.
     #[arg(long)]
     pub json: bool,
-}
-
-fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| "expected YYYY-MM-DD".to_string())
 }
 
 /// Runs the simulation and prints its table or JSON.
@@ -166,19 +148,8 @@ pub async fn accuracy(
     data: &Path,
     clock: &SharedClock,
 ) -> Result<(), CliError> {
-    let office = match &args.office {
-        Some(id) => config
-            .office(id)
-            .ok_or_else(|| CliError::UnknownOffice(id.clone()))?,
-        None => config.offices.first().ok_or(CliError::NoOffice)?,
-    };
-    let from = args
-        .from
-        .unwrap_or_else(|| crate::calendar::business_date(clock.now()));
-    let to = args.to.unwrap_or(from);
-    if to < from {
-        return Err(CliError::ToBeforeFrom);
-    }
+    let today = crate::calendar::business_date(clock.now());
+    let (office, from, to) = args.days.resolve(config, today)?;
     let store = open_store(data).await?;
     let tickets = store.tickets_between(&office.id, from, to).await;
     store.close().await;
