@@ -40,7 +40,7 @@ async fn at_600x_the_calendar_passes_17_45_in_seconds_and_shown_waits_are_measur
     let dir = tempfile::tempdir().expect("tempdir");
     let server = Server::start(
         dir.path(),
-        &["--now", "2026-12-01T17:30:00+09:00", "--speed", "600"],
+        &["--now", "2026-12-01T16:30:00+09:00", "--speed", "600"],
     );
     let staff = Staff::new(&server, &server.admin());
     let (status, _) = staff

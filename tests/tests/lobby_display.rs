@@ -175,7 +175,7 @@ async fn after_reception_ends_the_lobby_screen_keeps_the_called_number_and_the_q
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
-    let server = Server::start(dir.path(), &["--now", "2026-12-01T17:44:55+09:00"]);
+    let server = Server::start(dir.path(), &["--now", "2026-12-01T17:44:30+09:00"]);
     let address = server.address().to_string();
     let staff = Staff::new(&server, &server.admin());
     staff.issue("renewal").await;
@@ -189,6 +189,8 @@ async fn after_reception_ends_the_lobby_screen_keeps_the_called_number_and_the_q
         .await;
     assert_eq!(status, 200, "{called}");
 
+    // Tickets were issued with time to spare before 17:45; now let reception end.
+    server.wait_for_phase("reception_closed").await;
     let log = dir.path().join("display.log");
     let command = format!(
         "{} --server ws://{address} --office main --log {}",

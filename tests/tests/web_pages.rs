@@ -760,10 +760,12 @@ async fn screenshots_of_both_pages_at_phone_and_desktop_size() {
 #[cfg_attr(not(chromium), ignore = "needs chromium")]
 async fn after_reception_ends_the_page_keeps_calling_the_tickets_already_issued() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let server = Server::start(dir.path(), &["--now", "2026-12-01T17:44:55+09:00"]);
+    let server = Server::start(dir.path(), &["--now", "2026-12-01T17:44:30+09:00"]);
     let staff = Staff::new(&server, &server.admin());
     one_called_one_waiting(&server).await;
     staff.issue("renewal").await;
+    // Tickets were issued with time to spare before 17:45; now let reception end.
+    server.wait_for_phase("reception_closed").await;
     let driver = Driver::start();
     let visitor = driver.browser(390, 844).await;
     visitor.goto(&server.url("/")).await;

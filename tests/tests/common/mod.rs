@@ -117,6 +117,26 @@ impl Server {
         format!("{}{path}", self.base)
     }
 
+    /// Waits (up to a minute of real time) until the main office's status shows `phase`.
+    pub async fn wait_for_phase(&self, phase: &str) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let status: serde_json::Value =
+                match reqwest::get(self.url("/api/v1/offices/main/status")).await {
+                    Ok(response) => response.json().await.unwrap_or_default(),
+                    Err(_) => serde_json::Value::Null,
+                };
+            if status["calendar"]["phase"] == phase {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "phase {phase} never came: {status}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// The admin token (panics if this start did not print one).
     pub fn admin(&self) -> String {
         self.admin_token.clone().expect("admin token printed")
