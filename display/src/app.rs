@@ -229,7 +229,7 @@ impl App {
         self.highlights.push(Highlight {
             counter: call.counter.clone(),
             number: call.number.clone(),
-            until: self.now + HIGHLIGHT_FOR,
+            until: self.now.checked_add(HIGHLIGHT_FOR).unwrap_or(self.now),
         });
     }
 
@@ -309,7 +309,12 @@ impl App {
         let time = self.server_time?;
         let elapsed = self.now.saturating_duration_since(time.received_at);
         let elapsed = TimeDelta::from_std(elapsed).unwrap_or(TimeDelta::zero());
-        Some(time.generated_at + elapsed)
+        // Checked: a corrupted `generated_at` at the end of chrono's range must not panic.
+        Some(
+            time.generated_at
+                .checked_add_signed(elapsed)
+                .unwrap_or(time.generated_at),
+        )
     }
 
     /// Whether the data on screen is live, and if not, since when it is old.

@@ -11,9 +11,14 @@ use crate::text::LangMode;
 #[derive(Clone, Debug, Parser)]
 #[command(name = "lobby-display", version)]
 pub struct Cli {
-    /// The queue server's WebSocket base URL (ws://HOST:PORT).
+    /// The queue server's WebSocket base URL: ws://HOST:PORT, or wss://HOST[:PORT] through the
+    /// TLS proxy that serves the public page.
     #[arg(long, default_value = "ws://127.0.0.1:8080", value_parser = parse_server)]
     pub server: String,
+    /// With wss://, also trust the certificate authority in this PEM file (a proxy with the
+    /// city's own certificate); the system's trusted roots are always used.
+    #[arg(long, value_name = "FILE")]
+    pub ca: Option<PathBuf>,
     /// The office to show (its id in the server's configuration).
     #[arg(long, default_value = "main", value_parser = parse_office)]
     pub office: String,
@@ -36,28 +41,28 @@ impl Cli {
     }
 }
 
-/// Accepts `ws://` URLs only (the lobby PC is on the office LAN; no TLS stack is built in).
-/// The web address people copy from a browser (`http://HOST:PORT`) is refused with the
-/// `ws://` form to use instead, so a wrong scheme says so at once.
+/// Accepts `ws://` and `wss://` base URLs without a path. The web address people copy from a
+/// browser (`http://…`, `https://…`) is refused with the WebSocket form to use instead, so a
+/// wrong scheme says so at once.
 fn parse_server(text: &str) -> Result<String, String> {
     let text = text.trim().trim_end_matches('/');
-    if let Some(rest) = text.strip_prefix("ws://") {
+    let (scheme, rest) = text.split_once("://").unwrap_or(("", text));
+    if scheme == "ws" || scheme == "wss" {
         if !rest.is_empty()
             && !rest.contains(['/', '?', '#'])
             && !rest.contains(char::is_whitespace)
         {
             return Ok(text.to_owned());
         }
-        return Err("expected ws://HOST:PORT, without a path".to_owned());
+        return Err(format!("expected {scheme}://HOST:PORT, without a path"));
     }
-    let (scheme, rest) = text.split_once("://").unwrap_or(("", text));
     let host = rest.split('/').next().unwrap_or(rest);
     let host = if host.is_empty() { "HOST:PORT" } else { host };
     Err(match scheme {
-        "" => format!("expected ws://HOST:PORT; try --server ws://{host}"),
-        "wss" | "https" => format!(
-            "{scheme}:// is not supported (no TLS on the lobby LAN); expected ws://HOST:PORT, \
-             e.g. ws://{host}"
+        "" => format!("expected ws://HOST:PORT or wss://HOST; try --server ws://{host}"),
+        "https" => format!(
+            "https:// is the web page's address: the feed is a WebSocket; expected \
+             wss://HOST, e.g. wss://{host}"
         ),
         _ => format!(
             "{scheme}:// is the wrong scheme: the feed is a WebSocket; expected ws://HOST:PORT, \
@@ -130,12 +135,32 @@ mod tests {
             )
         );
         assert!(
-            parse_server("wss://queue.example.lg.jp")
-                .is_err_and(|why| why.contains("no TLS") && why.contains("ws://queue.example"))
+            parse_server("https://queue.example.lg.jp/")
+                .is_err_and(|why| why.contains("wss://queue.example.lg.jp"))
         );
         assert_eq!(
             parse_server("10.0.0.5:8080"),
-            Err("expected ws://HOST:PORT; try --server ws://10.0.0.5:8080".to_owned())
+            Err(
+                "expected ws://HOST:PORT or wss://HOST; try --server ws://10.0.0.5:8080".to_owned()
+            )
         );
+    }
+
+    #[test]
+    fn a_wss_server_through_the_tls_proxy_is_accepted_with_a_city_ca() {
+        let cli = Cli::try_parse_from([
+            "lobby-display",
+            "--server",
+            "wss://queue.example.lg.jp/",
+            "--ca",
+            "/etc/ssl/city-ca.pem",
+        ])
+        .expect("parses");
+        assert_eq!(
+            cli.feed_url(),
+            "wss://queue.example.lg.jp/api/v1/offices/main/live"
+        );
+        assert_eq!(cli.ca, Some(PathBuf::from("/etc/ssl/city-ca.pem")));
+        assert!(parse_server("wss://queue.example.lg.jp/live").is_err());
     }
 }

@@ -6,14 +6,17 @@
 //! Bad frames (not JSON, another wire version, an unknown shape) are logged and reported as
 //! [`FeedEvent::Rejected`]: never drawn, never fatal.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use queue_protocol::{self as protocol, Message, Payload};
+
+use crate::limits;
 use rand::Rng;
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite;
 use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::{Connector, tungstenite};
 
 /// First retry delay; doubled after each failed attempt.
 pub const FIRST_BACKOFF: Duration = Duration::from_millis(250);
@@ -78,6 +81,12 @@ pub enum ConnectProblem {
         /// `HOST:PORT` as given.
         server: String,
     },
+    /// `wss://`: the server's certificate is not trusted (wrong host name, expired, or signed by
+    /// a certificate authority the PC does not know: see `--ca`).
+    Certificate {
+        /// `HOST:PORT` as given.
+        server: String,
+    },
     /// Something answers HTTP at `--server` but it is not a queue server's feed.
     NotAFeed {
         /// `HOST:PORT` as given.
@@ -105,12 +114,16 @@ pub enum FrameError {
     /// A binary frame: the feed is JSON text only.
     #[error("binary frame of {0} bytes")]
     Binary(usize),
+    /// A list or a text longer than any real office has (see [`limits`]).
+    #[error("out of bounds: {0}")]
+    TooLarge(limits::OutOfBounds),
 }
 
-/// Parses one text frame: JSON, then the version, then the message. The version is checked
-/// before the shape so a future format is refused as such, not as a parse error.
+/// Parses one text frame: JSON, then the version, then its sizes, then the message. The
+/// version is checked before the shape so a future format is refused as such, not as a parse
+/// error; the sizes before the message, so a hostile or corrupted frame never reaches the screen.
 pub fn parse_frame(text: &str) -> Result<Message, FrameError> {
-    let value: serde_json::Value =
+    let mut value: serde_json::Value =
         serde_json::from_str(text).map_err(|error| FrameError::NotJson(error.to_string()))?;
     let version = value
         .get("v")
@@ -119,6 +132,7 @@ pub fn parse_frame(text: &str) -> Result<Message, FrameError> {
     if version != u64::from(protocol::VERSION) {
         return Err(FrameError::UnknownVersion(version));
     }
+    limits::check(&mut value).map_err(FrameError::TooLarge)?;
     serde_json::from_value(value).map_err(|error| FrameError::Shape(error.to_string()))
 }
 
@@ -134,8 +148,13 @@ pub fn backoff_delay(attempt: u32, jitter: f64) -> Duration {
 }
 
 /// Connects to `url`, the feed of `office`, and keeps connected until `events` is closed (the
-/// screen quit).
-pub async fn run(url: String, office: String, events: mpsc::Sender<FeedEvent>) {
+/// screen quit). `tls` is the client configuration for a `wss://` URL (unused for `ws://`).
+pub async fn run(
+    url: String,
+    office: String,
+    tls: Option<Arc<rustls::ClientConfig>>,
+    events: mpsc::Sender<FeedEvent>,
+) {
     let mut failures: u32 = 0;
     loop {
         if events
@@ -145,10 +164,11 @@ pub async fn run(url: String, office: String, events: mpsc::Sender<FeedEvent>) {
         {
             return;
         }
-        let reason = match connect_and_read(&url, &office, &events, &mut failures).await {
-            Ok(reason) => reason,
-            Err(Closed) => return,
-        };
+        let reason =
+            match connect_and_read(&url, &office, tls.as_ref(), &events, &mut failures).await {
+                Ok(reason) => reason,
+                Err(Closed) => return,
+            };
         tracing::warn!(%url, %reason, "feed disconnected");
         if events
             .send(FeedEvent::Disconnected { reason })
@@ -171,6 +191,7 @@ struct Closed;
 async fn connect_and_read(
     url: &str,
     office: &str,
+    tls: Option<&Arc<rustls::ClientConfig>>,
     events: &mpsc::Sender<FeedEvent>,
     failures: &mut u32,
 ) -> Result<String, Closed> {
@@ -189,7 +210,9 @@ async fn connect_and_read(
             .map_err(|_| Closed)?;
         return Ok(format!("cannot resolve {server}: {error}"));
     }
-    let connect = tokio_tungstenite::connect_async_with_config(url, Some(config), false);
+    let connector = tls.map(|config| Connector::Rustls(Arc::clone(config)));
+    let connect =
+        tokio_tungstenite::connect_async_tls_with_config(url, Some(config), false, connector);
     let mut socket = match tokio::time::timeout(CONNECT_TIMEOUT, connect).await {
         Err(_) => return Ok("connect timed out".to_owned()),
         Ok(Err(error)) => {
@@ -240,14 +263,18 @@ async fn connect_and_read(
     }
 }
 
-/// `HOST:PORT` of a `ws://HOST:PORT/path` URL (the CLI accepts nothing else).
+/// `HOST:PORT` of a `ws://` or `wss://` URL (the CLI accepts nothing else); the scheme's
+/// port when none is given.
 fn server_of(url: &str) -> String {
-    let rest = url.strip_prefix("ws://").unwrap_or(url);
+    let (rest, default_port) = match url.strip_prefix("wss://") {
+        Some(rest) => (rest, 443),
+        None => (url.strip_prefix("ws://").unwrap_or(url), 80),
+    };
     let authority = rest.split('/').next().unwrap_or(rest);
     if authority.contains(':') && !authority.ends_with(']') {
         authority.to_owned()
     } else {
-        format!("{authority}:80")
+        format!("{authority}:{default_port}")
     }
 }
 
@@ -263,6 +290,19 @@ pub fn problem_of(
     match error {
         tungstenite::Error::Io(io) if io.kind() == std::io::ErrorKind::ConnectionRefused => {
             Some(ConnectProblem::Refused {
+                server: server.to_owned(),
+            })
+        }
+        // tokio-rustls reports a refused certificate as an I/O error around rustls's own.
+        tungstenite::Error::Io(io)
+            if io.get_ref().is_some_and(|inner| {
+                matches!(
+                    inner.downcast_ref::<rustls::Error>(),
+                    Some(rustls::Error::InvalidCertificate(_))
+                )
+            }) =>
+        {
+            Some(ConnectProblem::Certificate {
                 server: server.to_owned(),
             })
         }
@@ -369,7 +409,7 @@ mod tests {
             listener.local_addr().expect("addr")
         );
         let (sender, mut events) = mpsc::channel(16);
-        let feed = tokio::spawn(run(url, "main".to_owned(), sender));
+        let feed = tokio::spawn(run(url, "main".to_owned(), None, sender));
         let snapshot = serde_json::to_string(&test_support::snapshot_message(
             5,
             "2026-12-01T10:00:00+09:00",
@@ -421,6 +461,7 @@ mod tests {
         let feed = tokio::spawn(run(
             format!("ws://{address}/live"),
             "main".to_owned(),
+            None,
             sender,
         ));
         for attempt in 0..3 {
@@ -485,7 +526,7 @@ mod tests {
         let address = listener.local_addr().expect("addr");
         let url = format!("ws://{address}/api/v1/offices/mian/live");
         let (sender, mut events) = mpsc::channel(16);
-        let feed = tokio::spawn(run(url, "mian".to_owned(), sender));
+        let feed = tokio::spawn(run(url, "mian".to_owned(), None, sender));
         let body = r#"{"error":{"code":"office_not_found","message":"窓口「mian」は見つかりません。","offices":["main","center"]}}"#;
         answer_once(&listener, "404 Not Found", body).await;
         assert_eq!(
@@ -524,7 +565,7 @@ mod tests {
         let (sender, mut events) = mpsc::channel(16);
         // `.invalid` never resolves (RFC 2606).
         let url = "ws://no-such-host.invalid:8080/api/v1/offices/main/live".to_owned();
-        let feed = tokio::spawn(run(url, "main".to_owned(), sender));
+        let feed = tokio::spawn(run(url, "main".to_owned(), None, sender));
         assert_eq!(
             next(&mut events).await,
             FeedEvent::Connecting { attempt: 0 }
@@ -543,5 +584,10 @@ mod tests {
         assert_eq!(server_of("ws://10.0.0.5:8080/api/v1/x"), "10.0.0.5:8080");
         assert_eq!(server_of("ws://lobby/api"), "lobby:80");
         assert_eq!(server_of("ws://[::1]:8080/api"), "[::1]:8080");
+        assert_eq!(
+            server_of("wss://queue.example.lg.jp/api"),
+            "queue.example.lg.jp:443"
+        );
+        assert_eq!(server_of("wss://proxy:8443/api"), "proxy:8443");
     }
 }

@@ -7,8 +7,9 @@
 //! - [`ui`]: draws an [`app::App`] (`impl Widget for &App`), a pure function of the state;
 //!   compact layout for 80×24, big layout for a large terminal.
 //! - [`text`]: the display's own words: the language mode and the caption under a number.
-//! - [`feed`]: the WebSocket connection in its own task: connect, parse and check each frame,
-//!   reconnect forever with capped, jittered backoff; it sends [`feed::FeedEvent`]s.
+//! - [`feed`]: the WebSocket connection in its own task: connect, parse and check each frame
+//!   (against [`limits`]), reconnect forever with capped, jittered backoff; it sends
+//!   [`feed::FeedEvent`]s. [`tls`] is the client side of `wss://`.
 //! - [`run`]: the one `select!` loop over the clock tick, terminal input and feed events, and
 //!   the terminal set-up/restore (also after a panic).
 //! - [`cli`]: the command line; [`logging`]: logs to the `--log` file, never to the screen.
@@ -21,9 +22,11 @@
 pub mod app;
 pub mod cli;
 pub mod feed;
+pub mod limits;
 pub mod logging;
 pub mod run;
 pub mod text;
+pub mod tls;
 pub mod ui;
 
 #[cfg(test)]

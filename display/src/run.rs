@@ -20,6 +20,7 @@ use tokio::time::MissedTickBehavior;
 use crate::app::{App, Event};
 use crate::cli::Cli;
 use crate::feed;
+use crate::tls::{self, TlsSetupError};
 
 /// The clock's tick: the screen shows seconds.
 pub const TICK: Duration = Duration::from_secs(1);
@@ -30,21 +31,37 @@ pub enum RunError {
     /// The terminal could not be set up, drawn on or read.
     #[error("terminal: {0}")]
     Terminal(#[from] std::io::Error),
+    /// `wss://` was asked for but its TLS client cannot be set up (before the screen starts).
+    #[error("{0}")]
+    Tls(#[from] TlsSetupError),
 }
 
 /// Takes over the terminal, runs the screen until `q`, Ctrl-C or a signal, and restores it.
 pub async fn run(cli: Cli) -> Result<(), RunError> {
+    // Before the terminal is taken, so a wrong `--ca` is a message, not a blank screen.
+    let tls = if cli.server.starts_with("wss://") {
+        Some(tls::client_config(cli.ca.as_deref())?)
+    } else {
+        if cli.ca.is_some() {
+            tracing::warn!("--ca is only used with a wss:// server");
+        }
+        None
+    };
     let mut terminal = ratatui::try_init()?;
-    let result = event_loop(&mut terminal, cli).await;
+    let result = event_loop(&mut terminal, cli, tls).await;
     ratatui::try_restore()?;
     result
 }
 
-async fn event_loop(terminal: &mut DefaultTerminal, cli: Cli) -> Result<(), RunError> {
+async fn event_loop(
+    terminal: &mut DefaultTerminal,
+    cli: Cli,
+    tls: Option<std::sync::Arc<rustls::ClientConfig>>,
+) -> Result<(), RunError> {
     let url = cli.feed_url();
     tracing::info!(%url, "lobby display starting");
     let (sender, mut feed_events) = mpsc::channel(64);
-    let feed = tokio::spawn(feed::run(url.clone(), cli.office.clone(), sender));
+    let feed = tokio::spawn(feed::run(url.clone(), cli.office.clone(), tls, sender));
     // Aborts the feed task on every way out of this function.
     let _feed = AbortOnDrop(feed);
 

@@ -51,7 +51,8 @@ fn plan(area: Rect, count: u16, chars: u16) -> Option<Plan> {
             let tile_width = area.width / columns;
             let tile_height = area.height / rows;
             // Border, digits, caption.
-            let fits = tile_width >= chars * glyph_width + 2 && tile_height >= glyph_height + 3;
+            let fits = tile_width >= chars.saturating_mul(glyph_width).saturating_add(2)
+                && tile_height >= glyph_height + 3;
             if fits {
                 return Some(Plan {
                     pixel,

@@ -99,8 +99,11 @@ fn render_header(view: &View, area: Rect, buf: &mut Buffer) {
         .map(|now| lang.clock(&now))
         .unwrap_or_default();
     let clock_width = u16::try_from(Line::raw(&clock).width()).unwrap_or(u16::MAX);
-    let [left, right] =
-        Layout::horizontal([Constraint::Fill(1), Constraint::Length(clock_width + 1)]).areas(inner);
+    let [left, right] = Layout::horizontal([
+        Constraint::Fill(1),
+        Constraint::Length(clock_width.saturating_add(1)),
+    ])
+    .areas(inner);
     let mut spans = Vec::new();
     if let Some(snapshot) = view.app.snapshot() {
         let name = lang.pick(&snapshot.office.name_ja, &snapshot.office.name_en);
@@ -123,8 +126,11 @@ fn render_status(view: &View, area: Rect, buf: &mut Buffer) {
     let lang = view.lang;
     let link = link_span(lang, view.link);
     let link_width = u16::try_from(link.width()).unwrap_or(u16::MAX);
-    let [left, right] =
-        Layout::horizontal([Constraint::Fill(1), Constraint::Length(link_width + 1)]).areas(area);
+    let [left, right] = Layout::horizontal([
+        Constraint::Fill(1),
+        Constraint::Length(link_width.saturating_add(1)),
+    ])
+    .areas(area);
     if let Some(snapshot) = view.app.snapshot() {
         let (badge, colour, detail) = office_state(lang, snapshot);
         let line = Line::from(vec![

@@ -68,6 +68,21 @@ fn problem_lines(lang: Lang, problem: &ConnectProblem) -> Vec<Line<'static>> {
             format!("Cannot connect to {server}"),
             vec!["The server is not running, or the port is wrong (--server)".to_owned()],
         ),
+        (Lang::Ja, ConnectProblem::Certificate { server }) => (
+            format!("サーバー {server} の証明書を確認できません"),
+            vec![
+                "ホスト名が証明書と一致しているか、有効期限内か確認してください".to_owned(),
+                "市の認証局の証明書は --ca で指定します".to_owned(),
+            ],
+        ),
+        (Lang::En, ConnectProblem::Certificate { server }) => (
+            format!("The certificate of {server} is not trusted"),
+            vec![
+                "Check that the host name matches the certificate and that it has not expired"
+                    .to_owned(),
+                "Give the city's certificate authority with --ca".to_owned(),
+            ],
+        ),
         (Lang::Ja, ConnectProblem::NotAFeed { server, status }) => (
             format!("{server} は整理券サーバーではありません（HTTP {status}）"),
             vec!["--server のホストとポートを確認してください".to_owned()],
@@ -116,11 +131,13 @@ pub fn render_closed(view: &View, snapshot: &Snapshot, area: Rect, buf: &mut Buf
     }
     let block = panel(view, lang.pick("お知らせ", "Notice"));
     let width = if view.big {
-        area.width * 3 / 4
+        area.width / 4 * 3
     } else {
         area.width
     };
-    let height = u16::try_from(lines.len()).unwrap_or(u16::MAX) + 6;
+    let height = u16::try_from(lines.len())
+        .unwrap_or(u16::MAX)
+        .saturating_add(6);
     let [column] = Layout::horizontal([Constraint::Length(width)])
         .flex(Flex::Center)
         .areas(area);
@@ -162,9 +179,13 @@ pub fn render_services(view: &View, snapshot: &Snapshot, area: Rect, buf: &mut B
     );
     let inner = block.inner(area);
     block.render(area, buf);
-    let total = snapshot
-        .waiting_total
-        .unwrap_or_else(|| snapshot.services.iter().map(|s| s.waiting).sum());
+    let total = snapshot.waiting_total.unwrap_or_else(|| {
+        // Saturating: a corrupted frame's counts must not overflow the screen.
+        snapshot
+            .services
+            .iter()
+            .fold(0u32, |total, s| total.saturating_add(s.waiting))
+    });
     let mut summary = vec![Line::from(vec![
         Span::raw(lang.pick(" お待ちの方（全体） ", " Waiting, all services: ")),
         Span::raw(lang.people(total)).bold(),

@@ -504,3 +504,5 @@ fn every_phase_and_suspension_speaks_city_office_japanese_on_the_lobby_screen() 
         }
     }
 }
+
+mod hostile;
