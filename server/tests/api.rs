@@ -681,7 +681,11 @@ async fn an_issue_retried_with_the_same_idempotency_key_gets_the_first_reply_and
         let body: Value = serde_json::from_str(&body).expect("JSON");
         assert_error(status, &body, 400, "invalid_idempotency_key");
     }
-    assert_eq!(server.tickets().await.len(), 2, "nothing issued by the refusals");
+    assert_eq!(
+        server.tickets().await.len(),
+        2,
+        "nothing issued by the refusals"
+    );
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ const FUTURE_OPEN_DAY: &str = "2030-12-03T10:00:00+09:00";
 
 #[tokio::test]
 async fn a_system_clock_earlier_than_the_last_event_in_the_store_is_refused_and_a_chosen_one_is_not()
-{
+ {
     let dir = tempfile::tempdir().expect("tempdir");
     let server = Server::start(dir.path(), &["--now", FUTURE_OPEN_DAY]);
     let admin = server.admin();
@@ -26,7 +26,10 @@ async fn a_system_clock_earlier_than_the_last_event_in_the_store_is_refused_and_
         stderr.contains("earlier than the last event in the store"),
         "says why: {stderr}"
     );
-    assert!(stderr.contains("2030-12-03"), "says when the last event was: {stderr}");
+    assert!(
+        stderr.contains("2030-12-03"),
+        "says when the last event was: {stderr}"
+    );
     assert!(!stdout.contains("listening on"), "never listened: {stdout}");
 
     // A chosen time is deliberate: it starts, whatever times the store holds.
