@@ -107,7 +107,7 @@ struct Round {
 }
 
 fn service_of(client: usize) -> &'static str {
-    if client % 2 == 0 {
+    if client.is_multiple_of(2) {
         "renewal"
     } else {
         "legal_representative"
