@@ -37,8 +37,22 @@
     }
   }
 
-  async function api(method, path, payload) {
-    const headers = { Authorization: 'Bearer ' + token };
+  // A fresh Idempotency-Key for one click: if the request is sent again (a proxy or the
+  // browser retrying after a dropped connection), the server answers with the first ticket
+  // instead of issuing a second. randomUUID needs a secure context (HTTPS or localhost); on
+  // plain HTTP in the LAN the same 122 random bits come from getRandomValues.
+  function newIdempotencyKey() {
+    if (crypto.randomUUID) return crypto.randomUUID();
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+    return hex.slice(0, 8) + '-' + hex.slice(8, 12) + '-' + hex.slice(12, 16) + '-'
+      + hex.slice(16, 20) + '-' + hex.slice(20);
+  }
+
+  async function api(method, path, payload, extraHeaders) {
+    const headers = Object.assign({ Authorization: 'Bearer ' + token }, extraHeaders);
     const init = { method, headers, cache: 'no-store' };
     if (payload !== undefined) {
       headers['Content-Type'] = 'application/json';
@@ -230,7 +244,8 @@
   }
 
   async function issue(service) {
-    const ticket = await api('POST', officePath('/tickets'), { service });
+    const ticket = await api('POST', officePath('/tickets'), { service },
+      { 'Idempotency-Key': newIdempotencyKey() });
     const today = snapshot && snapshot.calendar.today;
     $('t-office').textContent = snapshot ? snapshot.office.name_ja : '';
     $('t-number').textContent = ticket.number;

@@ -634,3 +634,78 @@ async fn a_service_the_office_does_not_offer_is_refused_by_its_name() {
     assert!(message.contains("法定代理人の方"), "{message}");
     assert!(message.contains("受付場所"), "{message}");
 }
+
+/// Sends `POST …/tickets` for `service` with an `Idempotency-Key`; returns status and body text.
+async fn issue_with_key(server: &TestServer, service: &str, key: &str) -> (u16, String) {
+    let response = server
+        .client
+        .post(server.url(TICKETS))
+        .bearer_auth(ISSUER)
+        .header("Idempotency-Key", key)
+        .json(&json!({ "service": service }))
+        .send()
+        .await
+        .expect("sent");
+    let status = response.status().as_u16();
+    (status, response.text().await.expect("body"))
+}
+
+#[tokio::test]
+async fn an_issue_retried_with_the_same_idempotency_key_gets_the_first_reply_and_no_second_ticket()
+{
+    let server = TestServer::start(OPEN_DAY).await;
+    let key = "5f0c6a3e-8d4b-4f3a-9c1e-2b7d9e0a1c44";
+    let (status, first) = issue_with_key(&server, "renewal", key).await;
+    assert_eq!(status, 201, "{first}");
+    // Another ticket in between changes the queue; the retry still gets the first reply.
+    server.issue("renewal").await;
+    let (status, again) = issue_with_key(&server, "renewal", key).await;
+    assert_eq!(status, 201);
+    assert_eq!(again, first, "the same status and body");
+    // The quoted form of the IETF draft names the same key.
+    let (status, quoted) = issue_with_key(&server, "renewal", &format!("\"{key}\"")).await;
+    assert_eq!((status, quoted), (201, first.clone()));
+    let numbers: Vec<_> = server
+        .tickets()
+        .await
+        .iter()
+        .map(|t| t["number"].clone())
+        .collect();
+    assert_eq!(numbers, [json!("R001"), json!("R002")]);
+
+    let (status, reused) = issue_with_key(&server, "legal_representative", key).await;
+    let reused: Value = serde_json::from_str(&reused).expect("JSON");
+    assert_error(status, &reused, 422, "idempotency_key_reused");
+    for bad in ["", "has space", &"x".repeat(256)] {
+        let (status, body) = issue_with_key(&server, "renewal", bad).await;
+        let body: Value = serde_json::from_str(&body).expect("JSON");
+        assert_error(status, &body, 400, "invalid_idempotency_key");
+    }
+    assert_eq!(
+        server.tickets().await.len(),
+        2,
+        "nothing issued by the refusals"
+    );
+}
+
+#[tokio::test]
+async fn metrics_count_date_changes_that_expire_open_tickets() {
+    let server = TestServer::start(OPEN_DAY).await;
+    let text = server
+        .client
+        .get(server.url("/metrics"))
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        text.contains("queue_date_changes_expiring_tickets_total{office=\"main\"} 0"),
+        "{text}"
+    );
+    assert!(
+        text.contains("queue_tickets_expired_by_date_change_total{office=\"main\"} 0"),
+        "{text}"
+    );
+}

@@ -693,6 +693,57 @@ async fn a_clerk_sees_the_views_of_the_role_and_signing_out_forgets_the_token() 
     clerk.close().await;
 }
 
+/// Each click on an issue button sends its own `Idempotency-Key` (a UUID): a request the
+/// network repeats gets the first ticket back, while two clicks are two tickets.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(chromium), ignore = "needs chromium")]
+async fn each_click_on_issue_sends_a_fresh_idempotency_key() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start(dir.path(), &["--now", OPEN_DAY]);
+    let desk = common::create_token(dir.path(), "issuer", "desk-1");
+    let driver = Driver::start();
+    let clerk = driver.browser(1280, 800).await;
+    clerk.sign_in(&server, &desk).await;
+    clerk
+        .wait_text("#who-name", "signed in", |t| t == "desk-1")
+        .await;
+    // Record the key of every request the console sends.
+    clerk
+        .run(
+            "window.sentKeys = [];
+             const send = window.fetch;
+             window.fetch = (path, init) => {
+               const key = init && init.headers && init.headers['Idempotency-Key'];
+               if (key) window.sentKeys.push(key);
+               return send(path, init);
+             };
+             return null;",
+            vec![],
+        )
+        .await;
+    clerk.click("button[data-service=renewal]").await;
+    clerk
+        .wait_text("#t-number", "the first ticket", |t| t == "R001")
+        .await;
+    clerk.click("button[data-service=renewal]").await;
+    clerk
+        .wait_text("#t-number", "a second ticket", |t| t == "R002")
+        .await;
+    let keys = clerk.run("return window.sentKeys;", vec![]).await;
+    let keys: Vec<&str> = keys
+        .as_array()
+        .expect("keys")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(keys.len(), 2, "one key per click: {keys:?}");
+    assert_ne!(keys[0], keys[1], "a fresh key each time");
+    for key in keys {
+        assert_eq!(key.len(), 36, "a UUID: {key}");
+    }
+    clerk.close().await;
+}
+
 /// Screenshots of both pages at phone and desktop size for docs/web-pages.md.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(not(chromium), ignore = "needs chromium")]

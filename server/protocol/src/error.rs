@@ -23,6 +23,8 @@ wire_enum! {
         InvalidWho = "invalid_who",
         /// 400: a suspension without a usable reason.
         InvalidReason = "invalid_reason",
+        /// 400: an `Idempotency-Key` header that is not 1 to 255 visible ASCII characters.
+        InvalidIdempotencyKey = "invalid_idempotency_key",
         /// 401: the request carries no `Authorization: Bearer` token: sign in.
         TokenMissing = "token_missing",
         /// 401: the token is not one the server issued, or it was revoked: ask the administrator.
@@ -66,6 +68,9 @@ wire_enum! {
         UnsupportedMediaType = "unsupported_media_type",
         /// 422: the office does not offer that service.
         UnknownService = "unknown_service",
+        /// 422: the `Idempotency-Key` was first sent with another request (another service)
+        /// this business day; nothing was issued.
+        IdempotencyKeyReused = "idempotency_key_reused",
         /// 422: anything else the server cannot process.
         UnprocessableEntity = "unprocessable_entity",
         /// 429.

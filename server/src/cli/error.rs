@@ -58,6 +58,20 @@ pub enum CliError {
     /// `--speed` is zero, negative or not a number, or given without `--now`.
     #[error("--speed must be above 0 and needs --now (the instant the fast clock starts from)")]
     Speed,
+    /// The system clock is earlier than the last event in the store: it is not synchronised
+    /// yet, or was set back. Starting would stamp new events before old ones and could issue
+    /// tickets on a day that already ended.
+    #[error(
+        "the system clock ({now}) is earlier than the last event in the store ({last}): the \
+         clock is not synchronised or was set back; fix the clock (time synchronisation) and \
+         start again, or start with --now to run at a chosen time on purpose"
+    )]
+    ClockBehindStore {
+        /// What the system clock said, Japan time.
+        now: chrono::DateTime<chrono::FixedOffset>,
+        /// The last event's instant, Japan time.
+        last: chrono::DateTime<chrono::FixedOffset>,
+    },
     /// `simulate` could not run.
     #[error(transparent)]
     Simulate(#[from] crate::simulate::SimulateError),

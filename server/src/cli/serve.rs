@@ -69,7 +69,8 @@ pub(super) fn serve_command(
         demo: false,
         poll_seconds,
     };
-    runtime.block_on(serve(settings, &data, &listen, false, hint))
+    let clock_chosen = args.now.is_some();
+    runtime.block_on(serve(settings, &data, &listen, false, clock_chosen, hint))
 }
 
 /// How to make more tokens for the data directory this server runs on, printed with a new
@@ -185,7 +186,8 @@ async fn serve_demo(
         demo: true,
         poll_seconds,
     };
-    serve(settings, &demo.data, &listen, demo.fresh, hint).await
+    // The demo's clock is a chosen one, like --now.
+    serve(settings, &demo.data, &listen, demo.fresh, true, hint).await
 }
 
 /// Empties the demo's default directory, so each demo starts a day with no tickets. Only
@@ -210,6 +212,7 @@ async fn serve(
     data: &Path,
     listen: &ListenAddr,
     reset: bool,
+    clock_chosen: bool,
     hint: TokenHint,
 ) -> Result<(), CliError> {
     let listener = TcpListener::bind(listen.0.as_str())
@@ -223,6 +226,7 @@ async fn serve(
         reset_demo_database(data)?;
     }
     let store = open_store(data).await?;
+    check_clock_against_store(&store, &settings.clock, clock_chosen).await?;
     ensure_admin_token(&store, &settings.clock, &hint)
         .await
         .map_err(CliError::AdminToken)?;
@@ -241,6 +245,35 @@ async fn serve(
     drop(lock);
     tracing::info!("queue-server stopped");
     Ok(())
+}
+
+/// Refuses to start on the system clock when it is earlier than the last event in the store
+/// (a host that booted before its clock synchronised, a clock set back): the server would stamp
+/// new events before old ones, and a clock a day behind would reopen a day that has ended. A
+/// chosen clock (`--now`, the demo) is deliberate: tests restart servers on the same data at
+/// the same `--now`, and CLI commands stamp events with the real clock; it only warns.
+async fn check_clock_against_store(
+    store: &Store,
+    clock: &SharedClock,
+    clock_chosen: bool,
+) -> Result<(), CliError> {
+    let Some(last) = store.last_event_at().await? else {
+        return Ok(());
+    };
+    let now = clock.now();
+    if now >= last {
+        return Ok(());
+    }
+    let (now, last) = (wire::tokyo(now), wire::tokyo(last));
+    if clock_chosen {
+        tracing::warn!(
+            %now,
+            %last,
+            "the chosen clock is earlier than the last event in the store; starting anyway"
+        );
+        return Ok(());
+    }
+    Err(CliError::ClockBehindStore { now, last })
 }
 
 /// Completes on Ctrl-C or SIGTERM.

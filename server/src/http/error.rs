@@ -101,6 +101,14 @@ impl ApiError {
         )
     }
 
+    /// 400 for an `Idempotency-Key` header that is not a key.
+    pub fn invalid_idempotency_key() -> Self {
+        Self::bad_request(
+            ErrorCode::InvalidIdempotencyKey,
+            "Idempotency-Key は 1〜255 文字の ASCII 文字（空白なし）にしてください。",
+        )
+    }
+
     /// 400 for a bad request field.
     pub fn bad_request(code: ErrorCode, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
@@ -229,6 +237,11 @@ impl From<OfficeError> for ApiError {
         match error {
             OfficeError::Domain(domain) => domain.into(),
             OfficeError::Stopped => Self::from_status(StatusCode::SERVICE_UNAVAILABLE),
+            OfficeError::IdempotencyKeyReused => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::IdempotencyKeyReused,
+                "この Idempotency-Key は別の内容の発券に使われています。新しいキーで送り直してください。",
+            ),
             OfficeError::NotWritten(error) => {
                 tracing::error!(%error, "a command was not written");
                 Self::from_status(StatusCode::SERVICE_UNAVAILABLE)

@@ -75,6 +75,38 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
             .count();
         let _ = writeln!(out, "queue_tickets_served{{office=\"{office}\"}} {done}");
     }
+    family(
+        &mut out,
+        "queue_date_changes_expiring_tickets_total",
+        "counter",
+        "Business-date changes that expired tickets left open (a day ended with tickets open, or the clock jumped).",
+    );
+    for (office, handle) in &offices {
+        let _ = writeln!(
+            out,
+            "queue_date_changes_expiring_tickets_total{{office=\"{office}\"}} {}",
+            handle
+                .counters()
+                .date_changes_expiring_tickets
+                .load(Ordering::Relaxed)
+        );
+    }
+    family(
+        &mut out,
+        "queue_tickets_expired_by_date_change_total",
+        "counter",
+        "Tickets expired because the business date changed while they were open.",
+    );
+    for (office, handle) in &offices {
+        let _ = writeln!(
+            out,
+            "queue_tickets_expired_by_date_change_total{{office=\"{office}\"}} {}",
+            handle
+                .counters()
+                .tickets_expired_by_date_change
+                .load(Ordering::Relaxed)
+        );
+    }
     // How good today's shown waits were, from the tickets already called (docs/estimates.md).
     let today: Vec<_> = published
         .iter()

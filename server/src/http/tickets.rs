@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 
 use super::AppState;
@@ -10,7 +10,7 @@ use super::error::{ApiError, ApiResult};
 use super::extract::{JsonBody, OptionalJsonBody, StaffAuth};
 use crate::auth::Permission;
 use crate::domain::{Command, DomainError, TicketAction};
-use crate::office::{OfficeError, Outcome};
+use crate::office::{IdempotencyKey, OfficeError, Outcome};
 use crate::protocol::{Ticket, TicketList};
 use crate::wire;
 
@@ -28,23 +28,44 @@ pub(super) fn expect_ticket(outcome: Outcome) -> ApiResult<Json<Ticket>> {
     }
 }
 
+/// The `Idempotency-Key` header, if sent: 400 `invalid_idempotency_key` when it is not a key.
+fn idempotency_key(headers: &HeaderMap) -> ApiResult<Option<IdempotencyKey>> {
+    headers
+        .get(IDEMPOTENCY_KEY)
+        .map(|value| {
+            value
+                .to_str()
+                .ok()
+                .and_then(IdempotencyKey::parse)
+                .ok_or_else(ApiError::invalid_idempotency_key)
+        })
+        .transpose()
+}
+
+/// Header of a retry-safe issue (IETF draft `Idempotency-Key`).
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
 /// `POST /api/v1/offices/{office}/tickets` `{"service": "renewal"}` → 201 with the ticket, once
-/// it is on disk.
+/// it is on disk. With an `Idempotency-Key` header, a request sent again under the same key on
+/// the same business day gets the first reply (the same ticket) instead of a second ticket.
 pub async fn tickets_create(
     State(state): State<AppState>,
     Path(office): Path<String>,
+    headers: HeaderMap,
     staff: StaffAuth,
     JsonBody(request): JsonBody<IssueRequest>,
 ) -> ApiResult<(StatusCode, Json<Ticket>)> {
     let staff = staff.require(Permission::Issue)?;
+    let key = idempotency_key(&headers)?;
     let service = request.service;
     let outcome = state
         .office(&office)?
-        .execute(
+        .execute_once(
             Command::Issue {
                 service: service.clone(),
             },
             &staff.name,
+            key,
         )
         .await
         .map_err(|error| match error {

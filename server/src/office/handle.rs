@@ -2,6 +2,7 @@
 //! waits for its durable answer, and reads the latest published state without touching the task.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use tokio::sync::{broadcast, mpsc, oneshot, watch};
 
@@ -34,12 +35,55 @@ pub enum OfficeError {
     /// The office task has stopped (shutting down).
     #[error("office task stopped")]
     Stopped,
+    /// The idempotency key was first used for another request (another service).
+    #[error("the idempotency key was used for another request")]
+    IdempotencyKeyReused,
+}
+
+/// A client's `Idempotency-Key` for an issue: a retry under the same key within the business
+/// day gets the first reply again instead of a second ticket.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    /// Longest key accepted (a UUID is 36 characters).
+    pub const MAX_LEN: usize = 255;
+
+    /// A key as sent in the header: 1 to 255 visible ASCII characters, bare or as a quoted
+    /// string (`"…"`, the structured-field form of the IETF draft). `None` otherwise.
+    pub fn parse(text: &str) -> Option<Self> {
+        let text = text.trim();
+        let bare = text
+            .strip_prefix('"')
+            .and_then(|rest| rest.strip_suffix('"'))
+            .unwrap_or(text);
+        let visible = bare
+            .bytes()
+            .all(|byte| byte.is_ascii_graphic() && byte != b'"');
+        (visible && (1..=Self::MAX_LEN).contains(&bare.len())).then(|| Self(bare.to_string()))
+    }
+
+    /// The key's text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Counts the office task keeps for `/metrics`.
+#[derive(Debug, Default)]
+pub struct OfficeCounters {
+    /// Business-date changes that expired tickets left open: a day that ended with tickets
+    /// still open, or a clock that jumped. Each is also logged with the old and new date.
+    pub date_changes_expiring_tickets: AtomicU64,
+    /// Tickets expired by those date changes.
+    pub tickets_expired_by_date_change: AtomicU64,
 }
 
 /// One command on its way to the task, with the slot for its answer.
 pub(super) struct Request {
     pub(super) command: Command,
     pub(super) actor: String,
+    pub(super) key: Option<IdempotencyKey>,
     pub(super) reply: oneshot::Sender<Result<Outcome, OfficeError>>,
 }
 
@@ -49,16 +93,29 @@ pub struct OfficeHandle {
     pub(super) requests: mpsc::Sender<Request>,
     pub(super) published: watch::Receiver<Arc<Published>>,
     pub(super) calls: broadcast::Sender<Arc<Called>>,
+    pub(super) counters: Arc<OfficeCounters>,
 }
 
 impl OfficeHandle {
     /// Sends a command on behalf of `actor` (a token name) and waits until it is durable.
     pub async fn execute(&self, command: Command, actor: &str) -> Result<Outcome, OfficeError> {
+        self.execute_once(command, actor, None).await
+    }
+
+    /// Like [`OfficeHandle::execute`]; an issue sent with a `key` used before on this business
+    /// day is not issued again: it gets the first reply.
+    pub async fn execute_once(
+        &self,
+        command: Command,
+        actor: &str,
+        key: Option<IdempotencyKey>,
+    ) -> Result<Outcome, OfficeError> {
         let (reply, answer) = oneshot::channel();
         self.requests
             .send(Request {
                 command,
                 actor: actor.to_string(),
+                key,
                 reply,
             })
             .await
@@ -74,6 +131,11 @@ impl OfficeHandle {
     /// A receiver that wakes on every publish.
     pub fn subscribe(&self) -> watch::Receiver<Arc<Published>> {
         self.published.clone()
+    }
+
+    /// What the office task counted (for `/metrics`).
+    pub fn counters(&self) -> &OfficeCounters {
+        &self.counters
     }
 
     /// A receiver of call events.

@@ -10,7 +10,7 @@ mod handle;
 mod publish;
 mod task;
 
-pub use handle::{OfficeError, OfficeHandle, Outcome};
+pub use handle::{IdempotencyKey, OfficeCounters, OfficeError, OfficeHandle, Outcome};
 pub use publish::{Called, Published, WaitModel, queue_facts, shown_ranges};
 pub use task::start;
 

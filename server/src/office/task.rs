@@ -2,24 +2,31 @@
 //! into one store transaction (group commit), decides each with the pure domain, writes, and only
 //! after the commit replies and publishes. One fsync serves a burst, yet nobody hears of a
 //! change before it is on disk.
+//!
+//! Faults it survives without losing or doubling anything:
+//! - a store error anywhere in a batch aborts the whole batch (see [`OfficeTask::process`]);
+//! - a day it cannot load (a failed midnight rollover, a failed reload after an aborted batch)
+//!   refuses every command until it can, rather than deciding on a day the store does not hold;
+//! - the periodic refresh runs on its own deadline, which commands never push back.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio_util::task::TaskTracker;
 
-use super::handle::{OfficeError, OfficeHandle, Outcome, Request};
+use super::handle::{IdempotencyKey, OfficeCounters, OfficeError, OfficeHandle, Outcome, Request};
 use super::publish::{Called, Published, Publisher, Rendered, shown_ranges};
 use crate::calendar;
 use crate::clock::SharedClock;
 use crate::config::{Config, OfficeConfig};
-use crate::domain::{Change, Closed, Context, Decision, OfficeQueue, Reply, TicketAction};
+use crate::domain::{Change, Closed, Command, Context, Decision, OfficeQueue, Reply, TicketAction};
 use crate::estimate::past::{LEARN_DAYS, PastDays};
 use crate::estimate::{Estimator, PredictorEstimator, ServiceEstimate};
 use crate::protocol::feed::REFRESH_INTERVAL;
-use crate::store::{Store, StoreError};
+use crate::store::{Batch, RememberedIssue, Store, StoreError};
 use crate::wire;
 
 /// Most commands committed in one transaction.
@@ -29,10 +36,15 @@ const QUEUE_DEPTH: usize = 4096;
 /// Call events kept for viewers that are a little behind; a viewer further behind resyncs
 /// from the snapshot, which carries the recent calls.
 const CALL_BUFFER: usize = 256;
+/// How soon the task tries again to load a day it could not load.
+const RETRY_LOAD: Duration = Duration::from_secs(1);
 
 /// The task's own state.
 struct OfficeTask {
     queue: OfficeQueue,
+    /// The day in memory may not be the store's (loading it failed): commands are refused and
+    /// nothing is published until a load succeeds.
+    stale: bool,
     config: Arc<Config>,
     store: Store,
     clock: SharedClock,
@@ -41,6 +53,7 @@ struct OfficeTask {
     shown: Vec<ServiceEstimate>,
     published: watch::Sender<Arc<Published>>,
     calls: broadcast::Sender<Arc<Called>>,
+    counters: Arc<OfficeCounters>,
 }
 
 /// Loads the office's day from the store (expiring leftovers of earlier days) and starts its
@@ -54,7 +67,8 @@ pub async fn start(
     tasks: &TaskTracker,
 ) -> Result<OfficeHandle, StoreError> {
     let now = clock.now();
-    let queue = load_queue(office, &config, &store, now).await?;
+    let counters = Arc::new(OfficeCounters::default());
+    let queue = load_queue(office, &config, &store, now, None, &counters).await?;
     let estimator: Arc<dyn Estimator> =
         Arc::new(PredictorEstimator::from_config(&config.estimates));
     let today = queue.business_date();
@@ -76,6 +90,7 @@ pub async fn start(
     let (calls, _) = broadcast::channel(CALL_BUFFER);
     let task = OfficeTask {
         queue,
+        stale: false,
         config,
         store,
         clock,
@@ -83,28 +98,46 @@ pub async fn start(
         shown: estimates,
         published: watch::Sender::new(Arc::new(published)),
         calls: calls.clone(),
+        counters: counters.clone(),
     };
     let handle = OfficeHandle {
         requests,
         published: task.published.subscribe(),
         calls,
+        counters,
     };
     tasks.spawn(task.run(receiver));
     Ok(handle)
 }
 
-/// The office's current business day from the store, after expiring what earlier days left
-/// open.
+/// The office's current business day from the store, after closing earlier days. `shown` is
+/// the day the office showed until now (none at start): a date change that expires open
+/// tickets is logged with both dates and counted, since a clock that jumped would do the same.
 async fn load_queue(
     office: &OfficeConfig,
     config: &Config,
     store: &Store,
     now: DateTime<Utc>,
+    shown: Option<NaiveDate>,
+    counters: &OfficeCounters,
 ) -> Result<OfficeQueue, StoreError> {
     let today = calendar::business_date(now);
     let expired = store.expire_earlier_days(&office.id, today, now).await?;
-    if expired > 0 {
-        tracing::info!(office = %office.id, expired, "closed leftover tickets of earlier days");
+    if expired.tickets > 0 {
+        let old_date = shown.or(expired.last_day);
+        tracing::warn!(
+            office = %office.id,
+            old_date = ?old_date,
+            new_date = %today,
+            expired = expired.tickets,
+            "the business date changed with tickets still open; they are expired"
+        );
+        counters
+            .date_changes_expiring_tickets
+            .fetch_add(1, Ordering::Relaxed);
+        counters
+            .tickets_expired_by_date_change
+            .fetch_add(expired.tickets, Ordering::Relaxed);
     }
     let saved = store.load_day(&office.id, today).await?;
     Ok(OfficeQueue::restore(
@@ -115,10 +148,44 @@ async fn load_queue(
     ))
 }
 
+/// What one command of a batch came to, once decided (and written, if it changed anything).
+struct Step {
+    result: Result<Outcome, OfficeError>,
+    /// It wrote something (the batch must publish after its commit).
+    written: bool,
+    /// The `call` events it makes.
+    calls: Vec<(u64, crate::protocol::CallEvent)>,
+}
+
+impl Step {
+    fn answer(result: Result<Outcome, OfficeError>) -> Self {
+        Self {
+            result,
+            written: false,
+            calls: Vec::new(),
+        }
+    }
+}
+
+/// The batch's transaction, begun on the first command that needs the store: a burst of
+/// refused or no-op commands never touches it.
+async fn open_batch<'a>(
+    store: &Store,
+    batch: &'a mut Option<Batch>,
+) -> Result<&'a mut Batch, StoreError> {
+    if batch.is_none() {
+        *batch = Some(store.begin().await?);
+    }
+    batch.as_mut().ok_or(StoreError::BatchAborted)
+}
+
 impl OfficeTask {
     async fn run(mut self, mut receiver: mpsc::Receiver<Request>) {
+        // One deadline for the calendar's transitions and the periodic refresh, reset only
+        // when it fires: a stream of commands (refused ones publish nothing) cannot starve it.
+        let wake = tokio::time::sleep(self.time_to_next_wake());
+        tokio::pin!(wake);
         loop {
-            let wake = self.time_to_next_wake();
             tokio::select! {
                 first = receiver.recv() => {
                     let Some(first) = first else { break };
@@ -131,11 +198,14 @@ impl OfficeTask {
                     }
                     self.process(batch).await;
                 }
-                () = tokio::time::sleep(wake) => {
+                () = &mut wake => {
                     let now = self.clock.now();
-                    self.roll_over_if_new_day(now).await;
-                    self.record_calendar_change(now).await;
-                    self.publish(now);
+                    if self.ensure_current_day(now).await.is_ok() {
+                        self.record_calendar_change(now).await;
+                        self.publish(now);
+                    }
+                    wake.as_mut()
+                        .reset(tokio::time::Instant::now() + self.time_to_next_wake());
                 }
             }
         }
@@ -143,8 +213,12 @@ impl OfficeTask {
     }
 
     /// Real time until the next calendar transition (opening, last ticket, closing,
-    /// midnight), or the feed's refresh interval, whichever is sooner.
+    /// midnight), or the feed's refresh interval, whichever is sooner; soon when the day could
+    /// not be loaded, to try again.
     fn time_to_next_wake(&self) -> Duration {
+        if self.stale {
+            return RETRY_LOAD;
+        }
         let now = self.clock.now();
         let next = calendar::next_transition_after(&self.queue.office().schedule, now);
         let until = (next - now).to_std().unwrap_or(Duration::ZERO);
@@ -191,19 +265,52 @@ impl OfficeTask {
         }
     }
 
-    async fn roll_over_if_new_day(&mut self, now: DateTime<Utc>) {
-        if calendar::business_date(now) == self.queue.business_date() {
-            return;
+    /// Makes sure the day in memory is the store's day for `now`: after midnight it rolls over
+    /// (closing the day before), and after a failed load it tries again. While this fails the
+    /// office refuses commands: deciding on yesterday's queue would issue today's tickets
+    /// under yesterday's numbers. The day only moves forward: a clock set back across
+    /// midnight keeps the day the office is on (and says so).
+    async fn ensure_current_day(&mut self, now: DateTime<Utc>) -> Result<(), Arc<StoreError>> {
+        let today = calendar::business_date(now);
+        let shown = self.queue.business_date();
+        if today < shown && !self.stale {
+            tracing::warn!(
+                office = %self.queue.office().id,
+                clock_date = %today,
+                business_date = %shown,
+                "the clock went back to an earlier day; staying on the business day"
+            );
         }
-        self.reload(now).await;
-    }
-
-    /// Replaces the in-memory day with the store's: after a new day starts, and after a batch
-    /// that could not be written (memory may hold changes the store rolled back).
-    async fn reload(&mut self, now: DateTime<Utc>) {
-        match load_queue(self.queue.office(), &self.config, &self.store, now).await {
-            Ok(queue) => self.queue = queue,
-            Err(error) => tracing::error!(%error, "could not load the business day"),
+        if today <= shown && !self.stale {
+            return Ok(());
+        }
+        let loaded = load_queue(
+            self.queue.office(),
+            &self.config,
+            &self.store,
+            now,
+            Some(shown),
+            &self.counters,
+        )
+        .await;
+        match loaded {
+            Ok(queue) => {
+                if self.stale {
+                    tracing::info!(office = %queue.office().id, "the business day is loaded again");
+                }
+                self.queue = queue;
+                self.stale = false;
+                Ok(())
+            }
+            Err(error) => {
+                tracing::error!(
+                    office = %self.queue.office().id,
+                    %error,
+                    "could not load the business day; commands are refused until it loads"
+                );
+                self.stale = true;
+                Err(Arc::new(error))
+            }
         }
     }
 
@@ -218,58 +325,55 @@ impl OfficeTask {
     }
 
     /// Decides and writes one batch in one transaction. A store error anywhere aborts the whole
-    /// batch: every caller in it hears that nothing was written (whatever the domain would have
-    /// said: its decisions were made on changes that are now rolled back), nothing is
-    /// published, and the day is reloaded from the store.
+    /// batch: the store discards the transaction (and its connection), every caller in it hears
+    /// that nothing was written (whatever the domain would have said: its decisions were made
+    /// on changes that are now rolled back), nothing is published, and the day is reloaded
+    /// from the store.
     async fn process(&mut self, batch: Vec<Request>) {
         let now = self.clock.now();
-        self.roll_over_if_new_day(now).await;
+        if let Err(error) = self.ensure_current_day(now).await {
+            for request in batch {
+                let _ = request
+                    .reply
+                    .send(Err(OfficeError::NotWritten(error.clone())));
+            }
+            return;
+        }
         let context = self.context(now);
+        let mut transaction = None;
         let mut replies = Vec::with_capacity(batch.len());
         let mut calls = Vec::new();
         let mut written = false;
         let mut failure = None;
-        let mut transaction = match self.store.begin().await {
-            Ok(transaction) => Some(transaction),
-            Err(error) => {
-                failure = Some(error);
-                None
-            }
-        };
         for request in batch {
-            let Some(open) = transaction.as_mut() else {
+            if failure.is_some() {
                 replies.push((request.reply, None));
                 continue;
-            };
-            let result = match self.queue.decide(&request.command, &context) {
-                Err(refusal) => Err(refusal.into()),
-                Ok(decision) if decision.changes.is_empty() => Ok(self.outcome(&decision)),
-                Ok(decision) => {
-                    let office = &self.queue.office().id;
-                    let date = self.queue.business_date();
-                    match open
-                        .record(office, date, &decision, &request.actor, now)
-                        .await
-                    {
-                        Ok(recorded) => {
-                            self.queue.commit(&decision, &recorded, now);
-                            written = true;
-                            calls.extend(self.calls_in(&decision, recorded.seq));
-                            Ok(self.outcome_of_recorded(&decision, &recorded))
-                        }
-                        Err(error) => {
-                            failure = Some(error);
-                            transaction = None;
-                            replies.push((request.reply, None));
-                            continue;
-                        }
-                    }
+            }
+            let step = self
+                .step(
+                    &request.command,
+                    &request.actor,
+                    request.key.as_ref(),
+                    &context,
+                    &mut transaction,
+                    now,
+                )
+                .await;
+            match step {
+                Ok(step) => {
+                    written |= step.written;
+                    calls.extend(step.calls);
+                    replies.push((request.reply, Some(step.result)));
                 }
-            };
-            replies.push((request.reply, Some(result)));
+                Err(error) => {
+                    failure = Some(error);
+                    replies.push((request.reply, None));
+                }
+            }
         }
-        if let Some(open) = transaction
-            && written
+        if failure.is_none()
+            && let Some(open) = transaction
             && let Err(error) = open.commit().await
         {
             failure = Some(error);
@@ -292,9 +396,65 @@ impl OfficeTask {
                 for (reply, _) in replies {
                     let _ = reply.send(Err(OfficeError::NotWritten(error.clone())));
                 }
-                self.reload(now).await;
+                // Memory holds the batch's changes, which the store rolled back.
+                self.stale = true;
+                let _ = self.ensure_current_day(now).await;
             }
         }
+    }
+
+    /// One command of a batch: an issue under a key used before gets the first reply; else
+    /// the domain decides, and a decision that changes something is recorded in the batch's
+    /// transaction (begun here if it is the first). `Err` is a store error: the batch is lost.
+    async fn step(
+        &mut self,
+        command: &Command,
+        actor: &str,
+        key: Option<&IdempotencyKey>,
+        context: &Context,
+        transaction: &mut Option<Batch>,
+        now: DateTime<Utc>,
+    ) -> Result<Step, StoreError> {
+        let office = self.queue.office().id.clone();
+        let date = self.queue.business_date();
+        let keyed = match (command, key) {
+            (Command::Issue { service }, Some(key)) => Some((service, key)),
+            _ => None,
+        };
+        if let Some((service, key)) = keyed {
+            let open = open_batch(&self.store, transaction).await?;
+            if let Some(first) = open.remembered_issue(&office, date, key.as_str()).await? {
+                return Ok(Step::answer(replay(&first, service)));
+            }
+        }
+        let decision = match self.queue.decide(command, context) {
+            Err(refusal) => return Ok(Step::answer(Err(refusal.into()))),
+            Ok(decision) => decision,
+        };
+        if decision.changes.is_empty() {
+            return Ok(Step::answer(Ok(self.outcome(&decision))));
+        }
+        let open = open_batch(&self.store, transaction).await?;
+        let recorded = open.record(&office, date, &decision, actor, now).await?;
+        self.queue.commit(&decision, &recorded, now);
+        let outcome = self.outcome_of_recorded(&decision, &recorded);
+        if let (Some((service, key)), Some(issued), Outcome::Ticket(ticket)) =
+            (keyed, &recorded.issued, &outcome)
+        {
+            let reply = serde_json::to_string(ticket)
+                .map_err(|error| StoreError::Corrupt(format!("reply: {error}")))?;
+            let first = RememberedIssue {
+                service: service.clone(),
+                reply,
+            };
+            open.remember_issue(&office, date, key.as_str(), issued.id, &first)
+                .await?;
+        }
+        Ok(Step {
+            result: Ok(outcome),
+            written: true,
+            calls: self.calls_in(&decision, recorded.seq),
+        })
     }
 
     /// The `call` events a decision makes (a call-next or a recall).
@@ -374,4 +534,19 @@ impl OfficeTask {
             Err(error) => tracing::error!(%error, "could not serialize a call"),
         }
     }
+}
+
+/// The answer to an issue sent again under a key: the first reply when it asked for the same
+/// service, else a refusal (the key was taken by another request).
+fn replay(first: &RememberedIssue, service: &str) -> Result<Outcome, OfficeError> {
+    if first.service != service {
+        return Err(OfficeError::IdempotencyKeyReused);
+    }
+    serde_json::from_str(&first.reply)
+        .map(|ticket| Outcome::Ticket(Box::new(ticket)))
+        .map_err(|error| {
+            OfficeError::NotWritten(Arc::new(StoreError::Corrupt(format!(
+                "remembered reply: {error}"
+            ))))
+        })
 }

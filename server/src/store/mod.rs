@@ -7,6 +7,7 @@
 //! (`token create`, `backup`) work beside a running server.
 
 mod history;
+mod idempotency;
 mod lock;
 mod synthetic;
 mod tokens;
@@ -17,11 +18,13 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rand::RngCore;
 use serde_json::json;
+use sqlx::pool::PoolConnection;
+use sqlx::sqlite::SqliteConnection;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
     SqliteSynchronous,
 };
-use sqlx::{Connection, Row, Sqlite, Transaction};
+use sqlx::{Row, Sqlite};
 
 use crate::domain::{
     Change, Decision, Issued, Reception, Recorded, SavedDay, ShownEstimate, Ticket, TicketAction,
@@ -29,6 +32,7 @@ use crate::domain::{
 };
 use crate::protocol::{CounterState, SuspensionReason, TicketState};
 
+pub use idempotency::RememberedIssue;
 pub use lock::{DataDirLock, LOCK_FILE, LockError};
 pub use tokens::{TokenRecord, TokenSummary};
 
@@ -58,6 +62,9 @@ pub enum StoreError {
     /// A stored value that this version cannot read.
     #[error("corrupt row: {0}")]
     Corrupt(String),
+    /// The batch was discarded after an earlier error: nothing of it will be written.
+    #[error("the batch was discarded after an earlier error")]
+    BatchAborted,
 }
 
 /// Result of store operations.
@@ -103,21 +110,26 @@ impl Store {
         self.write.close().await;
     }
 
-    /// Starts a transaction for a burst of commands (group commit).
+    /// Starts a transaction for a burst of commands (group commit). `BEGIN IMMEDIATE` takes
+    /// the write lock now, so a lock held elsewhere (the CLI, a backup) makes the batch wait
+    /// here, within the busy timeout, instead of failing half-way through it.
     pub async fn begin(&self) -> Result<Batch> {
-        Ok(Batch {
-            tx: self.write.begin().await?,
-        })
+        let mut batch = Batch {
+            connection: Some(self.write.acquire().await?),
+        };
+        batch.execute("BEGIN IMMEDIATE").await?;
+        Ok(batch)
     }
 
-    /// Marks every non-final ticket of an office from days before `today` as expired (the day
-    /// ended with them still open), with one event each. Returns how many.
+    /// Closes an office's days before `today`: marks every non-final ticket of them as expired
+    /// (the day ended with them still open), with one event each, and forgets the days'
+    /// idempotency keys (a key counts within its business day).
     pub async fn expire_earlier_days(
         &self,
         office: &str,
         today: NaiveDate,
         now: DateTime<Utc>,
-    ) -> Result<u64> {
+    ) -> Result<Expired> {
         let mut tx = self.write.begin().await?;
         let rows = sqlx::query(
             "SELECT id, number, business_date FROM tickets
@@ -130,10 +142,14 @@ impl Store {
         .fetch_all(&mut *tx)
         .await?;
         let at = timestamp(now);
+        let mut last_day: Option<String> = None;
         for row in &rows {
             let id: i64 = row.try_get("id")?;
             let number: String = row.try_get("number")?;
             let date: String = row.try_get("business_date")?;
+            if last_day.as_ref().is_none_or(|last| *last < date) {
+                last_day = Some(date.clone());
+            }
             sqlx::query("UPDATE tickets SET state = 'expired', finished_at = ? WHERE id = ?")
                 .bind(&at)
                 .bind(id)
@@ -151,8 +167,30 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        sqlx::query("DELETE FROM idempotency_keys WHERE office = ? AND business_date < ?")
+            .bind(office)
+            .bind(today.to_string())
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
-        Ok(rows.len() as u64)
+        Ok(Expired {
+            tickets: rows.len() as u64,
+            last_day: last_day
+                .map(|day| {
+                    day.parse()
+                        .map_err(|_| StoreError::Corrupt(format!("date {day:?}")))
+                })
+                .transpose()?,
+        })
+    }
+
+    /// The instant of the latest event in the store, if any: a clock earlier than it has gone
+    /// back in time since the data was written.
+    pub async fn last_event_at(&self) -> Result<Option<DateTime<Utc>>> {
+        let at: Option<String> = sqlx::query_scalar("SELECT MAX(at) FROM events")
+            .fetch_one(&self.read)
+            .await?;
+        at.map(parse_timestamp).transpose()
     }
 
     /// Loads one office's business day: tickets, counter states, reception, last event.
@@ -241,6 +279,15 @@ impl Store {
         Ok(())
     }
 
+    /// Runs SQL on the writer connection (the one every batch uses), as an operator or a
+    /// failing disk would act on it: how tests set per-connection limits (`max_page_count`) or
+    /// add a trigger that makes one command of a batch fail.
+    #[cfg(test)]
+    pub(crate) async fn on_writer(&self, sql: &str) -> Result<()> {
+        sqlx::raw_sql(sql).execute(&self.write).await?;
+        Ok(())
+    }
+
     /// Number of events stored (for tests and metrics).
     pub async fn event_count(&self) -> Result<u64> {
         let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM events")
@@ -250,16 +297,70 @@ impl Store {
     }
 }
 
+/// What closing earlier days expired.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Expired {
+    /// Tickets left open that are now expired.
+    pub tickets: u64,
+    /// The latest business day they belonged to.
+    pub last_day: Option<NaiveDate>,
+}
+
 /// One transaction holding a burst of commands; nothing is visible or durable until
-/// [`Batch::commit`]. Each command is recorded under its own savepoint, so one that fails in
-/// the database never takes the others down with it.
+/// [`Batch::commit`]. All or nothing: the first error discards the batch, and so does dropping
+/// it uncommitted.
+///
+/// Discarding closes the writer connection rather than rolling back on it and handing it back
+/// to the pool: after a full disk, an I/O error or a busy timeout SQLite may already have rolled
+/// back on its own, the client library's idea of the transaction no longer matches the
+/// database's, and a later statement could run outside any transaction, committed on its own.
+/// Closing the connection rolls back whatever is open; the next batch opens a fresh one.
 pub struct Batch {
-    tx: Transaction<'static, Sqlite>,
+    /// The writer connection inside `BEGIN IMMEDIATE`; `None` once committed or discarded.
+    connection: Option<PoolConnection<Sqlite>>,
+}
+
+impl Drop for Batch {
+    fn drop(&mut self) {
+        self.discard();
+    }
 }
 
 impl Batch {
+    /// The open transaction's connection, or [`StoreError::BatchAborted`] once discarded.
+    fn connection(&mut self) -> Result<&mut SqliteConnection> {
+        self.connection
+            .as_deref_mut()
+            .ok_or(StoreError::BatchAborted)
+    }
+
+    /// Closes the connection (rolling back what it holds) instead of returning it to the pool.
+    fn discard(&mut self) {
+        if let Some(mut connection) = self.connection.take() {
+            connection.close_on_drop();
+        }
+    }
+
+    /// Keeps `result`, discarding the whole batch when it is an error.
+    fn or_discard<T>(&mut self, result: Result<T>) -> Result<T> {
+        if result.is_err() {
+            self.discard();
+        }
+        result
+    }
+
+    async fn execute(&mut self, sql: &'static str) -> Result<()> {
+        let connection = self.connection()?;
+        let result = sqlx::query(sql)
+            .execute(&mut *connection)
+            .await
+            .map(drop)
+            .map_err(StoreError::from);
+        self.or_discard(result)
+    }
+
     /// Records one accepted command: its changes (allocating a ticket number for an issue) and
-    /// one event row naming the actor.
+    /// one event row naming the actor. An error discards the batch.
     pub async fn record(
         &mut self,
         office: &str,
@@ -268,155 +369,13 @@ impl Batch {
         actor: &str,
         now: DateTime<Utc>,
     ) -> Result<Recorded> {
-        let mut savepoint = Connection::begin(&mut *self.tx).await?;
-        let at = timestamp(now);
-        let day = date.to_string();
-        let mut issued = None;
-        let mut details = Vec::new();
-        for change in &decision.changes {
-            match change {
-                Change::Issue {
-                    service,
-                    prefix,
-                    waiting_ahead,
-                    estimate,
-                } => {
-                    let seq_no: i64 = sqlx::query_scalar(
-                        "INSERT INTO number_sequences (office, business_date, prefix, last)
-                         VALUES (?, ?, ?, 1)
-                         ON CONFLICT (office, business_date, prefix)
-                         DO UPDATE SET last = last + 1
-                         RETURNING last",
-                    )
-                    .bind(office)
-                    .bind(&day)
-                    .bind(prefix)
-                    .fetch_one(&mut *savepoint)
-                    .await?;
-                    let seq_no = u32::try_from(seq_no)
-                        .map_err(|_| StoreError::Corrupt(format!("sequence {seq_no}")))?;
-                    let number = display_number(prefix, seq_no);
-                    let public_id = random_public_id();
-                    let id = sqlx::query(
-                        "INSERT INTO tickets (public_id, office, business_date, service, prefix,
-                             seq_no, number, state, issued_at, waiting_ahead_at_issue,
-                             estimate_min_minutes, estimate_max_minutes, estimate_point_tenths)
-                         VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?)",
-                    )
-                    .bind(&public_id)
-                    .bind(office)
-                    .bind(&day)
-                    .bind(service)
-                    .bind(prefix)
-                    .bind(seq_no)
-                    .bind(&number)
-                    .bind(&at)
-                    .bind(waiting_ahead)
-                    .bind(estimate.map(|e| e.min_minutes))
-                    .bind(estimate.map(|e| e.max_minutes))
-                    .bind(estimate.map(|e| e.point_tenths))
-                    .execute(&mut *savepoint)
-                    .await?
-                    .last_insert_rowid();
-                    details.push(json!({"change": "issue", "ticket": id, "number": &number, "service": service}));
-                    issued = Some(Issued {
-                        id,
-                        public_id,
-                        seq_no,
-                        number,
-                    });
-                }
-                Change::Ticket {
-                    id,
-                    action,
-                    to,
-                    counter,
-                } => {
-                    // called_at is the first call (the end of the wait); a recall has its own.
-                    let called = *action == TicketAction::Call;
-                    let recalled = *action == TicketAction::Recall;
-                    let started = *action == TicketAction::Start;
-                    sqlx::query(
-                        "UPDATE tickets SET state = ?, counter = COALESCE(?, counter),
-                             called_at = CASE WHEN ? THEN ? ELSE called_at END,
-                             recalled_at = CASE WHEN ? THEN ? ELSE recalled_at END,
-                             started_at = CASE WHEN ? THEN ? ELSE started_at END,
-                             finished_at = CASE WHEN ? THEN ? ELSE finished_at END
-                         WHERE id = ? AND office = ?",
-                    )
-                    .bind(to.as_str())
-                    .bind(counter)
-                    .bind(called)
-                    .bind(&at)
-                    .bind(recalled)
-                    .bind(&at)
-                    .bind(started)
-                    .bind(&at)
-                    .bind(to.is_final())
-                    .bind(&at)
-                    .bind(id)
-                    .bind(office)
-                    .execute(&mut *savepoint)
-                    .await?;
-                    details.push(json!({"change": "ticket", "ticket": id, "action": action.as_str(), "to": to.as_str(), "counter": counter}));
-                }
-                Change::Counter { id, state } => {
-                    sqlx::query(
-                        "INSERT INTO counter_states (office, business_date, counter, state)
-                         VALUES (?, ?, ?, ?)
-                         ON CONFLICT (office, business_date, counter) DO UPDATE SET state = excluded.state",
-                    )
-                    .bind(office)
-                    .bind(&day)
-                    .bind(id)
-                    .bind(state.as_str())
-                    .execute(&mut *savepoint)
-                    .await?;
-                    details.push(json!({"change": "counter", "counter": id, "to": state.as_str()}));
-                }
-                Change::Reception(reception) => {
-                    sqlx::query(
-                        "INSERT INTO reception (office, suspended, reason_code, reason)
-                         VALUES (?, ?, ?, ?)
-                         ON CONFLICT (office) DO UPDATE SET suspended = excluded.suspended,
-                             reason_code = excluded.reason_code, reason = excluded.reason",
-                    )
-                    .bind(office)
-                    .bind(reception.suspended)
-                    .bind(reception.reason_code.map(SuspensionReason::as_str))
-                    .bind(&reception.note)
-                    .execute(&mut *savepoint)
-                    .await?;
-                    details.push(json!({"change": "reception", "suspended": reception.suspended, "reason_code": reception.reason_code, "note": reception.note}));
-                }
-            }
-        }
-        let ticket_id = decision
-            .ticket()
-            .or(issued.as_ref().map(|issued: &Issued| issued.id));
-        let seq = sqlx::query(
-            "INSERT INTO events (office, business_date, at, kind, actor, ticket_id, counter, detail)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(office)
-        .bind(&day)
-        .bind(&at)
-        .bind(decision.event)
-        .bind(actor)
-        .bind(ticket_id)
-        .bind(decision.counter())
-        .bind(serde_json::Value::Array(details).to_string())
-        .execute(&mut *savepoint)
-        .await?
-        .last_insert_rowid();
-        savepoint.commit().await?;
-        Ok(Recorded {
-            seq: seq as u64,
-            issued,
-        })
+        let connection = self.connection()?;
+        let result = record_decision(connection, office, date, decision, actor, now).await;
+        self.or_discard(result)
     }
 
     /// Records an event with no state change (a calendar transition), returning its sequence.
+    /// An error discards the batch.
     pub async fn record_event(
         &mut self,
         office: &str,
@@ -426,7 +385,8 @@ impl Batch {
         now: DateTime<Utc>,
         detail: serde_json::Value,
     ) -> Result<u64> {
-        let seq = sqlx::query(
+        let connection = self.connection()?;
+        let result = sqlx::query(
             "INSERT INTO events (office, business_date, at, kind, actor, detail)
              VALUES (?, ?, ?, ?, ?, ?)",
         )
@@ -436,17 +396,178 @@ impl Batch {
         .bind(kind)
         .bind(actor)
         .bind(detail.to_string())
-        .execute(&mut *self.tx)
-        .await?
-        .last_insert_rowid();
-        Ok(seq as u64)
+        .execute(&mut *connection)
+        .await
+        .map(|done| done.last_insert_rowid() as u64)
+        .map_err(StoreError::from);
+        self.or_discard(result)
     }
 
-    /// Commits the burst: durable on return (WAL, `synchronous=FULL`).
-    pub async fn commit(self) -> Result<()> {
-        self.tx.commit().await?;
+    /// Commits the burst: durable on return (WAL, `synchronous=FULL`). A failed commit
+    /// discards the batch: nothing of it was written.
+    pub async fn commit(mut self) -> Result<()> {
+        self.execute("COMMIT").await?;
+        // Committed: the connection goes back to the pool for the next batch.
+        self.connection.take();
         Ok(())
     }
+}
+
+/// Writes one decision inside the batch's transaction.
+async fn record_decision(
+    connection: &mut SqliteConnection,
+    office: &str,
+    date: NaiveDate,
+    decision: &Decision,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Recorded> {
+    let at = timestamp(now);
+    let day = date.to_string();
+    let mut issued = None;
+    let mut details = Vec::new();
+    for change in &decision.changes {
+        match change {
+            Change::Issue {
+                service,
+                prefix,
+                waiting_ahead,
+                estimate,
+            } => {
+                let seq_no: i64 = sqlx::query_scalar(
+                    "INSERT INTO number_sequences (office, business_date, prefix, last)
+                         VALUES (?, ?, ?, 1)
+                         ON CONFLICT (office, business_date, prefix)
+                         DO UPDATE SET last = last + 1
+                         RETURNING last",
+                )
+                .bind(office)
+                .bind(&day)
+                .bind(prefix)
+                .fetch_one(&mut *connection)
+                .await?;
+                let seq_no = u32::try_from(seq_no)
+                    .map_err(|_| StoreError::Corrupt(format!("sequence {seq_no}")))?;
+                let number = display_number(prefix, seq_no);
+                let public_id = random_public_id();
+                let id = sqlx::query(
+                    "INSERT INTO tickets (public_id, office, business_date, service, prefix,
+                             seq_no, number, state, issued_at, waiting_ahead_at_issue,
+                             estimate_min_minutes, estimate_max_minutes, estimate_point_tenths)
+                         VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?)",
+                )
+                .bind(&public_id)
+                .bind(office)
+                .bind(&day)
+                .bind(service)
+                .bind(prefix)
+                .bind(seq_no)
+                .bind(&number)
+                .bind(&at)
+                .bind(waiting_ahead)
+                .bind(estimate.map(|e| e.min_minutes))
+                .bind(estimate.map(|e| e.max_minutes))
+                .bind(estimate.map(|e| e.point_tenths))
+                .execute(&mut *connection)
+                .await?
+                .last_insert_rowid();
+                details.push(
+                    json!({"change": "issue", "ticket": id, "number": &number, "service": service}),
+                );
+                issued = Some(Issued {
+                    id,
+                    public_id,
+                    seq_no,
+                    number,
+                });
+            }
+            Change::Ticket {
+                id,
+                action,
+                to,
+                counter,
+            } => {
+                // called_at is the first call (the end of the wait); a recall has its own.
+                let called = *action == TicketAction::Call;
+                let recalled = *action == TicketAction::Recall;
+                let started = *action == TicketAction::Start;
+                sqlx::query(
+                    "UPDATE tickets SET state = ?, counter = COALESCE(?, counter),
+                             called_at = CASE WHEN ? THEN ? ELSE called_at END,
+                             recalled_at = CASE WHEN ? THEN ? ELSE recalled_at END,
+                             started_at = CASE WHEN ? THEN ? ELSE started_at END,
+                             finished_at = CASE WHEN ? THEN ? ELSE finished_at END
+                         WHERE id = ? AND office = ?",
+                )
+                .bind(to.as_str())
+                .bind(counter)
+                .bind(called)
+                .bind(&at)
+                .bind(recalled)
+                .bind(&at)
+                .bind(started)
+                .bind(&at)
+                .bind(to.is_final())
+                .bind(&at)
+                .bind(id)
+                .bind(office)
+                .execute(&mut *connection)
+                .await?;
+                details.push(json!({"change": "ticket", "ticket": id, "action": action.as_str(), "to": to.as_str(), "counter": counter}));
+            }
+            Change::Counter { id, state } => {
+                sqlx::query(
+                        "INSERT INTO counter_states (office, business_date, counter, state)
+                         VALUES (?, ?, ?, ?)
+                         ON CONFLICT (office, business_date, counter) DO UPDATE SET state = excluded.state",
+                    )
+                    .bind(office)
+                    .bind(&day)
+                    .bind(id)
+                    .bind(state.as_str())
+                    .execute(&mut *connection)
+                    .await?;
+                details.push(json!({"change": "counter", "counter": id, "to": state.as_str()}));
+            }
+            Change::Reception(reception) => {
+                sqlx::query(
+                    "INSERT INTO reception (office, suspended, reason_code, reason)
+                         VALUES (?, ?, ?, ?)
+                         ON CONFLICT (office) DO UPDATE SET suspended = excluded.suspended,
+                             reason_code = excluded.reason_code, reason = excluded.reason",
+                )
+                .bind(office)
+                .bind(reception.suspended)
+                .bind(reception.reason_code.map(SuspensionReason::as_str))
+                .bind(&reception.note)
+                .execute(&mut *connection)
+                .await?;
+                details.push(json!({"change": "reception", "suspended": reception.suspended, "reason_code": reception.reason_code, "note": reception.note}));
+            }
+        }
+    }
+    let ticket_id = decision
+        .ticket()
+        .or(issued.as_ref().map(|issued: &Issued| issued.id));
+    let seq = sqlx::query(
+        "INSERT INTO events (office, business_date, at, kind, actor, ticket_id, counter, detail)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(office)
+    .bind(&day)
+    .bind(&at)
+    .bind(decision.event)
+    .bind(actor)
+    .bind(ticket_id)
+    .bind(decision.counter())
+    .bind(serde_json::Value::Array(details).to_string())
+    .execute(&mut *connection)
+    .await?
+    .last_insert_rowid();
+    Ok(Recorded {
+        seq: seq as u64,
+        issued,
+    })
 }
 
 fn ticket_from_row(row: &SqliteRow) -> Result<Ticket> {

@@ -122,7 +122,13 @@ async fn leftover_tickets_of_earlier_days_are_expired_with_an_event() {
         .expire_earlier_days("main", day("2026-12-02"), at("2026-12-02T08:00:00+09:00"))
         .await
         .expect("expired");
-    assert_eq!(expired, 1);
+    assert_eq!(
+        expired,
+        Expired {
+            tickets: 1,
+            last_day: Some(day("2026-12-01"))
+        }
+    );
     let stored = store
         .load_day("main", day("2026-12-01"))
         .await

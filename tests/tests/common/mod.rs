@@ -247,6 +247,31 @@ impl Staff {
         }
     }
 
+    /// POST JSON under an `Idempotency-Key`; `None` as status when the connection failed.
+    pub async fn post_once(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+        key: &str,
+    ) -> (Option<u16>, serde_json::Value) {
+        let sent = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .header("Idempotency-Key", key)
+            .json(&body)
+            .send()
+            .await;
+        let Ok(response) = sent else {
+            return (None, serde_json::Value::Null);
+        };
+        let status = response.status().as_u16();
+        match response.json().await {
+            Ok(json) => (Some(status), json),
+            Err(_) => (None, serde_json::Value::Null),
+        }
+    }
+
     /// GET a path; returns status and JSON.
     pub async fn get(&self, path: &str) -> (u16, serde_json::Value) {
         let response = self
