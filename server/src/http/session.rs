@@ -14,6 +14,8 @@ pub struct SessionInfo {
     pub name: String,
     /// `issuer`, `counter` or `admin`.
     pub role: Role,
+    /// The only office the token may act on (`token create --office`); `null`: every office.
+    pub office: Option<String>,
 }
 
 /// `GET /api/v1/session` with `Authorization: Bearer <token>`: 200 with name and role, 401 for
@@ -22,5 +24,6 @@ pub async fn session_show(StaffAuth(staff): StaffAuth) -> Json<SessionInfo> {
     Json(SessionInfo {
         name: staff.name,
         role: staff.role,
+        office: staff.office,
     })
 }
