@@ -14,7 +14,8 @@ pub struct SessionInfo {
     pub name: String,
     /// `issuer`, `counter` or `admin`.
     pub role: Role,
-    /// The only office the token may act on (`token create --office`); `null`: every office.
+    /// The only office the token may act on (`token create --office`); absent: every office.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub office: Option<String>,
 }
 
