@@ -200,10 +200,7 @@ mod tests {
             admit(&records, "qs_wrong", None, Utc::now()),
             Err(Refusal::Unknown)
         );
-        assert_eq!(
-            admit(&[], &secret, None, Utc::now()),
-            Err(Refusal::Unknown)
-        );
+        assert_eq!(admit(&[], &secret, None, Utc::now()), Err(Refusal::Unknown));
     }
 
     #[test]

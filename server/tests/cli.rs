@@ -218,7 +218,10 @@ fn read_token_file(file: &Path) -> String {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(file).expect("the file").permissions().mode();
+        let mode = std::fs::metadata(file)
+            .expect("the file")
+            .permissions()
+            .mode();
         assert_eq!(mode & 0o777, 0o600, "owner-only: {mode:o}");
     }
     std::fs::read_to_string(file)
@@ -466,8 +469,10 @@ fn token_create_limits_a_token_to_an_office_and_to_the_end_of_its_last_day_in_ja
     };
     let (code, ended, stderr) = create("ended", &["--expires", "2026-11-30"]);
     assert_eq!(code, 0, "{stderr}");
-    let (code, main_only, stderr) =
-        create("main-only", &["--office", "main", "--expires", "2026-12-01"]);
+    let (code, main_only, stderr) = create(
+        "main-only",
+        &["--office", "main", "--expires", "2026-12-01"],
+    );
     assert_eq!(code, 0, "{stderr}");
     let (code, _, stderr) = create("too-late", &["--expires", "2026-10-31"]);
     assert_eq!(code, 1, "an expiry already past is refused");
@@ -477,16 +482,31 @@ fn token_create_limits_a_token_to_an_office_and_to_the_end_of_its_last_day_in_ja
     let server = start(dir.path());
     let issue = r#"{"service":"renewal"}"#;
     assert_eq!(
-        status_of(&server.base, ended.trim(), "/api/v1/offices/main/tickets", issue),
+        status_of(
+            &server.base,
+            ended.trim(),
+            "/api/v1/offices/main/tickets",
+            issue
+        ),
         401
     );
     assert_eq!(
-        status_of(&server.base, main_only.trim(), "/api/v1/offices/main/tickets", issue),
+        status_of(
+            &server.base,
+            main_only.trim(),
+            "/api/v1/offices/main/tickets",
+            issue
+        ),
         201,
         "works through its last day"
     );
     assert_eq!(
-        status_of(&server.base, main_only.trim(), "/api/v1/offices/center/tickets", issue),
+        status_of(
+            &server.base,
+            main_only.trim(),
+            "/api/v1/offices/center/tickets",
+            issue
+        ),
         403
     );
 
@@ -520,7 +540,12 @@ fn refusals_are_logged_with_the_peer_address_and_never_the_token() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut child = Command::new(BINARY)
         .args(["--data", dir.path().to_str().expect("utf-8")])
-        .args(["--listen", "127.0.0.1:0", "--now", "2026-12-01T10:00:00+09:00"])
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--now",
+            "2026-12-01T10:00:00+09:00",
+        ])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -904,7 +929,15 @@ fn data_and_config_are_accepted_after_every_subcommand_and_now_after_calendar() 
     let copy = dir.path().join("copy.db");
     let copy = copy.to_str().expect("utf-8");
     let commands: [&[&str]; 6] = [
-        &["token", "create", "--create-database", "--role", "admin", "--name", "x"],
+        &[
+            "token",
+            "create",
+            "--create-database",
+            "--role",
+            "admin",
+            "--name",
+            "x",
+        ],
         &["token", "list"],
         &["backup", copy],
         &["calendar", "--from", "2026-12-01", "--to", "2026-12-01"],

@@ -142,7 +142,10 @@ async fn many_bad_token_requests_from_one_peer_get_429_while_a_good_token_and_th
             .expect("status");
         assert_eq!(response.status(), 200, "the status is never limited");
     }
-    let live = format!("{}/api/v1/offices/main/live", server.base.replace("http", "ws"));
+    let live = format!(
+        "{}/api/v1/offices/main/live",
+        server.base.replace("http", "ws")
+    );
     let (_feed, response) = tokio_tungstenite::connect_async(live)
         .await
         .expect("the live feed is never limited");

@@ -116,7 +116,11 @@ fn list_line(token: &TokenSummary, now: DateTime<Utc>) -> String {
 /// The end of `day` in Japan: the instant a token given `--expires day` stops working.
 fn end_of_day_in_japan(day: NaiveDate) -> Result<DateTime<Utc>, CliError> {
     day.succ_opt()
-        .and_then(|next| Tokyo.from_local_datetime(&next.and_time(NaiveTime::MIN)).earliest())
+        .and_then(|next| {
+            Tokyo
+                .from_local_datetime(&next.and_time(NaiveTime::MIN))
+                .earliest()
+        })
         .map(|at| at.with_timezone(&Utc))
         .ok_or(CliError::ExpiryOutOfRange(day))
 }

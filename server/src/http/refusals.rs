@@ -133,9 +133,8 @@ fn too_many_refusals(wait_seconds: u64) -> Response {
         "認証に失敗したリクエストが多すぎます。しばらく待ってから、正しいトークンでお試しください。",
     )
     .into_response();
-    response.headers_mut().insert(
-        header::RETRY_AFTER,
-        HeaderValue::from(wait_seconds.max(1)),
-    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(wait_seconds.max(1)));
     response
 }

@@ -53,10 +53,11 @@ pub async fn backup_existing(data_dir: &Path, file: &Path) -> Result<BackupSumma
     }
     // From here on a file at `file` is ours: removed again unless it is a checked copy.
     let result = copy_and_check(&source, file).await;
-    if result.is_err() && file.exists() {
-        if let Err(error) = std::fs::remove_file(file) {
-            tracing::warn!(%error, file = %file.display(), "cannot remove the failed copy");
-        }
+    if result.is_err()
+        && file.exists()
+        && let Err(error) = std::fs::remove_file(file)
+    {
+        tracing::warn!(%error, file = %file.display(), "cannot remove the failed copy");
     }
     result
 }

@@ -32,9 +32,9 @@ use crate::domain::{
 };
 use crate::protocol::{CounterState, SuspensionReason, TicketState};
 
-pub use lock::{DataDirLock, LOCK_FILE, LockError};
 pub use backup::{BackupError, BackupSummary, backup_existing};
 pub use existing::{ExistingError, existing_database};
+pub use lock::{DataDirLock, LOCK_FILE, LockError};
 pub use tokens::{NewToken, TOKEN_EVENTS_OFFICE, TokenRecord, TokenSummary};
 
 /// File name of the database inside the data directory.

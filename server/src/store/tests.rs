@@ -212,7 +212,12 @@ async fn token_names_are_unique_and_revocation_takes_effect() {
         Err(StoreError::TokenNameTaken(_))
     ));
     assert_eq!(store.tokens_active().await.expect("list").len(), 1);
-    assert!(store.token_revoke("desk", "cli", now).await.expect("revoke"));
+    assert!(
+        store
+            .token_revoke("desk", "cli", now)
+            .await
+            .expect("revoke")
+    );
     assert!(
         !store
             .token_revoke("desk", "cli", now)
@@ -262,18 +267,37 @@ async fn creating_and_revoking_a_token_are_events_in_the_audit_log() {
         Err(StoreError::TokenNameTaken(_))
     ));
     let revoked = at("2026-12-02T09:00:00+09:00");
-    assert!(store.token_revoke("desk", "cli", revoked).await.expect("revoked"));
-    assert!(!store.token_revoke("desk", "cli", revoked).await.expect("no-op"));
+    assert!(
+        store
+            .token_revoke("desk", "cli", revoked)
+            .await
+            .expect("revoked")
+    );
+    assert!(
+        !store
+            .token_revoke("desk", "cli", revoked)
+            .await
+            .expect("no-op")
+    );
     let events: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
         "SELECT office, business_date, at, kind, actor, detail FROM events ORDER BY seq",
     )
     .fetch_all(&store.read)
     .await
     .expect("events");
-    assert_eq!(events.len(), 2, "one event each, none for refusals: {events:?}");
+    assert_eq!(
+        events.len(),
+        2,
+        "one event each, none for refusals: {events:?}"
+    );
     let (office, date, when, kind, actor, detail) = &events[0];
     assert_eq!(
-        (office.as_str(), date.as_str(), kind.as_str(), actor.as_str()),
+        (
+            office.as_str(),
+            date.as_str(),
+            kind.as_str(),
+            actor.as_str()
+        ),
         (TOKEN_EVENTS_OFFICE, "2026-12-01", "token_created", "cli")
     );
     assert_eq!(parse_timestamp(when.clone()).expect("instant"), created);
@@ -283,7 +307,10 @@ async fn creating_and_revoking_a_token_are_events_in_the_audit_log() {
     assert_eq!(detail["office"], "main");
     assert!(detail.get("hash").is_none(), "never the hash: {detail}");
     let (_, date, _, kind, _, detail) = &events[1];
-    assert_eq!((date.as_str(), kind.as_str()), ("2026-12-02", "token_revoked"));
+    assert_eq!(
+        (date.as_str(), kind.as_str()),
+        ("2026-12-02", "token_revoked")
+    );
     assert!(detail.contains("desk"), "{detail}");
 }
 
@@ -301,11 +328,17 @@ async fn a_token_keeps_its_office_and_expiry_and_still_counts_once_revoked() {
         expires_at: Some(expires),
     };
     let now = at("2026-12-01T10:00:00+09:00");
-    store.token_create(&token, "cli", now).await.expect("created");
+    store
+        .token_create(&token, "cli", now)
+        .await
+        .expect("created");
     let active = store.tokens_active().await.expect("active");
     assert_eq!(active[0].office.as_deref(), Some("center"));
     assert_eq!(active[0].expires_at, Some(expires));
-    store.token_revoke("desk", "cli", now).await.expect("revoked");
+    store
+        .token_revoke("desk", "cli", now)
+        .await
+        .expect("revoked");
     assert!(
         store.tokens_exist().await.expect("exist"),
         "a revoked token still counts: the first admin token is never minted again"
@@ -381,7 +414,11 @@ async fn an_older_schema_is_refused_and_left_unmigrated_but_can_be_backed_up() {
             tokens: 0
         }
     );
-    assert_eq!(applied_migrations(dir.path()).await, before, "still not migrated");
+    assert_eq!(
+        applied_migrations(dir.path()).await,
+        before,
+        "still not migrated"
+    );
 
     Store::open(dir.path()).await.expect("the server migrates");
     assert!(Store::open_existing(dir.path()).await.is_ok());
@@ -430,5 +467,8 @@ async fn a_checked_backup_says_what_it_holds() {
         backup_existing(dir.path(), &copy).await,
         Err(BackupError::Exists(_))
     ));
-    assert!(copy.exists(), "an earlier backup is never replaced nor removed");
+    assert!(
+        copy.exists(),
+        "an earlier backup is never replaced nor removed"
+    );
 }

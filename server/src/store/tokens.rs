@@ -175,7 +175,14 @@ impl Store {
         if done.rows_affected() == 0 {
             return Ok(false);
         }
-        token_event(&mut tx, "token_revoked", actor, now, json!({ "name": name })).await?;
+        token_event(
+            &mut tx,
+            "token_revoked",
+            actor,
+            now,
+            json!({ "name": name }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -213,7 +220,10 @@ async fn token_event(
     Ok(())
 }
 
-fn optional_timestamp(row: &sqlx::sqlite::SqliteRow, column: &str) -> Result<Option<DateTime<Utc>>> {
+fn optional_timestamp(
+    row: &sqlx::sqlite::SqliteRow,
+    column: &str,
+) -> Result<Option<DateTime<Utc>>> {
     row.try_get::<Option<String>, _>(column)?
         .map(parse_timestamp)
         .transpose()
