@@ -77,9 +77,15 @@ async fn copy_and_check(source: &Path, file: &Path) -> Result<BackupSummary, Bac
 }
 
 async fn check_copy(copy: &mut SqliteConnection) -> Result<BackupSummary, BackupError> {
-    let report: Vec<String> = sqlx::query_scalar("PRAGMA integrity_check")
+    let report: Vec<String> = match sqlx::query_scalar("PRAGMA integrity_check")
         .fetch_all(&mut *copy)
-        .await?;
+        .await
+    {
+        Ok(report) => report,
+        // Damage bad enough that the check itself stops ("malformed") is a failed check too.
+        Err(sqlx::Error::Database(error)) => vec![error.to_string()],
+        Err(error) => return Err(error.into()),
+    };
     if report != ["ok"] {
         return Err(BackupError::Integrity(report));
     }
@@ -95,4 +101,61 @@ async fn rows_of(copy: &mut SqliteConnection, table: &'static str) -> Result<i64
     sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
         .fetch_one(copy)
         .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sqlx::ConnectOptions;
+    use sqlx::sqlite::SqliteConnectOptions;
+
+    /// A database whose index does not match its table (its definition was changed under it),
+    /// the kind of fault the integrity check exists to find.
+    async fn damaged_database(file: &Path) {
+        let mut connection = SqliteConnectOptions::new()
+            .filename(file)
+            .create_if_missing(true)
+            .connect()
+            .await
+            .expect("create");
+        for statement in [
+            "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)",
+            "CREATE INDEX t_v ON t (v)",
+            "INSERT INTO t (v) VALUES ('a'), ('b'), ('c')",
+            "PRAGMA writable_schema = ON",
+            "UPDATE sqlite_master SET sql = 'CREATE INDEX t_v ON t (id, v)' WHERE name = 't_v'",
+        ] {
+            sqlx::query(statement)
+                .execute(&mut connection)
+                .await
+                .expect(statement);
+        }
+        connection.close().await.expect("close");
+    }
+
+    #[tokio::test]
+    async fn a_copy_that_fails_the_integrity_check_is_not_called_a_backup() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("damaged.db");
+        damaged_database(&file).await;
+        let mut connection = connect_existing(&file).await.expect("opens");
+        let checked = check_copy(&mut connection).await;
+        match checked {
+            Err(BackupError::Integrity(faults)) => assert!(!faults.is_empty()),
+            other => panic!("expected the integrity check to fail: {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_damaged_database_leaves_no_backup_behind() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        damaged_database(&dir.path().join(crate::store::DATABASE_FILE)).await;
+        let copy = dir.path().join("copy.db");
+        let result = backup_existing(dir.path(), &copy).await;
+        assert!(
+            matches!(result, Err(BackupError::Integrity(_))),
+            "{result:?}"
+        );
+        assert!(!copy.exists(), "the failed copy was removed");
+    }
 }
