@@ -49,7 +49,10 @@ pub enum CliError {
     #[error("backup failed: {0}")]
     Backup(#[source] BackupError),
     /// `token create --expires` names a day already over.
-    #[error("--expires: the token would have expired already ({}, Japan time)", crate::wire::tokyo(*.0))]
+    #[error(
+        "--expires: the token would have expired already ({}, Japan time)",
+        crate::wire::tokyo(*.0)
+    )]
     ExpiryPassed(DateTime<Utc>),
     /// `token create --expires` names a day the calendar cannot hold.
     #[error("--expires {0}: out of range")]

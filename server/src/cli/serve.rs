@@ -131,8 +131,8 @@ fn reset_demo_database(data: &Path) -> Result<(), CliError> {
 /// Binds the port and locks the data directory before touching any data, so a second start
 /// (the demo run twice, a second service on the same directory) fails in a moment and harms
 /// nothing; then opens the store (`reset`: emptied first), makes the first admin token if the
-/// store has no token at all, starts the offices, and only then says `listening on`, once, on stdout: scripts
-/// wait for that line. Serves until Ctrl-C or SIGTERM.
+/// store has no token at all, starts the offices, and only then says `listening on`, once, on
+/// stdout: scripts wait for that line. Serves until Ctrl-C or SIGTERM.
 async fn serve(
     settings: Settings,
     data: &Path,
