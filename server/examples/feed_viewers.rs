@@ -101,7 +101,7 @@ impl Drop for Spawned {
 }
 
 /// Starts a child and waits for its `listening on` line; returns it, its base URL and the
-/// admin token it printed (if any).
+/// admin token from the file it named (if it made one).
 fn start(mut command: Command) -> (Spawned, String, Option<String>) {
     let mut child = Spawned(
         command
@@ -114,8 +114,9 @@ fn start(mut command: Command) -> (Spawned, String, Option<String>) {
     let mut token = None;
     loop {
         let line = lines.next().expect("a line").expect("utf-8");
-        if let Some(t) = line.strip_prefix("admin token: ") {
-            token = Some(t.to_string());
+        if let Some(file) = line.strip_prefix("admin token file: ") {
+            let secret = std::fs::read_to_string(file).expect("the admin token file");
+            token = Some(secret.trim().to_string());
         }
         if let Some(base) = line.strip_prefix("listening on ") {
             return (child, base.to_string(), token);

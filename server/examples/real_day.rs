@@ -65,8 +65,11 @@ async fn main() {
     let (mut token, mut base) = (String::new(), String::new());
     while base.is_empty() {
         let line = lines.next().expect("a line").expect("text");
-        if let Some(t) = line.strip_prefix("admin token: ") {
-            token = t.to_string();
+        if let Some(file) = line.strip_prefix("admin token file: ") {
+            token = std::fs::read_to_string(file)
+                .expect("the admin token file")
+                .trim()
+                .to_string();
         }
         if let Some(b) = line.strip_prefix("listening on ") {
             base = b.to_string();

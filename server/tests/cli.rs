@@ -201,8 +201,9 @@ fn start(data: &Path) -> Running {
     let deadline = Instant::now() + Duration::from_secs(30);
     while Instant::now() < deadline {
         let line = lines.next().expect("a line").expect("utf-8");
-        if let Some(token) = line.strip_prefix("admin token: ") {
-            running.admin = token.to_string();
+        assert!(!line.contains("qs_"), "no secret on stdout: {line}");
+        if let Some(file) = line.strip_prefix("admin token file: ") {
+            running.admin = read_token_file(Path::new(file));
         }
         if let Some(base) = line.strip_prefix("listening on ") {
             running.base = base.to_string();
@@ -210,6 +211,23 @@ fn start(data: &Path) -> Running {
         }
     }
     panic!("server did not start");
+}
+
+/// The secret in the first admin token's file, which only its owner may read.
+fn read_token_file(file: &Path) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(file)
+            .expect("the file")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "owner-only: {mode:o}");
+    }
+    std::fs::read_to_string(file)
+        .expect("the admin token file")
+        .trim()
+        .to_string()
 }
 
 fn status_of(base: &str, token: &str, path: &str, body: &str) -> u16 {
@@ -232,13 +250,13 @@ fn status_of(base: &str, token: &str, path: &str, body: &str) -> u16 {
 }
 
 #[test]
-fn the_first_start_prints_an_admin_token_once_and_cli_tokens_work_while_it_runs() {
+fn the_first_start_writes_an_admin_token_file_once_and_cli_tokens_work_while_it_runs() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().to_str().expect("utf-8");
     let server = start(dir.path());
     assert!(
         server.admin.starts_with("qs_"),
-        "admin token printed at first start"
+        "admin token written at first start"
     );
     let issue = r#"{"service":"renewal"}"#;
     let tickets = "/api/v1/offices/main/tickets";
@@ -277,7 +295,7 @@ fn the_first_start_prints_an_admin_token_once_and_cli_tokens_work_while_it_runs(
     assert!(
         listed
             .lines()
-            .any(|l| l.starts_with("desk-1\tissuer\t") && l.ends_with("active")),
+            .any(|l| l.starts_with("desk-1\tissuer\tall\t") && l.ends_with("\tnever\tactive")),
         "{listed}"
     );
     assert!(!listed.contains(token), "list never shows secrets");
@@ -293,16 +311,268 @@ fn the_first_start_prints_an_admin_token_once_and_cli_tokens_work_while_it_runs(
     assert_eq!(code, 1);
 
     let copy = dir.path().join("backup.db");
-    let (code, _, stderr) = run(&["backup", copy.to_str().expect("utf-8"), "--data", data]);
+    let copy_text = copy.to_str().expect("utf-8");
+    let (code, stdout, stderr) = run(&["backup", copy_text, "--data", data]);
     assert_eq!(code, 0, "{stderr}");
     assert!(copy.metadata().expect("backup written").len() > 0);
+    // Two tickets and their events; the admin and desk-1, made and the one revoked.
+    assert_eq!(
+        stdout,
+        format!("{copy_text}: integrity ok; 2 tickets, 5 events, 2 tokens\n")
+    );
     drop(server);
 
     let again = start(dir.path());
     assert!(
         again.admin.is_empty(),
-        "the admin token is printed only once"
+        "the admin token is minted only once"
     );
+}
+
+#[test]
+fn the_first_admin_token_is_never_minted_again_once_every_token_is_revoked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().to_str().expect("utf-8");
+    let first = start(dir.path());
+    let secret = first.admin.clone();
+    drop(first);
+    let (code, _, stderr) = run(&["token", "revoke", "admin", "--data", data]);
+    assert_eq!(code, 0, "{stderr}");
+    let again = start(dir.path());
+    assert!(again.admin.is_empty(), "no new admin token");
+    assert_eq!(
+        read_token_file(&dir.path().join("admin-token")),
+        secret,
+        "the file is left as it was"
+    );
+    let (_, listed, _) = run(&["token", "list", "--data", data]);
+    let states: Vec<&str> = listed
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.rsplit('\t').next())
+        .collect();
+    assert_eq!(states.len(), 1, "{listed}");
+    assert!(states[0].starts_with("revoked "), "{listed}");
+}
+
+#[test]
+fn a_store_with_a_token_made_before_the_first_start_gets_no_admin_token() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("data");
+    let data = data.to_str().expect("utf-8");
+    let (code, token, stderr) = run(&[
+        "token",
+        "create",
+        "--create-database",
+        "--role",
+        "admin",
+        "--name",
+        "chief",
+        "--data",
+        data,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let server = start(Path::new(data));
+    assert!(server.admin.is_empty(), "the store had a token");
+    assert!(!Path::new(data).join("admin-token").exists());
+    let tickets = "/api/v1/offices/main/tickets";
+    let issue = r#"{"service":"renewal"}"#;
+    assert_eq!(status_of(&server.base, token.trim(), tickets, issue), 201);
+}
+
+#[test]
+fn commands_that_read_a_database_refuse_a_missing_one_and_create_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("typo");
+    let data_text = data.to_str().expect("utf-8");
+    let copy = dir.path().join("copy.db");
+    let copy_text = copy.to_str().expect("utf-8");
+    let commands: [&[&str]; 6] = [
+        &["token", "list"],
+        &["token", "revoke", "desk"],
+        &["token", "create", "--role", "issuer", "--name", "desk"],
+        &["backup", copy_text],
+        &["stats", "--from", "2026-12-01"],
+        &["accuracy", "--from", "2026-12-01"],
+    ];
+    for command in commands {
+        let mut args = command.to_vec();
+        args.extend(["--data", data_text]);
+        let (code, stdout, stderr) = run(&args);
+        assert_eq!(code, 1, "{args:?}: {stderr}");
+        assert_eq!(stdout, "", "{args:?}");
+        assert!(
+            stderr.contains("there is no database at") && stderr.contains("typo"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!data.exists(), "{args:?} made the data directory");
+        assert!(!copy.exists(), "{args:?} made the output file");
+    }
+    let (_, _, stderr) = run(&[
+        "token", "create", "--role", "issuer", "--name", "desk", "--data", data_text,
+    ]);
+    assert!(stderr.contains("--create-database"), "{stderr}");
+    // Refused for another reason: nothing made either, even with --create-database.
+    let (code, _, stderr) = run(&[
+        "token",
+        "create",
+        "--create-database",
+        "--role",
+        "issuer",
+        "--name",
+        "desk",
+        "--office",
+        "nowhere",
+        "--data",
+        data_text,
+    ]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains("unknown office \"nowhere\""), "{stderr}");
+    assert!(!data.exists());
+
+    let (code, _, stderr) = run(&[
+        "token",
+        "create",
+        "--create-database",
+        "--role",
+        "issuer",
+        "--name",
+        "desk",
+        "--data",
+        data_text,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(data.join("queue.db").exists(), "made when asked");
+}
+
+#[test]
+fn token_create_limits_a_token_to_an_office_and_to_the_end_of_its_last_day_in_japan() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().to_str().expect("utf-8");
+    let made = "2026-11-01T10:00:00+09:00";
+    let create = |name: &str, extra: &[&str]| {
+        let mut args = vec![
+            "--now",
+            made,
+            "token",
+            "create",
+            "--create-database",
+            "--role",
+            "issuer",
+            "--name",
+            name,
+            "--data",
+            data,
+        ];
+        args.extend(extra);
+        run(&args)
+    };
+    let (code, ended, stderr) = create("ended", &["--expires", "2026-11-30"]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, main_only, stderr) = create(
+        "main-only",
+        &["--office", "main", "--expires", "2026-12-01"],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = create("too-late", &["--expires", "2026-10-31"]);
+    assert_eq!(code, 1, "an expiry already past is refused");
+    assert!(stderr.contains("expired already"), "{stderr}");
+
+    // The server's day is 2026-12-01.
+    let server = start(dir.path());
+    let issue = r#"{"service":"renewal"}"#;
+    assert_eq!(
+        status_of(
+            &server.base,
+            ended.trim(),
+            "/api/v1/offices/main/tickets",
+            issue
+        ),
+        401
+    );
+    assert_eq!(
+        status_of(
+            &server.base,
+            main_only.trim(),
+            "/api/v1/offices/main/tickets",
+            issue
+        ),
+        201,
+        "works through its last day"
+    );
+    assert_eq!(
+        status_of(
+            &server.base,
+            main_only.trim(),
+            "/api/v1/offices/center/tickets",
+            issue
+        ),
+        403
+    );
+
+    let (code, listed, _) = run(&[
+        "--now",
+        "2026-12-01T10:00:00+09:00",
+        "token",
+        "list",
+        "--data",
+        data,
+    ]);
+    assert_eq!(code, 0);
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(lines[0], "NAME\tROLE\tOFFICE\tCREATED\tEXPIRES\tSTATE");
+    assert!(
+        lines.contains(
+            &"ended\tissuer\tall\t2026-11-01T10:00:00+09:00\t2026-12-01T00:00:00+09:00\texpired 2026-12-01T00:00:00+09:00"
+        ),
+        "{listed}"
+    );
+    assert!(
+        lines.contains(
+            &"main-only\tissuer\tmain\t2026-11-01T10:00:00+09:00\t2026-12-02T00:00:00+09:00\tactive"
+        ),
+        "{listed}"
+    );
+}
+
+#[test]
+fn refusals_are_logged_with_the_peer_address_and_never_the_token() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut child = Command::new(BINARY)
+        .args(["--data", dir.path().to_str().expect("utf-8")])
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--now",
+            "2026-12-01T10:00:00+09:00",
+        ])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let base = BufReader::new(stdout)
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| line.strip_prefix("listening on ").map(str::to_string));
+    let Some(base) = base else {
+        let _ = child.kill();
+        panic!("server did not start");
+    };
+    let guess = "qs_a_guessed_secret_never_logged";
+    let status = status_of(&base, guess, "/api/v1/offices/main/tickets", "{}");
+    let _ = child.kill();
+    let output = child.wait_with_output().expect("output");
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(status, 401);
+    let line = log
+        .lines()
+        .find(|line| line.contains("refused a staff request"))
+        .unwrap_or_else(|| panic!("no refusal logged:\n{log}"));
+    assert!(line.contains("peer=127.0.0.1:"), "{line}");
+    assert!(line.contains("token_unknown"), "{line}");
+    assert!(!log.contains(guess), "the token is never logged:\n{log}");
 }
 
 /// Runs the binary in `dir` and waits at most `limit`: a start that should be refused must not
@@ -380,6 +650,12 @@ fn start_in(dir: &Path, args: &[&str]) -> Started {
 }
 
 impl Started {
+    /// The secret in the admin token file it named, if it named one.
+    fn admin_token(&self) -> Option<String> {
+        self.printed("admin token file: ")
+            .map(|file| read_token_file(Path::new(&file)))
+    }
+
     /// What it printed after a `prefix`, before it was ready.
     fn printed(&self, prefix: &str) -> Option<String> {
         self.before
@@ -412,7 +688,7 @@ fn a_second_server_on_the_same_data_directory_is_refused_at_once_and_the_first_i
     let now = "2026-12-01T10:00:00+09:00";
     let args = ["--data", data, "--listen", "127.0.0.1:0", "--now", now];
     let mut first = start_in(dir.path(), &args);
-    let admin = first.printed("admin token: ").expect("admin token");
+    let admin = first.admin_token().expect("admin token");
     let issue = r#"{"service":"renewal"}"#;
     let tickets = "/api/v1/offices/main/tickets";
     assert_eq!(status_of(&first.base, &admin, tickets, issue), 201);
@@ -441,7 +717,7 @@ fn a_second_server_on_the_same_data_directory_is_refused_at_once_and_the_first_i
 
     // SIGKILL released the lock with the process: a restart is never refused.
     let again = start_in(dir.path(), &args);
-    assert_eq!(again.printed("admin token: "), None);
+    assert_eq!(again.printed("admin token file: "), None);
     let ticket_list = format!("{}{tickets}", again.base);
     assert_eq!(get_status(&ticket_list, Some(&admin)), 200);
 }
@@ -467,8 +743,8 @@ fn the_demo_run_twice_refuses_the_second_and_prints_a_token_command_that_works()
     let demo = ["--demo", "--listen", "127.0.0.1:0"];
     let first = start_in(dir.path(), &demo);
     let admin = first
-        .printed("admin token: ")
-        .expect("the demo prints its admin token");
+        .admin_token()
+        .expect("the demo prints where its admin token is");
     let session = format!("{}/api/v1/session", first.base);
     assert_eq!(get_status(&session, Some(&admin)), 200);
 
@@ -498,7 +774,14 @@ fn demo_before_or_after_a_subcommand_means_the_demos_data_directory() {
     let dir = tempfile::tempdir().expect("tempdir");
     let limit = Duration::from_secs(20);
     let after = [
-        "token", "create", "--demo", "--role", "issuer", "--name", "a",
+        "token",
+        "create",
+        "--demo",
+        "--create-database",
+        "--role",
+        "issuer",
+        "--name",
+        "a",
     ];
     let (code, _, stderr) = run_within(dir.path(), &after, limit);
     assert_eq!(code, 0, "{stderr}");
@@ -527,16 +810,26 @@ fn token_list_has_a_header_and_shows_japan_time() {
     let data = dir.path().to_str().expect("utf-8");
     let at = "2026-12-01T01:00:00Z";
     let (code, _, stderr) = run(&[
-        "--now", at, "token", "create", "--role", "issuer", "--name", "desk", "--data", data,
+        "--now",
+        at,
+        "token",
+        "create",
+        "--create-database",
+        "--role",
+        "issuer",
+        "--name",
+        "desk",
+        "--data",
+        data,
     ]);
     assert_eq!(code, 0, "{stderr}");
     let (code, _, stderr) = run(&["--now", at, "token", "revoke", "desk", "--data", data]);
     assert_eq!(code, 0, "{stderr}");
     let (_, listed, _) = run(&["token", "list", "--data", data]);
     let lines: Vec<&str> = listed.lines().collect();
-    assert_eq!(lines[0], "NAME\tROLE\tCREATED\tSTATE");
+    assert_eq!(lines[0], "NAME\tROLE\tOFFICE\tCREATED\tEXPIRES\tSTATE");
     assert!(
-        lines[1].starts_with("desk\tissuer\t2026-12-01T10:00:00+09:00\trevoked "),
+        lines[1].starts_with("desk\tissuer\tall\t2026-12-01T10:00:00+09:00\tnever\trevoked "),
         "{listed}"
     );
     assert!(lines[1].ends_with("+09:00"), "{listed}");
@@ -636,8 +929,16 @@ fn data_and_config_are_accepted_after_every_subcommand_and_now_after_calendar() 
     let copy = dir.path().join("copy.db");
     let copy = copy.to_str().expect("utf-8");
     let commands: [&[&str]; 6] = [
+        &[
+            "token",
+            "create",
+            "--create-database",
+            "--role",
+            "admin",
+            "--name",
+            "x",
+        ],
         &["token", "list"],
-        &["token", "create", "--role", "admin", "--name", "x"],
         &["backup", copy],
         &["calendar", "--from", "2026-12-01", "--to", "2026-12-01"],
         &["holidays", "2026"],

@@ -115,7 +115,7 @@ async fn lobby_display_shows_a_called_number_and_survives_a_server_restart() {
     let dir = tempfile::tempdir().expect("temp dir");
     let server = Server::start(dir.path(), &["--now", OPEN_DAY]);
     let address = server.address().to_string();
-    // The admin token is printed only on the first start: keep it for after the restart.
+    // The admin token is made only on the first start: keep it for after the restart.
     let admin = server.admin();
     let staff = Staff::new(&server, &admin);
     let (status, body) = staff

@@ -29,8 +29,8 @@ wire_enum! {
         TokenMissing = "token_missing",
         /// 401: the token is not one the server issued, or it was revoked: ask the administrator.
         TokenUnknown = "token_unknown",
-        /// 401: the token was valid but has expired: ask the administrator for a new one.
-        /// (Tokens do not expire yet; the code is fixed now so clients handle it from the start.)
+        /// 401: the token was valid but has expired (`token create --expires`): ask the
+        /// administrator for a new one.
         TokenExpired = "token_expired",
         /// 401 from servers before the three codes above; still decoded so old replies parse.
         Unauthorized = "unauthorized",
@@ -38,6 +38,8 @@ wire_enum! {
         Forbidden = "forbidden",
         /// 403: a state change from a page of another origin.
         CrossOrigin = "cross_origin",
+        /// 403: the token is limited to another office (`token create --office`).
+        OfficeForbidden = "office_forbidden",
         /// 404: nothing at this path.
         NotFound = "not_found",
         /// 404: no office with that id; `offices` lists the ids that exist.

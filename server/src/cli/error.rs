@@ -3,8 +3,10 @@
 
 use std::path::PathBuf;
 
+use chrono::{DateTime, NaiveDate, Utc};
+
 use crate::config::ConfigError;
-use crate::store::{LockError, StoreError};
+use crate::store::{BackupError, ExistingError, LockError, StoreError};
 
 use super::ListenAddr;
 
@@ -28,6 +30,41 @@ pub enum CliError {
     /// A store operation of a subcommand failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A command that needs the data directory's database found none (and made nothing).
+    #[error(
+        "there is no database at {}: check --data (the server creates it at its first start){}",
+        file.display(),
+        if *offer_create { "; to start a new one there, add --create-database" } else { "" }
+    )]
+    NoDatabase {
+        /// The database file looked for.
+        file: PathBuf,
+        /// Whether the command can make one (`token create --create-database`).
+        offer_create: bool,
+    },
+    /// The database is there but not of this binary's schema (the CLI never migrates).
+    #[error(transparent)]
+    Schema(ExistingError),
+    /// `backup` wrote no good copy.
+    #[error("backup failed: {0}")]
+    Backup(#[source] BackupError),
+    /// `token create --expires` names a day already over.
+    #[error(
+        "--expires: the token would have expired already ({}, Japan time)",
+        crate::wire::tokyo(*.0)
+    )]
+    ExpiryPassed(DateTime<Utc>),
+    /// `token create --expires` names a day the calendar cannot hold.
+    #[error("--expires {0}: out of range")]
+    ExpiryOutOfRange(NaiveDate),
+    /// The first admin token's file could not be written (the server does not start).
+    #[error("cannot write the first admin token to {}: {source}", path.display())]
+    AdminTokenFile {
+        /// The file.
+        path: PathBuf,
+        /// The error the system gave.
+        source: std::io::Error,
+    },
     /// `--office` names no configured office.
     #[error("unknown office {0:?}")]
     UnknownOffice(String),
@@ -120,6 +157,42 @@ pub enum CliError {
     /// Standard output could not be written (a closed pipe, a full disk).
     #[error("cannot write the output: {0}")]
     Output(#[from] std::io::Error),
+}
+
+impl From<ExistingError> for CliError {
+    fn from(error: ExistingError) -> Self {
+        match error {
+            ExistingError::Missing(file) => Self::NoDatabase {
+                file,
+                offer_create: false,
+            },
+            ExistingError::Store(error) => Self::Store(error),
+            other => Self::Schema(other),
+        }
+    }
+}
+
+impl From<BackupError> for CliError {
+    fn from(error: BackupError) -> Self {
+        match error {
+            BackupError::Source(source) => source.into(),
+            BackupError::Exists(file) => Self::BackupExists(file),
+            other => Self::Backup(other),
+        }
+    }
+}
+
+impl CliError {
+    /// For `token create`: a missing database also says how to make one.
+    pub(super) fn offer_create_database(self) -> Self {
+        match self {
+            Self::NoDatabase { file, .. } => Self::NoDatabase {
+                file,
+                offer_create: true,
+            },
+            other => other,
+        }
+    }
 }
 
 /// Why a bind failed, in the words an operator needs: a busy port is the common case.

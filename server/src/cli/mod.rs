@@ -3,7 +3,8 @@
 //! configuration.
 //! Stdout carries only what a command prints (a token, calendar lines); logs go to stderr.
 //!
-//! Exit codes: 0 success, 1 failure (the reason on stderr), 2 bad usage.
+//! Exit codes: 0 success, 1 failure (the reason on stderr, e.g. a data directory without a
+//! database for `token`, `backup`, `stats` and `accuracy`), 2 bad usage.
 //!
 //! Here: the arguments and the dispatch. [`serve`](self::serve) runs the server or the demo,
 //! `store_commands` the `token` and `backup` subcommands, and [`CliError`] says why a command
@@ -24,6 +25,7 @@ use crate::config::{Config, ConfigError, DEFAULT_TOML};
 use crate::store::Store;
 
 mod error;
+mod first_admin;
 mod serve;
 mod store_commands;
 
@@ -121,12 +123,13 @@ impl std::fmt::Display for ListenAddr {
 enum Commands {
     /// Run the server (the default when no subcommand is given).
     Serve(ServerArgs),
-    /// Manage staff tokens (works while the server runs).
+    /// Manage staff tokens (works while the server runs; needs its database).
     Token {
         #[command(subcommand)]
         action: TokenCommand,
     },
-    /// Write a consistent copy of the database to FILE (works while the server runs).
+    /// Write a consistent copy of the database to FILE (works while the server runs), check
+    /// it (SQLite integrity check) and print what it holds: tickets, events, tokens.
     Backup {
         /// Where to write the copy; must not exist, its directory must.
         file: PathBuf,
@@ -170,6 +173,8 @@ enum Commands {
     },
 }
 
+/// The token subcommands. Each needs the data directory's database to exist already (the
+/// server creates it at its first start): a mistyped `--data` is refused, not made anew.
 #[derive(Debug, Subcommand)]
 enum TokenCommand {
     /// Create a token and print it alone on stdout.
@@ -177,11 +182,25 @@ enum TokenCommand {
         /// issuer, counter or admin.
         #[arg(long, value_parser = parse_role)]
         role: Role,
-        /// A label recorded in events (not a scope).
+        /// A unique label, recorded in events as the actor.
         #[arg(long)]
         name: String,
+        /// Limit the token to this office (an office id of the configuration, e.g. main; give
+        /// the server's --config); elsewhere it is refused with 403 office_forbidden.
+        #[arg(long, value_name = "OFFICE")]
+        office: Option<String>,
+        /// The last day the token works (YYYY-MM-DD): it stops at the end of that day in Japan
+        /// (midnight Asia/Tokyo), then gets 401 token_expired.
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+        expires: Option<NaiveDate>,
+        /// Create the data directory and a new database when there is none (to make tokens
+        /// before the server's first start); an existing database is used as it is.
+        #[arg(long)]
+        create_database: bool,
     },
-    /// List tokens under a header line: name, role, created (Japan time), state.
+    /// List tokens: a header line, then one tab-separated line per token: name, role, office
+    /// (`all` or one office), created, expires (`never` or the instant, Japan time) and state
+    /// (`active`, `revoked <when>` or `expired <when>`).
     List,
     /// Revoke a token by name.
     Revoke {
@@ -322,7 +341,9 @@ fn run(cli: Cli) -> Result<(), CliError> {
             let args = args.or(cli.server);
             serve_command(cli.config, cli.data, data, cli.demo, args)
         }
-        Some(Commands::Token { action }) => runtime()?.block_on(token(action, &data, clock)),
+        Some(Commands::Token { action }) => {
+            runtime()?.block_on(token(action, &data, cli.config.as_deref(), clock))
+        }
         Some(Commands::Backup { file }) => runtime()?.block_on(backup(&data, &file)),
         Some(Commands::Calendar {
             office,
@@ -408,6 +429,8 @@ fn print_calendar(
     Ok(())
 }
 
+/// Opens the store of a data directory, creating and migrating it if needed: for the server,
+/// `simulate --into` (a fresh directory) and `token create --create-database` only.
 pub(crate) async fn open_store(data: &Path) -> Result<Store, CliError> {
     Store::open(data)
         .await
@@ -415,4 +438,11 @@ pub(crate) async fn open_store(data: &Path) -> Result<Store, CliError> {
             path: data.to_path_buf(),
             source,
         })
+}
+
+/// Opens the database of a data directory for a command that reads or adds to it (`token`,
+/// `stats`, `accuracy`): never creates it (a missing database is refused and nothing is made)
+/// and never migrates it (that is the server's, at start, with the directory locked).
+pub(crate) async fn open_existing_store(data: &Path) -> Result<Store, CliError> {
+    Ok(Store::open_existing(data).await?)
 }

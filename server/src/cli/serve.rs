@@ -1,5 +1,5 @@
 //! Running the server (or the demo) from the command line: the port and the data directory's
-//! lock before any data, the store, the first admin token, the offices, then
+//! lock before any data, the store, the first admin token (`first_admin`), the offices, then
 //! `listening on http://ADDR:PORT` once, and shutdown on Ctrl-C or SIGTERM.
 
 use std::io::Write;
@@ -9,12 +9,12 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use tokio::net::TcpListener;
 
+use super::first_admin::{TokenHint, ensure_first_admin_token};
 use super::{CliError, ListenAddr, ServerArgs, load_config, open_store, runtime};
-use crate::auth;
 use crate::clock::{self, SharedClock};
 use crate::config::Config;
 use crate::server::{Server, Settings};
-use crate::store::{DataDirLock, Store, StoreError};
+use crate::store::{DataDirLock, Store};
 use crate::wire;
 
 /// The server's clock: `--now` at `--speed` (1 by default), or the system clock.
@@ -71,78 +71,6 @@ pub(super) fn serve_command(
     };
     let clock_chosen = args.now.is_some();
     runtime.block_on(serve(settings, &data, &listen, false, clock_chosen, hint))
-}
-
-/// How to make more tokens for the data directory this server runs on, printed with a new
-/// admin token so that the command shown works as it is (the demo's directory included).
-struct TokenHint {
-    /// `--data` as given, if it was.
-    data: Option<PathBuf>,
-    /// `--demo` was given.
-    demo: bool,
-}
-
-impl TokenHint {
-    /// `queue-server [--demo | --data DIR] token create --role issuer --name reception-1`, with
-    /// the program as it was started (a bare name on PATH, or `target/release/queue-server`).
-    fn command(&self) -> String {
-        let program = std::env::args_os()
-            .next()
-            .map(|program| shell_word(&program.to_string_lossy()))
-            .unwrap_or_else(|| "queue-server".to_string());
-        let place = match (&self.data, self.demo) {
-            (Some(dir), _) => format!(" --data {}", shell_word(&dir.display().to_string())),
-            (None, true) => " --demo".to_string(),
-            (None, false) => String::new(),
-        };
-        format!("{program}{place} token create --role issuer --name reception-1")
-    }
-}
-
-/// `word` as one shell word: as is when it is plain, else in single quotes.
-fn shell_word(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-+=:,@".contains(c));
-    if plain {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
-}
-
-/// Makes an admin token on first start, when none exists, and prints it once with the command
-/// that makes more.
-async fn ensure_admin_token(
-    store: &Store,
-    clock: &SharedClock,
-    hint: &TokenHint,
-) -> Result<(), StoreError> {
-    if store.admin_token_exists().await? {
-        return Ok(());
-    }
-    let secret = auth::generate_secret();
-    let hash = auth::hash_secret(&secret);
-    let mut name = "admin".to_string();
-    let mut attempt = 1;
-    loop {
-        match store.token_insert(&name, "admin", &hash, clock.now()).await {
-            Ok(()) => break,
-            Err(StoreError::TokenNameTaken(_)) => {
-                attempt += 1;
-                name = format!("admin-{attempt}");
-            }
-            Err(error) => return Err(error),
-        }
-    }
-    println!("admin token: {secret}");
-    println!("more tokens: {}", hint.command());
-    tracing::warn!(
-        name,
-        "created the first admin token; it is printed once above, keep it safe"
-    );
-    Ok(())
 }
 
 /// How to run the demo.
@@ -204,9 +132,9 @@ fn reset_demo_database(data: &Path) -> Result<(), CliError> {
 
 /// Binds the port and locks the data directory before touching any data, so a second start
 /// (the demo run twice, a second service on the same directory) fails in a moment and harms
-/// nothing; then opens the store (`reset`: emptied first), makes the first admin token if none
-/// exists, starts the offices, and only then says `listening on`, once, on stdout: scripts
-/// wait for that line. Serves until Ctrl-C or SIGTERM.
+/// nothing; then opens the store (`reset`: emptied first), makes the first admin token if the
+/// store has no token at all, starts the offices, and only then says `listening on`, once, on
+/// stdout: scripts wait for that line. Serves until Ctrl-C or SIGTERM.
 async fn serve(
     settings: Settings,
     data: &Path,
@@ -227,9 +155,7 @@ async fn serve(
     }
     let store = open_store(data).await?;
     check_clock_against_store(&store, &settings.clock, clock_chosen).await?;
-    ensure_admin_token(&store, &settings.clock, &hint)
-        .await
-        .map_err(CliError::AdminToken)?;
+    ensure_first_admin_token(&store, &settings.clock, data, &hint).await?;
     let server = Server::start(settings, store.clone())
         .await
         .map_err(CliError::LoadQueue)?;

@@ -9,7 +9,7 @@ use clap::Args;
 
 use super::{HistoryCache, HourRow, csv, day_rows_by_service};
 use crate::calendar::{business_date, day_plan};
-use crate::cli::{CliError, OfficeDays, open_store, parse_instant};
+use crate::cli::{CliError, OfficeDays, open_existing_store, parse_instant};
 use crate::clock::SharedClock;
 use crate::config::Config;
 
@@ -40,7 +40,7 @@ pub async fn stats(
 ) -> Result<(), CliError> {
     let today = business_date(args.now.unwrap_or_else(|| clock.now()));
     let (office, from, to) = args.days.resolve(config, today)?;
-    let store = open_store(data).await?;
+    let store = open_existing_store(data).await?;
     let lines: Result<Vec<(HourRow, Option<String>)>, CliError> = async {
         if args.by_service {
             let tickets = store.tickets_between(&office.id, from, to).await?;

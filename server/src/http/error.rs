@@ -60,8 +60,8 @@ impl ApiError {
         )
     }
 
-    /// 401: the token has expired; the administrator issues a new one. Tokens do not expire
-    /// yet: the words are fixed now so that the console and scripts already tell it apart.
+    /// 401: the token has expired (its `--expires` day is over); the administrator issues a
+    /// new one.
     pub fn token_expired() -> Self {
         Self::new(
             StatusCode::UNAUTHORIZED,
@@ -76,6 +76,15 @@ impl ApiError {
             StatusCode::FORBIDDEN,
             ErrorCode::Forbidden,
             "この操作を行う権限がありません。",
+        )
+    }
+
+    /// 403: the token is limited to another office than the one the request is for.
+    pub fn office_forbidden(allowed: &str) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::OfficeForbidden,
+            format!("このトークンは受付場所「{allowed}」専用です。この受付場所では使えません。"),
         )
     }
 
@@ -173,7 +182,10 @@ impl IntoResponse for ApiError {
                 offices: self.offices,
             },
         };
+        let code = self.code;
         let mut response = (self.status, axum::Json(body)).into_response();
+        // Kept beside the body so that layers (the refusal log) name the code without parsing.
+        response.extensions_mut().insert(code);
         if self.status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

@@ -2,18 +2,21 @@
 
 use crate::protocol::ErrorCode;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::extract::{FromRequest, FromRequestParts, RawPathParams, Request};
 use axum::http::{StatusCode, header, request::Parts};
 use serde::de::DeserializeOwned;
 
 use super::AppState;
 use super::error::ApiError;
-use crate::auth::{self, Permission, Staff};
+use crate::auth::{self, Permission, Refusal, Staff};
 
 /// The staff member behind a request, from `Authorization: Bearer <token>` (the only way the
 /// staff API accepts a token). Checked against the store on every request. No token at all is
 /// `token_missing` (sign in); a token no live record matches is `token_unknown` (mistyped or
-/// revoked: ask the administrator), so the clerk knows which of the two to do.
+/// revoked: ask the administrator), so the clerk knows which of the two to do. A token past its
+/// expiry is `token_expired`; one limited to another office than the path's `{office}` is 403
+/// `office_forbidden`. Every refusal is logged and limited per peer by the refusal layer
+/// (`refusals.rs`), never here.
 pub struct StaffAuth(pub Staff);
 
 impl StaffAuth {
@@ -42,16 +45,30 @@ impl FromRequestParts<AppState> for StaffAuth {
             })
             .map(str::trim)
             .filter(|secret| !secret.is_empty())
+            .map(str::to_string)
             .ok_or_else(ApiError::token_missing)?;
         let records = state
             .store
             .tokens_active()
             .await
             .map_err(|error| ApiError::internal(&error))?;
-        auth::authenticate(&records, secret)
-            .map(StaffAuth)
-            .ok_or_else(ApiError::token_unknown)
+        let office = office_of(parts, state).await;
+        match auth::admit(&records, &secret, office.as_deref(), state.clock.now()) {
+            Ok(staff) => Ok(StaffAuth(staff)),
+            Err(Refusal::Unknown) => Err(ApiError::token_unknown()),
+            Err(Refusal::Expired) => Err(ApiError::token_expired()),
+            Err(Refusal::OtherOffice { allowed }) => Err(ApiError::office_forbidden(&allowed)),
+        }
     }
+}
+
+/// The `{office}` of the route, if it has one.
+async fn office_of(parts: &mut Parts, state: &AppState) -> Option<String> {
+    let params = RawPathParams::from_request_parts(parts, state).await.ok()?;
+    params
+        .iter()
+        .find(|(name, _)| *name == "office")
+        .map(|(_, value)| value.to_string())
 }
 
 /// A required JSON body: 415 without a JSON content type, 400 for malformed JSON or wrong

@@ -9,6 +9,7 @@ mod metrics;
 mod offices;
 pub mod pages;
 mod personal;
+mod refusals;
 pub mod renewal;
 mod security;
 mod session;
@@ -144,7 +145,11 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/renewal", get(renewal::renewal_show))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .layer(middleware::map_response(json_errors));
+        .layer(middleware::map_response(json_errors))
+        .layer(middleware::from_fn_with_state(
+            refusals::RefusalLimiter::default(),
+            refusals::limit_refusals,
+        ));
     security::protect(api.merge(pages::routes()).merge(ticket_pages))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

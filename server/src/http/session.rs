@@ -14,6 +14,9 @@ pub struct SessionInfo {
     pub name: String,
     /// `issuer`, `counter` or `admin`.
     pub role: Role,
+    /// The only office the token may act on (`token create --office`); absent: every office.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub office: Option<String>,
 }
 
 /// `GET /api/v1/session` with `Authorization: Bearer <token>`: 200 with name and role, 401 for
@@ -22,5 +25,6 @@ pub async fn session_show(StaffAuth(staff): StaffAuth) -> Json<SessionInfo> {
     Json(SessionInfo {
         name: staff.name,
         role: staff.role,
+        office: staff.office,
     })
 }

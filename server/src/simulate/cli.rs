@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use clap::Args;
 use serde_json::json;
 
-use crate::cli::{CliError, OfficeDays, open_store, parse_instant};
+use crate::cli::{CliError, OfficeDays, open_existing_store, open_store, parse_instant};
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::estimate::accuracy;
@@ -150,7 +150,7 @@ pub async fn accuracy(
 ) -> Result<(), CliError> {
     let today = crate::calendar::business_date(clock.now());
     let (office, from, to) = args.days.resolve(config, today)?;
-    let store = open_store(data).await?;
+    let store = open_existing_store(data).await?;
     let tickets = store.tickets_between(&office.id, from, to).await;
     store.close().await;
     let report = accuracy::of_tickets(&tickets?);

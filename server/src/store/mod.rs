@@ -4,8 +4,11 @@
 //! Writes go through one connection (SQLite has one writer anyway) in WAL mode with
 //! `synchronous=FULL`: a committed [`Batch`] is on disk before anyone is told of it. Reads use a
 //! separate small pool, so a token check never waits for a commit. A busy timeout lets the CLI
-//! (`token create`, `backup`) work beside a running server.
+//! (`token create`, `backup`) work beside a running server; the CLI opens only a database that
+//! exists, with the schema it knows ([`Store::open_existing`]), and never migrates.
 
+mod backup;
+mod existing;
 mod history;
 mod idempotency;
 mod lock;
@@ -32,9 +35,11 @@ use crate::domain::{
 };
 use crate::protocol::{CounterState, SuspensionReason, TicketState};
 
+pub use backup::{BackupError, BackupSummary, backup_existing};
+pub use existing::{ExistingError, existing_database};
 pub use idempotency::RememberedIssue;
 pub use lock::{DataDirLock, LOCK_FILE, LockError};
-pub use tokens::{TokenRecord, TokenSummary};
+pub use tokens::{NewToken, TOKEN_EVENTS_OFFICE, TokenRecord, TokenSummary};
 
 /// File name of the database inside the data directory.
 pub const DATABASE_FILE: &str = "queue.db";

@@ -1,3 +1,5 @@
+use std::path::Path;
+
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::*;
@@ -216,8 +218,18 @@ async fn token_names_are_unique_and_revocation_takes_effect() {
         Err(StoreError::TokenNameTaken(_))
     ));
     assert_eq!(store.tokens_active().await.expect("list").len(), 1);
-    assert!(store.token_revoke("desk", now).await.expect("revoke"));
-    assert!(!store.token_revoke("desk", now).await.expect("revoke twice"));
+    assert!(
+        store
+            .token_revoke("desk", "cli", now)
+            .await
+            .expect("revoke")
+    );
+    assert!(
+        !store
+            .token_revoke("desk", "cli", now)
+            .await
+            .expect("revoke twice")
+    );
     assert!(store.tokens_active().await.expect("list").is_empty());
     assert_eq!(store.tokens_all().await.expect("all").len(), 1);
 }
@@ -238,4 +250,231 @@ async fn a_backup_is_a_readable_copy() {
         .await
         .expect("load");
     assert_eq!(stored.tickets.len(), 1);
+}
+
+#[tokio::test]
+async fn creating_and_revoking_a_token_are_events_in_the_audit_log() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path()).await.expect("open");
+    let created = at("2026-12-01T10:00:00+09:00");
+    let token = NewToken {
+        name: "desk",
+        role: "issuer",
+        hash: "aa",
+        office: Some("main"),
+        expires_at: Some(at("2027-04-01T00:00:00+09:00")),
+    };
+    store
+        .token_create(&token, "cli", created)
+        .await
+        .expect("created");
+    assert!(matches!(
+        store.token_create(&token, "cli", created).await,
+        Err(StoreError::TokenNameTaken(_))
+    ));
+    let revoked = at("2026-12-02T09:00:00+09:00");
+    assert!(
+        store
+            .token_revoke("desk", "cli", revoked)
+            .await
+            .expect("revoked")
+    );
+    assert!(
+        !store
+            .token_revoke("desk", "cli", revoked)
+            .await
+            .expect("no-op")
+    );
+    let events: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
+        "SELECT office, business_date, at, kind, actor, detail FROM events ORDER BY seq",
+    )
+    .fetch_all(&store.read)
+    .await
+    .expect("events");
+    assert_eq!(
+        events.len(),
+        2,
+        "one event each, none for refusals: {events:?}"
+    );
+    let (office, date, when, kind, actor, detail) = &events[0];
+    assert_eq!(
+        (
+            office.as_str(),
+            date.as_str(),
+            kind.as_str(),
+            actor.as_str()
+        ),
+        (TOKEN_EVENTS_OFFICE, "2026-12-01", "token_created", "cli")
+    );
+    assert_eq!(parse_timestamp(when.clone()).expect("instant"), created);
+    let detail: serde_json::Value = serde_json::from_str(detail).expect("JSON");
+    assert_eq!(detail["name"], "desk");
+    assert_eq!(detail["role"], "issuer");
+    assert_eq!(detail["office"], "main");
+    assert!(detail.get("hash").is_none(), "never the hash: {detail}");
+    let (_, date, _, kind, _, detail) = &events[1];
+    assert_eq!(
+        (date.as_str(), kind.as_str()),
+        ("2026-12-02", "token_revoked")
+    );
+    assert!(detail.contains("desk"), "{detail}");
+}
+
+#[tokio::test]
+async fn a_token_keeps_its_office_and_expiry_and_still_counts_once_revoked() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path()).await.expect("open");
+    assert!(!store.tokens_exist().await.expect("none yet"));
+    let expires = at("2027-04-01T00:00:00+09:00");
+    let token = NewToken {
+        name: "desk",
+        role: "issuer",
+        hash: "aa",
+        office: Some("center"),
+        expires_at: Some(expires),
+    };
+    let now = at("2026-12-01T10:00:00+09:00");
+    store
+        .token_create(&token, "cli", now)
+        .await
+        .expect("created");
+    let active = store.tokens_active().await.expect("active");
+    assert_eq!(active[0].office.as_deref(), Some("center"));
+    assert_eq!(active[0].expires_at, Some(expires));
+    store
+        .token_revoke("desk", "cli", now)
+        .await
+        .expect("revoked");
+    assert!(
+        store.tokens_exist().await.expect("exist"),
+        "a revoked token still counts: the first admin token is never minted again"
+    );
+    let listed = store.tokens_all().await.expect("all");
+    assert_eq!(listed[0].office.as_deref(), Some("center"));
+    assert_eq!(listed[0].revoked_at, Some(now));
+}
+
+#[tokio::test]
+async fn a_missing_database_is_refused_and_nothing_is_created() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = dir.path().join("typo");
+    assert!(matches!(
+        Store::open_existing(&data).await,
+        Err(ExistingError::Missing(_))
+    ));
+    assert!(!data.exists(), "no data directory made");
+    let copy = dir.path().join("copy.db");
+    assert!(matches!(
+        backup_existing(&data, &copy).await,
+        Err(BackupError::Source(ExistingError::Missing(_)))
+    ));
+    assert!(!copy.exists() && !data.exists(), "no copy, no directory");
+}
+
+/// A database made by the binary before the newest migration.
+async fn older_database(dir: &Path) {
+    let mut migrator = sqlx::migrate!("./migrations");
+    let all = migrator.migrations.to_vec();
+    migrator.migrations = all[..all.len() - 1].to_vec().into();
+    let options = SqliteConnectOptions::new()
+        .filename(dir.join(DATABASE_FILE))
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await
+        .expect("create");
+    migrator.run(&pool).await.expect("older schema");
+    pool.close().await;
+}
+
+async fn applied_migrations(dir: &Path) -> i64 {
+    let mut connection = existing::connect_existing(&dir.join(DATABASE_FILE))
+        .await
+        .expect("connect");
+    sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
+        .fetch_one(&mut connection)
+        .await
+        .expect("count")
+}
+
+#[tokio::test]
+async fn an_older_schema_is_refused_and_left_unmigrated_but_can_be_backed_up() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    older_database(dir.path()).await;
+    let before = applied_migrations(dir.path()).await;
+    assert!(matches!(
+        Store::open_existing(dir.path()).await,
+        Err(ExistingError::Older { .. })
+    ));
+    assert_eq!(applied_migrations(dir.path()).await, before, "not migrated");
+
+    let copy = dir.path().join("before-upgrade.db");
+    let summary = backup_existing(dir.path(), &copy).await.expect("backup");
+    assert_eq!(
+        summary,
+        BackupSummary {
+            tickets: 0,
+            events: 0,
+            tokens: 0
+        }
+    );
+    assert_eq!(
+        applied_migrations(dir.path()).await,
+        before,
+        "still not migrated"
+    );
+
+    Store::open(dir.path()).await.expect("the server migrates");
+    assert!(Store::open_existing(dir.path()).await.is_ok());
+}
+
+#[tokio::test]
+async fn a_schema_newer_than_the_binary_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path()).await.expect("open");
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+         VALUES (99999, 'from the future', 1, x'00', 0)",
+    )
+    .execute(&store.write)
+    .await
+    .expect("a future migration");
+    store.close().await;
+    assert!(matches!(
+        Store::open_existing(dir.path()).await,
+        Err(ExistingError::Newer { .. })
+    ));
+}
+
+#[tokio::test]
+async fn a_checked_backup_says_what_it_holds() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path()).await.expect("open");
+    record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
+    record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
+    store
+        .token_insert("desk", "issuer", "aa", at("2026-12-01T10:00:00+09:00"))
+        .await
+        .expect("token");
+    let copy = dir.path().join("copy.db");
+    let summary = backup_existing(dir.path(), &copy).await.expect("backup");
+    assert_eq!(
+        summary,
+        BackupSummary {
+            tickets: 2,
+            events: 3,
+            tokens: 1
+        },
+        "two issues and the token's creation"
+    );
+    assert!(matches!(
+        backup_existing(dir.path(), &copy).await,
+        Err(BackupError::Exists(_))
+    ));
+    assert!(
+        copy.exists(),
+        "an earlier backup is never replaced nor removed"
+    );
 }

@@ -1,11 +1,19 @@
-//! Staff tokens in the store: name, role, SHA-256 hash; never the secret itself.
+//! Staff tokens in the store: name, role, office scope, expiry and SHA-256 hash; never the
+//! secret itself. Creating and revoking a token write an event in the same transaction, so the
+//! event log says who could act, since when and until when (issue 12).
 
 use chrono::{DateTime, Utc};
+use serde_json::json;
 use sqlx::Row;
 
 use super::{Result, Store, StoreError, parse_timestamp, timestamp};
 
-/// A live token as the auth check needs it.
+/// The `office` of the events about tokens: they belong to the server, not to one office's
+/// queue, so no office's day or sequence ever sees them.
+pub const TOKEN_EVENTS_OFFICE: &str = "";
+
+/// A token as the auth check needs it: every token not revoked, expired ones included, so that
+/// an expired token is told apart from an unknown one.
 #[derive(Clone, Debug)]
 pub struct TokenRecord {
     /// Label recorded in events.
@@ -14,6 +22,25 @@ pub struct TokenRecord {
     pub role: String,
     /// Hex SHA-256 of the secret.
     pub hash: String,
+    /// The only office it may act on; `None`: every office.
+    pub office: Option<String>,
+    /// When it stops working; `None`: never.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A token to store, as `token create` (or the first start) decided it.
+#[derive(Clone, Debug)]
+pub struct NewToken<'a> {
+    /// Unique name, recorded in events as the actor.
+    pub name: &'a str,
+    /// Role name.
+    pub role: &'a str,
+    /// Hex SHA-256 of the secret.
+    pub hash: &'a str,
+    /// Limit to one office.
+    pub office: Option<&'a str>,
+    /// When it stops working.
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 /// A token as `token list` shows it.
@@ -23,14 +50,19 @@ pub struct TokenSummary {
     pub name: String,
     /// Role name.
     pub role: String,
+    /// The only office it may act on; `None`: every office.
+    pub office: Option<String>,
     /// When created.
     pub created_at: DateTime<Utc>,
+    /// When it stops working, if ever.
+    pub expires_at: Option<DateTime<Utc>>,
     /// When revoked, if it was.
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
 impl Store {
-    /// Stores a new token's hash; refuses a name in use.
+    /// Stores an unscoped token that never expires, recorded as made from the command line:
+    /// the short form of [`Store::token_create`] for tests and benchmarks.
     pub async fn token_insert(
         &self,
         name: &str,
@@ -38,34 +70,71 @@ impl Store {
         hash: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let result =
-            sqlx::query("INSERT INTO tokens (name, role, hash, created_at) VALUES (?, ?, ?, ?)")
-                .bind(name)
-                .bind(role)
-                .bind(hash)
-                .bind(timestamp(now))
-                .execute(&self.write)
-                .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
-                Err(StoreError::TokenNameTaken(name.to_string()))
-            }
-            Err(error) => Err(error.into()),
-        }
+        let token = NewToken {
+            name,
+            role,
+            hash,
+            office: None,
+            expires_at: None,
+        };
+        self.token_create(&token, "cli", now).await
     }
 
-    /// Tokens not revoked, read fresh on every call (no cache outlives a request).
+    /// Stores a new token's hash and a `token_created` event naming `actor` (`cli`, `server`),
+    /// in one transaction; refuses a name in use.
+    pub async fn token_create(
+        &self,
+        token: &NewToken<'_>,
+        actor: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut tx = self.write.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO tokens (name, role, hash, created_at, office, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(token.name)
+        .bind(token.role)
+        .bind(token.hash)
+        .bind(timestamp(now))
+        .bind(token.office)
+        .bind(token.expires_at.map(timestamp))
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Ok(_) => {}
+            Err(sqlx::Error::Database(error)) if error.is_unique_violation() => {
+                return Err(StoreError::TokenNameTaken(token.name.to_string()));
+            }
+            Err(error) => return Err(error.into()),
+        }
+        let detail = json!({
+            "name": token.name,
+            "role": token.role,
+            "office": token.office,
+            "expires_at": token.expires_at.map(timestamp),
+        });
+        token_event(&mut tx, "token_created", actor, now, detail).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Tokens not revoked (expired ones too), read fresh on every call (no cache outlives a
+    /// request).
     pub async fn tokens_active(&self) -> Result<Vec<TokenRecord>> {
-        let rows = sqlx::query("SELECT name, role, hash FROM tokens WHERE revoked_at IS NULL")
-            .fetch_all(&self.read)
-            .await?;
+        let rows = sqlx::query(
+            "SELECT name, role, hash, office, expires_at FROM tokens WHERE revoked_at IS NULL",
+        )
+        .fetch_all(&self.read)
+        .await?;
         rows.iter()
             .map(|row| {
                 Ok(TokenRecord {
                     name: row.try_get("name")?,
                     role: row.try_get("role")?,
                     hash: row.try_get("hash")?,
+                    office: row.try_get("office")?,
+                    expires_at: optional_timestamp(row, "expires_at")?,
                 })
             })
             .collect()
@@ -73,43 +142,89 @@ impl Store {
 
     /// Every token, revoked ones too, by name.
     pub async fn tokens_all(&self) -> Result<Vec<TokenSummary>> {
-        let rows =
-            sqlx::query("SELECT name, role, created_at, revoked_at FROM tokens ORDER BY name")
-                .fetch_all(&self.read)
-                .await?;
+        let rows = sqlx::query(
+            "SELECT name, role, office, created_at, expires_at, revoked_at
+             FROM tokens ORDER BY name",
+        )
+        .fetch_all(&self.read)
+        .await?;
         rows.iter()
             .map(|row| {
                 Ok(TokenSummary {
                     name: row.try_get("name")?,
                     role: row.try_get("role")?,
+                    office: row.try_get("office")?,
                     created_at: parse_timestamp(row.try_get("created_at")?)?,
-                    revoked_at: row
-                        .try_get::<Option<String>, _>("revoked_at")?
-                        .map(parse_timestamp)
-                        .transpose()?,
+                    expires_at: optional_timestamp(row, "expires_at")?,
+                    revoked_at: optional_timestamp(row, "revoked_at")?,
                 })
             })
             .collect()
     }
 
-    /// Revokes a live token by name; false if there is none.
-    pub async fn token_revoke(&self, name: &str, now: DateTime<Utc>) -> Result<bool> {
+    /// Revokes a live token by name, with a `token_revoked` event naming `actor`, in one
+    /// transaction; false if there is no such live token (and nothing is written).
+    pub async fn token_revoke(&self, name: &str, actor: &str, now: DateTime<Utc>) -> Result<bool> {
+        let mut tx = self.write.begin().await?;
         let done =
             sqlx::query("UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL")
                 .bind(timestamp(now))
                 .bind(name)
-                .execute(&self.write)
+                .execute(&mut *tx)
                 .await?;
-        Ok(done.rows_affected() > 0)
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        token_event(
+            &mut tx,
+            "token_revoked",
+            actor,
+            now,
+            json!({ "name": name }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
-    /// Whether a live admin token exists (else the server makes one at start).
-    pub async fn admin_token_exists(&self) -> Result<bool> {
-        let count: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM tokens WHERE role = 'admin' AND revoked_at IS NULL",
-        )
-        .fetch_one(&self.write)
-        .await?;
-        Ok(count > 0)
+    /// Whether any token was ever made, revoked and expired ones included: the server mints
+    /// the first admin token only into a store that has none, never again after revocations.
+    pub async fn tokens_exist(&self) -> Result<bool> {
+        let any: Option<i64> = sqlx::query_scalar("SELECT 1 FROM tokens LIMIT 1")
+            .fetch_optional(&self.write)
+            .await?;
+        Ok(any.is_some())
     }
+}
+
+/// Appends an event about a token to the event log, in the caller's transaction.
+async fn token_event(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    kind: &str,
+    actor: &str,
+    now: DateTime<Utc>,
+    detail: serde_json::Value,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO events (office, business_date, at, kind, actor, detail)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(TOKEN_EVENTS_OFFICE)
+    .bind(crate::calendar::business_date(now).to_string())
+    .bind(timestamp(now))
+    .bind(kind)
+    .bind(actor)
+    .bind(detail.to_string())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn optional_timestamp(
+    row: &sqlx::sqlite::SqliteRow,
+    column: &str,
+) -> Result<Option<DateTime<Utc>>> {
+    row.try_get::<Option<String>, _>(column)?
+        .map(parse_timestamp)
+        .transpose()
 }

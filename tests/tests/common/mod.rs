@@ -49,7 +49,8 @@ pub struct Server {
     pub child: Child,
     /// `http://127.0.0.1:PORT`.
     pub base: String,
-    /// The admin token printed at first start (None when the data directory had one).
+    /// The first admin token, read from the file whose path the first start prints (None when
+    /// the data directory had a token already).
     pub admin_token: Option<String>,
     /// The data directory it runs on.
     pub data: PathBuf,
@@ -97,8 +98,10 @@ impl Server {
             let line = receiver
                 .recv_timeout(left)
                 .expect("queue-server printed its address in time");
-            if let Some(token) = line.strip_prefix("admin token: ") {
-                server.admin_token = Some(token.trim().to_string());
+            assert!(!line.contains("qs_"), "a secret on stdout: {line}");
+            if let Some(file) = line.strip_prefix("admin token file: ") {
+                let secret = std::fs::read_to_string(file.trim()).expect("the admin token file");
+                server.admin_token = Some(secret.trim().to_string());
             }
             if let Some(address) = line.strip_prefix("listening on ") {
                 server.base = address.trim().to_string();
@@ -137,7 +140,7 @@ impl Server {
         }
     }
 
-    /// The admin token (panics if this start did not print one).
+    /// The admin token (panics if this start did not make one).
     pub fn admin(&self) -> String {
         self.admin_token.clone().expect("admin token printed")
     }
