@@ -6,6 +6,7 @@
 //! separate small pool, so a token check never waits for a commit. A busy timeout lets the CLI
 //! (`token create`, `backup`) work beside a running server.
 
+mod health;
 mod history;
 mod lock;
 mod synthetic;
@@ -85,8 +86,14 @@ impl Store {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
+        // The writer is opened once and kept for the life of the process: sqlx would otherwise
+        // close it after 10 idle minutes or 30 in all, and reopening it needs a free descriptor
+        // at the moment of a rush, when there may be none (every issue would then fail).
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
             .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations").run(&write).await?;
