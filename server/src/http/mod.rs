@@ -201,13 +201,20 @@ fn timeout(limit: std::time::Duration) -> TimeoutLayer {
     TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, limit)
 }
 
-/// The layers around every route: a panic answered as a 500 with the JSON envelope (never a
-/// dropped connection), and the trace of each request.
+/// The layers around every route: panics caught, and the trace of each request.
 fn finish(router: Router<AppState>, state: AppState) -> Router {
-    router
-        .layer(CatchPanicLayer::custom(panic_response))
+    catch_panics(router)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// A handler that panics is answered 500 with the JSON envelope, never with a dropped
+/// connection, and the panic is logged.
+pub fn catch_panics<S>(router: Router<S>) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    router.layer(CatchPanicLayer::custom(panic_response))
 }
 
 /// The reply to a request whose handler panicked: the panic goes to the log, the client gets
