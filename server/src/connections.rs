@@ -50,7 +50,8 @@ pub async fn serve(
             },
             () = stopped(&mut shutdown) => break,
         };
-        let service = TowerToHyperService::new(AddExtension::new(router.clone(), ConnectInfo(peer)));
+        let service =
+            TowerToHyperService::new(AddExtension::new(router.clone(), ConnectInfo(peer)));
         let connection = builder
             .serve_connection(TokioIo::new(stream), service)
             .with_upgrades();

@@ -217,7 +217,11 @@ enum SendFailed {
 }
 
 /// Sends one message, giving up after `within`.
-async fn send(socket: &mut WebSocket, message: Message, within: Duration) -> Result<(), SendFailed> {
+async fn send(
+    socket: &mut WebSocket,
+    message: Message,
+    within: Duration,
+) -> Result<(), SendFailed> {
     match tokio::time::timeout(within, socket.send(message)).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(_)) => Err(SendFailed::Closed),
@@ -254,7 +258,12 @@ async fn serve_frames(
     within: Duration,
 ) -> Result<(), SendFailed> {
     if *shutdown.borrow_and_update() {
-        return send(socket, close(close_code::AWAY, "server shutting down"), within).await;
+        return send(
+            socket,
+            close(close_code::AWAY, "server shutting down"),
+            within,
+        )
+        .await;
     }
     let mut snapshots = office.snapshots;
     let mut calls = office.calls.subscribe();

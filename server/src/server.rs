@@ -20,8 +20,8 @@ use crate::feed::OfficeFeed;
 use crate::feed::ViewerSlots;
 use crate::http::{self, AppState, Shared};
 use crate::limits::Limits;
-use crate::{connections, office};
 use crate::store::{Store, StoreError};
+use crate::{connections, office};
 
 /// How long shutdown waits for tasks (feeds sending their close frames, offices finishing a
 /// batch) before the process ends anyway.

@@ -22,16 +22,31 @@ use sqlx::Connection;
 #[tokio::test]
 async fn a_calendar_date_beyond_the_calendar_years_is_invalid_not_a_panic() {
     let server = TestServer::start(OPEN_DAY).await;
-    for query in ["from=%2B262142-12-31", "from=2100-01-01", "from=1954-12-31", "to=%2B262142-12-31"] {
+    for query in [
+        "from=%2B262142-12-31",
+        "from=2100-01-01",
+        "from=1954-12-31",
+        "to=%2B262142-12-31",
+    ] {
         let (status, body) = server
-            .call("GET", &format!("/api/v1/offices/main/calendar?{query}"), None, None)
+            .call(
+                "GET",
+                &format!("/api/v1/offices/main/calendar?{query}"),
+                None,
+                None,
+            )
             .await;
         assert_eq!(status, 400, "{query}: {body}");
         assert_eq!(body["error"]["code"], "invalid_date", "{query}");
     }
     // The calendar's last fortnight still answers, up to its last day.
     let (status, body) = server
-        .call("GET", "/api/v1/offices/main/calendar?from=2099-12-25", None, None)
+        .call(
+            "GET",
+            "/api/v1/offices/main/calendar?from=2099-12-25",
+            None,
+            None,
+        )
         .await;
     assert_eq!(status, 200, "{body}");
     let days = body["days"].as_array().unwrap();
@@ -59,7 +74,9 @@ async fn a_panicking_handler_answers_500_with_the_json_envelope() {
         Duration::from_secs(30),
         stopped,
     ));
-    let response = reqwest::get(format!("http://{address}/boom")).await.unwrap();
+    let response = reqwest::get(format!("http://{address}/boom"))
+        .await
+        .unwrap();
     assert_eq!(response.status(), 500);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "internal_error");
@@ -73,19 +90,19 @@ async fn health(server: &TestServer) -> (u16, Value) {
 fn passed(body: &Value, name: &str, office: &str) -> bool {
     let check = body["checks"]
         .as_array()
-        .unwrap()
+        .expect("checks")
         .iter()
         .find(|check| check["check"] == name && check["office"] == office)
         .unwrap_or_else(|| panic!("no {name} check for {office}: {body}"));
-    check["ok"].as_bool().unwrap()
+    check["ok"].as_bool().expect("ok is a boolean")
 }
 
 fn failing(body: &Value) -> Vec<String> {
     body["failing"]
         .as_array()
-        .unwrap()
+        .expect("failing")
         .iter()
-        .map(|name| name.as_str().unwrap().to_string())
+        .map(|name| name.as_str().expect("a name").to_string())
         .collect()
 }
 
@@ -144,7 +161,9 @@ impl Clock for BreakableClock {
 #[tokio::test]
 async fn health_fails_naming_the_office_task_when_it_has_died() {
     let broken = Arc::new(AtomicBool::new(false));
-    let start = DateTime::parse_from_rfc3339(OPEN_DAY).unwrap().with_timezone(&Utc);
+    let start = DateTime::parse_from_rfc3339(OPEN_DAY)
+        .unwrap()
+        .with_timezone(&Utc);
     let clock = BreakableClock {
         inner: StartedClock::new(start),
         broken: broken.clone(),
@@ -158,13 +177,21 @@ async fn health_fails_naming_the_office_task_when_it_has_died() {
     broken.store(true, Ordering::SeqCst);
     let body = json!({ "service": "renewal" });
     let (status, _) = server
-        .call("POST", "/api/v1/offices/main/tickets", Some(ISSUER), Some(body))
+        .call(
+            "POST",
+            "/api/v1/offices/main/tickets",
+            Some(ISSUER),
+            Some(body),
+        )
         .await;
     assert_eq!(status, 503, "the command died with the office task");
 
     let (status, body) = health(&server).await;
     assert_eq!(status, 503, "{body}");
-    assert!(failing(&body).contains(&"office_task".to_string()), "{body}");
+    assert!(
+        failing(&body).contains(&"office_task".to_string()),
+        "{body}"
+    );
     let office_check = &body["checks"][0];
     assert_eq!(office_check["office"], "main");
     assert_eq!(office_check["ok"], false);
@@ -184,16 +211,24 @@ async fn health_fails_naming_the_last_publish_while_the_office_is_stuck() {
     .await;
     let issue = json!({ "service": "renewal" });
     let tickets = "/api/v1/offices/main/tickets";
-    let (status, _) = server.call("POST", tickets, Some(ISSUER), Some(issue.clone())).await;
+    let (status, _) = server
+        .call("POST", tickets, Some(ISSUER), Some(issue.clone()))
+        .await;
     assert_eq!(status, 201);
     let (_, body) = health(&server).await;
-    assert!(passed(&body, "last_publish", "main"), "just published: {body}");
+    assert!(
+        passed(&body, "last_publish", "main"),
+        "just published: {body}"
+    );
 
     let database = server.dir.path().join("queue.db");
     let mut holder = sqlx::SqliteConnection::connect(&format!("sqlite://{}", database.display()))
         .await
         .unwrap();
-    sqlx::query("BEGIN IMMEDIATE").execute(&mut holder).await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE")
+        .execute(&mut holder)
+        .await
+        .unwrap();
     let stuck = {
         let client = server.client.clone();
         let url = server.url(tickets);
@@ -217,14 +252,25 @@ async fn health_fails_naming_the_last_publish_while_the_office_is_stuck() {
         tokio::time::sleep(Duration::from_millis(250)).await;
     };
     assert_eq!(body["status"], "failing");
-    assert!(failing(&body).contains(&"last_publish".to_string()), "{body}");
-    assert!(passed(&body, "office_task", "main"), "stuck, not dead: {body}");
+    assert!(
+        failing(&body).contains(&"last_publish".to_string()),
+        "{body}"
+    );
+    assert!(
+        passed(&body, "office_task", "main"),
+        "stuck, not dead: {body}"
+    );
 
     sqlx::query("ROLLBACK").execute(&mut holder).await.unwrap();
     holder.close().await.unwrap();
     let _ = stuck.await.unwrap();
-    let (status, _) = server.call("POST", tickets, Some(ISSUER), Some(issue)).await;
+    let (status, _) = server
+        .call("POST", tickets, Some(ISSUER), Some(issue))
+        .await;
     assert_eq!(status, 201);
     let (_, body) = health(&server).await;
-    assert!(passed(&body, "last_publish", "main"), "published again: {body}");
+    assert!(
+        passed(&body, "last_publish", "main"),
+        "published again: {body}"
+    );
 }

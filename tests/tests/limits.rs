@@ -157,7 +157,11 @@ async fn a_viewer_that_never_reads_is_dropped_while_a_reading_viewer_keeps_recei
             issued += 1;
         }
     }
-    assert_eq!(metric(&server.base, "feed_connections").await, 1, "the reader stays");
+    assert_eq!(
+        metric(&server.base, "feed_connections").await,
+        1,
+        "the reader stays"
+    );
 
     // The reader still receives: one more change reaches it.
     let before = received.load(std::sync::atomic::Ordering::SeqCst);
@@ -177,7 +181,10 @@ async fn a_viewer_that_never_reads_is_dropped_while_a_reading_viewer_keeps_recei
     assert!(!counting.is_finished(), "the reader was disconnected");
     // The silent viewer's connection is gone: reading what was buffered ends.
     let closed = read_until_closed(&mut silent, Duration::from_secs(30)).await;
-    assert!(closed.is_some(), "the silent viewer is still connected ({issued} issued)");
+    assert!(
+        closed.is_some(),
+        "the silent viewer is still connected ({issued} issued)"
+    );
 }
 
 /// Beyond `--max-viewers`, `/live` answers 503 with the JSON envelope; the status JSON still
@@ -206,10 +213,16 @@ async fn viewers_beyond_the_maximum_are_refused_but_the_status_json_has_room() {
     drop(first);
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        if tokio_tungstenite::connect_async(ws_url(&server)).await.is_ok() {
+        if tokio_tungstenite::connect_async(ws_url(&server))
+            .await
+            .is_ok()
+        {
             break;
         }
-        assert!(Instant::now() < deadline, "a freed place was never given again");
+        assert!(
+            Instant::now() < deadline,
+            "a freed place was never given again"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -289,7 +302,11 @@ async fn health_and_metrics_move_to_the_admin_address_when_one_is_given() {
     let public_only = reqwest::get(format!("{admin}/api/v1/offices/main/status"))
         .await
         .unwrap();
-    assert_eq!(public_only.status(), 404, "the admin address serves only its routes");
+    assert_eq!(
+        public_only.status(),
+        404,
+        "the admin address serves only its routes"
+    );
     let status = reqwest::get(apart.url("/api/v1/offices/main/status"))
         .await
         .unwrap();

@@ -125,9 +125,8 @@ fn limits_of(args: &ServerArgs) -> Limits {
         None => default_viewers,
     };
     tracing::info!(max_viewers, "live viewers at most");
-    let seconds = |given: Option<u64>, default: Duration| {
-        given.map(Duration::from_secs).unwrap_or(default)
-    };
+    let seconds =
+        |given: Option<u64>, default: Duration| given.map(Duration::from_secs).unwrap_or(default);
     Limits {
         max_viewers,
         header_read_timeout: seconds(args.header_timeout, limits::HEADER_READ_TIMEOUT),

@@ -43,13 +43,19 @@ async fn a_viewer_keeps_only_the_frame_not_the_published_state() {
         service: "renewal".into(),
     };
     handle.execute(issue, "desk").await.unwrap();
-    tokio::time::timeout(std::time::Duration::from_secs(5), viewer.snapshots.changed())
-        .await
-        .unwrap()
-        .unwrap();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        viewer.snapshots.changed(),
+    )
+    .await
+    .unwrap()
+    .unwrap();
     let second_frame = viewer.snapshots.borrow_and_update().clone();
 
-    assert_ne!(first_frame.text, second_frame.text, "the viewer saw the issue");
+    assert_ne!(
+        first_frame.text, second_frame.text,
+        "the viewer saw the issue"
+    );
     assert!(
         before.upgrade().is_none(),
         "the state before the issue is still alive while a viewer is connected"

@@ -6,7 +6,10 @@ fn viewers_leave_headroom_and_reach_ten_thousand_when_the_limit_allows() {
     assert_eq!(default_max_viewers(65_536), 65_536 - HEADROOM as usize);
     for open_files in [11_024, 20_000, 524_288, 1_048_576] {
         let viewers = default_max_viewers(open_files) as u64;
-        assert!(viewers >= 10_000, "{open_files} files gave {viewers} viewers");
+        assert!(
+            viewers >= 10_000,
+            "{open_files} files gave {viewers} viewers"
+        );
         assert!(open_files - viewers >= HEADROOM);
     }
 }

@@ -72,8 +72,7 @@ impl TestServer {
                 .await
                 .expect("token");
         }
-        let mut settings =
-            queue_server::Settings::new(config, Arc::new(StartedClock::new(start)));
+        let mut settings = queue_server::Settings::new(config, Arc::new(StartedClock::new(start)));
         adjust(&mut settings);
         let server = queue_server::Server::start(settings, store.clone())
             .await
