@@ -7,7 +7,10 @@
 //! grows with lag. Call events come on a `broadcast`; a viewer that lags behind it resyncs from
 //! the latest snapshot, which carries the recent calls. Viewers send nothing we use: their
 //! frames are ignored, and an oversized one closes the link (1009). Pings keep idle links alive
-//! and find dead ones.
+//! and find dead ones. Every send has a deadline: a viewer that stops reading (its socket
+//! buffers full) is dropped within [`crate::limits::SEND_TIMEOUT`], so a blocked send can
+//! neither hold its task nor silence the pings that would have found it dead. Viewers are
+//! counted against `--max-viewers` by [`ViewerSlots`], so the last descriptors stay for staff.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
 use bytes::Bytes;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast, watch};
 use tokio_util::task::TaskTracker;
 
 use crate::office::OfficeHandle;
@@ -118,6 +121,10 @@ pub struct FeedMetrics {
     pub lag_samples: AtomicU64,
     /// Largest lag seen, microseconds.
     pub lag_micros_max: AtomicU64,
+    /// Viewers dropped because a send did not complete in time (they stopped reading).
+    pub dropped_slow: AtomicU64,
+    /// Viewers refused because `--max-viewers` were connected.
+    pub refused_full: AtomicU64,
 }
 
 impl FeedMetrics {
@@ -154,31 +161,115 @@ fn close(code: u16, reason: &'static str) -> Message {
     }))
 }
 
-/// Serves one viewer until it leaves, dies, misbehaves, or the server shuts down (1001).
-pub async fn serve_viewer(
-    mut socket: WebSocket,
+/// Room for viewers: `--max-viewers` slots, one held by each viewer for its whole connection.
+#[derive(Clone, Debug)]
+pub struct ViewerSlots {
+    slots: Arc<Semaphore>,
+    max: usize,
+}
+
+/// One viewer's slot, given back when its connection ends, however it ends.
+#[derive(Debug)]
+pub struct ViewerSlot(#[allow(dead_code)] OwnedSemaphorePermit);
+
+impl ViewerSlots {
+    /// Room for `max` viewers at once.
+    pub fn new(max: usize) -> Self {
+        let max = max.min(Semaphore::MAX_PERMITS);
+        Self {
+            slots: Arc::new(Semaphore::new(max)),
+            max,
+        }
+    }
+
+    /// A slot for one more viewer, or `None` when all are taken.
+    pub fn take(&self) -> Option<ViewerSlot> {
+        self.slots.clone().try_acquire_owned().ok().map(ViewerSlot)
+    }
+
+    /// The most viewers at once.
+    pub fn max(&self) -> usize {
+        self.max
+    }
+}
+
+/// One viewer's connection: what it follows and how it is served.
+#[derive(Debug)]
+pub struct Viewer {
+    /// The office's frames.
+    pub office: OfficeFeed,
+    /// Turns true when the server shuts down.
+    pub shutdown: watch::Receiver<bool>,
+    /// The feed's counters.
+    pub metrics: Arc<FeedMetrics>,
+    /// Deadline of each send (see [`crate::limits::SEND_TIMEOUT`]).
+    pub send_timeout: Duration,
+    /// Its place under `--max-viewers`, held until the connection ends.
+    pub slot: ViewerSlot,
+}
+
+/// Why a viewer's connection ended on our side of a send.
+enum SendFailed {
+    /// The socket is closed or broken.
+    Closed,
+    /// The viewer did not take the frame in time.
+    TimedOut,
+}
+
+/// Sends one message, giving up after `within`.
+async fn send(
+    socket: &mut WebSocket,
+    message: Message,
+    within: Duration,
+) -> Result<(), SendFailed> {
+    match tokio::time::timeout(within, socket.send(message)).await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_)) => Err(SendFailed::Closed),
+        Err(_) => Err(SendFailed::TimedOut),
+    }
+}
+
+impl Viewer {
+    /// Serves the viewer until it leaves, dies, stops reading, misbehaves, or the server shuts
+    /// down (1001).
+    pub async fn serve(self, mut socket: WebSocket) {
+        let Self {
+            office,
+            mut shutdown,
+            metrics,
+            send_timeout,
+            slot: _slot,
+        } = self;
+        let _connected = Connected::new(metrics.clone());
+        let ended = serve_frames(&mut socket, office, &mut shutdown, &metrics, send_timeout).await;
+        if let Err(SendFailed::TimedOut) = ended {
+            metrics.dropped_slow.fetch_add(1, Ordering::Relaxed);
+            tracing::debug!("viewer stopped reading; dropping it");
+        }
+    }
+}
+
+/// The viewer's loop: the first snapshot, then every change, call and ping, until it ends.
+async fn serve_frames(
+    socket: &mut WebSocket,
     office: OfficeFeed,
-    mut shutdown: watch::Receiver<bool>,
-    metrics: Arc<FeedMetrics>,
-) {
-    let _connected = Connected::new(metrics.clone());
+    shutdown: &mut watch::Receiver<bool>,
+    metrics: &FeedMetrics,
+    within: Duration,
+) -> Result<(), SendFailed> {
     if *shutdown.borrow_and_update() {
-        let _ = socket
-            .send(close(close_code::AWAY, "server shutting down"))
-            .await;
-        return;
+        return send(
+            socket,
+            close(close_code::AWAY, "server shutting down"),
+            within,
+        )
+        .await;
     }
     let mut snapshots = office.snapshots;
     let mut calls = office.calls.subscribe();
     // The first message is always the full current snapshot.
     let first = snapshots.borrow_and_update().clone();
-    if socket
-        .send(Message::Text(first.text.clone()))
-        .await
-        .is_err()
-    {
-        return;
-    }
+    send(socket, Message::Text(first.text.clone()), within).await?;
     metrics.record_send(first.published_at);
     let mut ping =
         tokio::time::interval_at(tokio::time::Instant::now() + PING_INTERVAL, PING_INTERVAL);
@@ -187,38 +278,30 @@ pub async fn serve_viewer(
         tokio::select! {
             changed = snapshots.changed() => {
                 if changed.is_err() {
-                    let _ = socket.send(close(close_code::AWAY, "office stopped")).await;
-                    break;
+                    return send(socket, close(close_code::AWAY, "office stopped"), within).await;
                 }
                 let latest = snapshots.borrow_and_update().clone();
-                if socket.send(Message::Text(latest.text.clone())).await.is_err() {
-                    break;
-                }
+                send(socket, Message::Text(latest.text.clone()), within).await?;
                 metrics.record_send(latest.published_at);
             }
             call = calls.recv() => match call {
                 Ok(call) => {
-                    if socket.send(Message::Text(call.text.clone())).await.is_err() {
-                        break;
-                    }
+                    send(socket, Message::Text(call.text.clone()), within).await?;
                     metrics.record_send(call.published_at);
                 }
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
                     // Missed calls are in the snapshot's recent calls: resync from it.
                     tracing::debug!(missed, "viewer lagged behind calls; resyncing");
                     let latest = snapshots.borrow_and_update().clone();
-                    if socket.send(Message::Text(latest.text.clone())).await.is_err() {
-                        break;
-                    }
+                    send(socket, Message::Text(latest.text.clone()), within).await?;
                     metrics.record_send(latest.published_at);
                 }
                 Err(broadcast::error::RecvError::Closed) => {
-                    let _ = socket.send(close(close_code::AWAY, "office stopped")).await;
-                    break;
+                    return send(socket, close(close_code::AWAY, "office stopped"), within).await;
                 }
             },
             incoming = socket.recv() => match incoming {
-                None | Some(Ok(Message::Close(_))) => break,
+                None | Some(Ok(Message::Close(_))) => return Ok(()),
                 Some(Ok(Message::Pong(_))) => awaiting_pong = false,
                 Some(Ok(_)) => {} // viewers send nothing we use
                 Some(Err(error)) => {
@@ -227,25 +310,25 @@ pub async fn serve_viewer(
                         .unwrap_or_else(|| error.to_string())
                         .to_ascii_lowercase();
                     if too_big.contains("too long") || too_big.contains("too big") || too_big.contains("capacity") {
-                        let _ = socket.send(close(close_code::SIZE, "message too big")).await;
+                        return send(socket, close(close_code::SIZE, "message too big"), within).await;
                     }
-                    break;
+                    return Ok(());
                 }
             },
             _ = ping.tick() => {
                 if awaiting_pong {
                     tracing::debug!("viewer did not answer a ping; dropping it");
-                    break;
+                    return Ok(());
                 }
                 awaiting_pong = true;
-                if socket.send(Message::Ping(Default::default())).await.is_err() {
-                    break;
-                }
+                send(socket, Message::Ping(Default::default()), within).await?;
             }
             _ = shutdown.changed() => {
-                let _ = socket.send(close(close_code::AWAY, "server shutting down")).await;
-                break;
+                return send(socket, close(close_code::AWAY, "server shutting down"), within).await;
             }
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -18,7 +18,9 @@
 //!   wait predictor scored against the actual waits.
 //! - [`auth`]: staff tokens and roles.
 //! - [`renewal`]: the renewal guide: when, what lapses, the notice, who brings what, where.
-//! - [`http`]: router, handlers, web pages and the JSON error envelope.
+//! - [`http`]: router, handlers, web pages, the JSON error envelope and the health check.
+//! - [`connections`]: accepting connections and serving HTTP/1.1 with a header-read timeout.
+//! - [`limits`]: open files, the viewers they allow (`--max-viewers`), and the timeouts.
 //! - [`server`]: start-up ([`Settings`] → [`Server`]), serving, and shutdown that waits for
 //!   every task the server started.
 //! - [`cli`]: the command line (`queue-server`, `token`, `backup`, `calendar`, `holidays`,
@@ -32,12 +34,14 @@ pub mod calendar;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod connections;
 pub mod demo;
 pub mod domain;
 pub mod estimate;
 pub mod feed;
 pub mod history;
 pub mod http;
+pub mod limits;
 pub mod office;
 pub mod renewal;
 pub mod server;

@@ -2,6 +2,8 @@
 //! tasks the server runs (one writer per office, one feed relay per office, the demo's
 //! simulation), and [`Server::serve`] serves the router until the shutdown signal, then waits for
 //! every one of those tasks to finish (drop-to-finish: a task ends when what feeds it is gone).
+//! The routes are served on one address, or the public ones on one and `/healthz` and
+//! `/metrics` on another ([`Listeners`], `--admin-listen`).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -15,9 +17,11 @@ use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::demo::Simulation;
 use crate::feed::OfficeFeed;
+use crate::feed::ViewerSlots;
 use crate::http::{self, AppState, Shared};
-use crate::office;
+use crate::limits::Limits;
 use crate::store::{Store, StoreError};
+use crate::{connections, office};
 
 /// How long shutdown waits for tasks (feeds sending their close frames, offices finishing a
 /// batch) before the process ends anyway.
@@ -35,6 +39,11 @@ pub struct Settings {
     pub demo: bool,
     /// Seconds between status polls of a web page that cannot use the live feed.
     pub poll_seconds: u32,
+    /// Viewers at most, and the timeouts of connections, requests and feed sends.
+    pub limits: Limits,
+    /// How old an office's last publish may be before `/healthz` fails (an office republishes
+    /// at least every refresh interval; screens say "not live" after this).
+    pub stale_publish: Duration,
 }
 
 impl Settings {
@@ -45,6 +54,28 @@ impl Settings {
             clock,
             demo: false,
             poll_seconds: http::pages::DEFAULT_POLL_SECONDS,
+            limits: Limits::default(),
+            stale_publish: crate::protocol::feed::STALE_AFTER,
+        }
+    }
+}
+
+/// Where the server listens: everything on `public`, or, with `admin`, the operators' routes
+/// (`/healthz`, `/metrics`) only there and the rest only on `public`.
+#[derive(Debug)]
+pub struct Listeners {
+    /// The address nginx (or the LAN) reaches.
+    pub public: TcpListener,
+    /// The address monitoring reaches (`--admin-listen`), if separate.
+    pub admin: Option<TcpListener>,
+}
+
+impl From<TcpListener> for Listeners {
+    /// One address for every route.
+    fn from(public: TcpListener) -> Self {
+        Self {
+            public,
+            admin: None,
         }
     }
 }
@@ -64,6 +95,8 @@ impl Server {
             clock,
             demo,
             poll_seconds,
+            limits,
+            stale_publish,
         } = settings;
         let config = Arc::new(config);
         let tasks = TaskTracker::new();
@@ -93,6 +126,9 @@ impl Server {
             pages: http::pages::PageSettings { poll_seconds },
             tasks: tasks.clone(),
             history: Default::default(),
+            viewer_slots: ViewerSlots::new(limits.max_viewers),
+            limits,
+            stale_publish,
         });
         if demo {
             for (seed, office) in config.offices.iter().enumerate() {
@@ -116,14 +152,15 @@ impl Server {
         &self.state
     }
 
-    /// Serves on `listener` until `shutdown` completes; then lets in-flight requests finish,
+    /// Serves on `listeners` until `shutdown` completes; then lets in-flight requests finish,
     /// closes every feed with 1001 (going away) and waits for the server's tasks.
     pub async fn serve(
         self,
-        listener: TcpListener,
+        listeners: impl Into<Listeners>,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let Self { state, tasks } = self;
+        let Listeners { public, admin } = listeners.into();
         let signal = {
             let state = state.clone();
             async move {
@@ -131,15 +168,37 @@ impl Server {
                 state.shutdown.send_replace(true);
             }
         };
-        // The peer's address is part of each request: the ticket pages' rate limit keys on it.
-        let app = http::router(state.clone())
-            .into_make_service_with_connect_info::<std::net::SocketAddr>();
-        let served = axum::serve(listener, app)
-            .with_graceful_shutdown(signal)
-            .await;
-        // Stop anything still running if serving failed, then let the tasks end: the offices
-        // once no handle is left, the relays once their office ends, the feeds on the signal.
-        state.shutdown.send_replace(true);
+        let stopped = state.shutdown.subscribe();
+        let header_read_timeout = state.limits.header_read_timeout;
+        let served_public;
+        let served_admin;
+        match admin {
+            None => {
+                let app = http::router(state.clone());
+                served_public = connections::serve(public, app, header_read_timeout, stopped);
+                served_admin = None;
+            }
+            Some(admin) => {
+                let app = http::public_router(state.clone());
+                let operators = http::admin_router(state.clone());
+                served_public =
+                    connections::serve(public, app, header_read_timeout, stopped.clone());
+                served_admin = Some(connections::serve(
+                    admin,
+                    operators,
+                    header_read_timeout,
+                    stopped,
+                ));
+            }
+        }
+        let admin = async move {
+            if let Some(served) = served_admin {
+                served.await;
+            }
+        };
+        tokio::join!(signal, served_public, admin);
+        // Let the tasks end: the offices once no handle is left, the relays once their office
+        // ends, the feeds on the signal.
         drop(state);
         tasks.close();
         if tokio::time::timeout(SHUTDOWN_GRACE, tasks.wait())
@@ -148,6 +207,6 @@ impl Server {
         {
             tracing::warn!(left = tasks.len(), "some tasks did not finish in time");
         }
-        served
+        Ok(())
     }
 }

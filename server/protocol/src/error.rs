@@ -81,6 +81,9 @@ wire_enum! {
         InternalError = "internal_error",
         /// 503: the server cannot serve this now (shutting down, store unavailable).
         Unavailable = "unavailable",
+        /// 503 on the live feed: `--max-viewers` viewers are connected; try again later (a
+        /// page polls the status JSON meanwhile, which always has room).
+        TooManyViewers = "too_many_viewers",
         /// Any other status without a code of its own.
         Error = "error",
     }

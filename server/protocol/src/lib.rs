@@ -15,6 +15,7 @@
 //! - [`office`]: offices and their services as the API lists them.
 //! - [`error`]: the JSON error envelope and its stable codes.
 //! - [`feed`]: the feed's timing contract (refresh interval, when a screen is not live).
+//! - [`health`]: what `/healthz` checked and which check failed.
 //! - [`text`]: the language choice, date and time formats and state labels every screen shares.
 
 #[macro_use]
@@ -23,6 +24,7 @@ mod wire_enum;
 pub mod calendar;
 pub mod error;
 pub mod feed;
+pub mod health;
 pub mod history;
 pub mod message;
 pub mod office;
@@ -34,6 +36,7 @@ pub use calendar::{
     CalendarDay, CalendarDays, CalendarState, Closure, ClosureReason, Hours, Phase,
 };
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
+pub use health::{Health, HealthCheck, HealthCheckName, HealthStatus};
 pub use history::{Forecast, ForecastCell, ForecastSlot, HistoryPage, HistoryRow};
 pub use message::{CallEvent, Message, Payload};
 pub use office::{OfficeInfo, OfficeList, OfficeName, ServiceInfo};

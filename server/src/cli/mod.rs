@@ -86,6 +86,26 @@ struct ServerArgs {
     #[arg(long, value_name = "SECONDS",
           value_parser = clap::value_parser!(u32).range(1..=300))]
     poll_seconds: Option<u32>,
+    /// Serve /healthz and /metrics only on this address (e.g. 127.0.0.1:9090), apart from the
+    /// public one; without it they are served on --listen with everything else.
+    #[arg(long, value_name = "ADDR:PORT", value_parser = parse_listen)]
+    admin_listen: Option<ListenAddr>,
+    /// Live viewers at once; beyond it /live answers 503 so staff requests and the status JSON
+    /// keep room [default: the open-file limit less 1,024, at least 10,000 when it allows].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_viewers: Option<u64>,
+    /// Seconds a client may take to send a request head, and a keep-alive connection may sit
+    /// idle between requests [default: 30].
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    header_timeout: Option<u64>,
+    /// Seconds a request may take before it is answered 503 (the live feed's handshake only)
+    /// [default: 30].
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    request_timeout: Option<u64>,
+    /// Seconds a live viewer may take to accept one frame before it is dropped (it stopped
+    /// reading) [default: 10].
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    send_timeout: Option<u64>,
 }
 
 impl ServerArgs {
@@ -98,6 +118,11 @@ impl ServerArgs {
             demo_speed: self.demo_speed.or(outer.demo_speed),
             speed: self.speed.or(outer.speed),
             poll_seconds: self.poll_seconds.or(outer.poll_seconds),
+            admin_listen: self.admin_listen.or(outer.admin_listen),
+            max_viewers: self.max_viewers.or(outer.max_viewers),
+            header_timeout: self.header_timeout.or(outer.header_timeout),
+            request_timeout: self.request_timeout.or(outer.request_timeout),
+            send_timeout: self.send_timeout.or(outer.send_timeout),
         }
     }
 }

@@ -5,6 +5,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use tokio::net::TcpListener;
@@ -13,7 +14,8 @@ use super::first_admin::{TokenHint, ensure_first_admin_token};
 use super::{CliError, ListenAddr, ServerArgs, load_config, open_store, runtime};
 use crate::clock::{self, SharedClock};
 use crate::config::Config;
-use crate::server::{Server, Settings};
+use crate::limits::{self, Limits};
+use crate::server::{Listeners, Server, Settings};
 use crate::store::{DataDirLock, Store};
 use crate::wire;
 
@@ -43,7 +45,7 @@ pub(super) fn serve_command(
     args: ServerArgs,
 ) -> Result<(), CliError> {
     let config = load_config(config.as_deref())?;
-    let listen = args.listen.unwrap_or_default();
+    let listen = args.listen.clone().unwrap_or_default();
     let poll_seconds = args
         .poll_seconds
         .unwrap_or(crate::http::pages::DEFAULT_POLL_SECONDS);
@@ -53,6 +55,11 @@ pub(super) fn serve_command(
     };
     let speed = args.speed.unwrap_or(1.0);
     let clock = fast_clock(args.now, speed)?;
+    let limits = limits_of(&args);
+    let addresses = Addresses {
+        listen,
+        admin: args.admin_listen.clone(),
+    };
     let runtime = runtime()?;
     if demo {
         let options = DemoOptions {
@@ -60,17 +67,87 @@ pub(super) fn serve_command(
             data,
             now: args.now,
             speed: args.speed.or(args.demo_speed).unwrap_or(1.0),
+            poll_seconds,
+            limits,
         };
-        return runtime.block_on(serve_demo(config, options, listen, poll_seconds, hint));
+        return runtime.block_on(serve_demo(config, options, addresses, hint));
     }
     let settings = Settings {
         config,
         clock,
         demo: false,
         poll_seconds,
+        limits,
+        stale_publish: crate::protocol::feed::STALE_AFTER,
     };
     let clock_chosen = args.now.is_some();
-    runtime.block_on(serve(settings, &data, &listen, false, clock_chosen, hint))
+    runtime.block_on(serve(settings, &data, &addresses, false, clock_chosen, hint))
+}
+
+/// Where the server listens: the public address, and the operators' one if apart.
+struct Addresses {
+    listen: ListenAddr,
+    admin: Option<ListenAddr>,
+}
+
+/// The limits from the command line, after raising the soft limit on open files to the hard
+/// one (both logged): `--max-viewers` defaults to what the raised limit leaves room for.
+fn limits_of(args: &ServerArgs) -> Limits {
+    let open_files = match limits::raise_open_files() {
+        Ok(files) => {
+            tracing::info!(
+                before = files.before,
+                soft = files.soft,
+                hard = files.hard,
+                "open files: soft limit raised to the hard limit"
+            );
+            Some(files.soft)
+        }
+        Err(error) => {
+            tracing::warn!(%error, "cannot raise the limit on open files");
+            rlimit_soft()
+        }
+    };
+    let default_viewers = open_files
+        .map(limits::default_max_viewers)
+        .unwrap_or(limits::FALLBACK_MAX_VIEWERS);
+    let max_viewers = match args.max_viewers {
+        Some(asked) => {
+            let asked = usize::try_from(asked).unwrap_or(usize::MAX);
+            if asked > default_viewers {
+                tracing::warn!(
+                    asked,
+                    room = default_viewers,
+                    "--max-viewers is above what the open-file limit leaves room for"
+                );
+            }
+            asked
+        }
+        None => default_viewers,
+    };
+    tracing::info!(max_viewers, "live viewers at most");
+    let seconds =
+        |given: Option<u64>, default: Duration| given.map(Duration::from_secs).unwrap_or(default);
+    Limits {
+        max_viewers,
+        header_read_timeout: seconds(args.header_timeout, limits::HEADER_READ_TIMEOUT),
+        request_timeout: seconds(args.request_timeout, limits::REQUEST_TIMEOUT),
+        send_timeout: seconds(args.send_timeout, limits::SEND_TIMEOUT),
+    }
+}
+
+/// The soft limit on open files as it is, when it could not be raised.
+fn rlimit_soft() -> Option<u64> {
+    #[cfg(unix)]
+    {
+        rlimit::getrlimit(rlimit::Resource::NOFILE)
+            .ok()
+            .map(|(soft, _)| soft)
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
 }
 
 /// How to run the demo.
@@ -80,13 +157,14 @@ struct DemoOptions {
     data: PathBuf,
     now: Option<DateTime<Utc>>,
     speed: f64,
+    poll_seconds: u32,
+    limits: Limits,
 }
 
 async fn serve_demo(
     config: Config,
     demo: DemoOptions,
-    listen: ListenAddr,
-    poll_seconds: u32,
+    addresses: Addresses,
     hint: TokenHint,
 ) -> Result<(), CliError> {
     if !(demo.speed.is_finite() && demo.speed > 0.0) {
@@ -112,10 +190,12 @@ async fn serve_demo(
         config,
         clock,
         demo: true,
-        poll_seconds,
+        poll_seconds: demo.poll_seconds,
+        limits: demo.limits,
+        stale_publish: crate::protocol::feed::STALE_AFTER,
     };
     // The demo's clock is a chosen one, like --now.
-    serve(settings, &demo.data, &listen, demo.fresh, true, hint).await
+    serve(settings, &demo.data, &addresses, demo.fresh, true, hint).await
 }
 
 /// Empties the demo's default directory, so each demo starts a day with no tickets. Only
@@ -138,17 +218,16 @@ fn reset_demo_database(data: &Path) -> Result<(), CliError> {
 async fn serve(
     settings: Settings,
     data: &Path,
-    listen: &ListenAddr,
+    addresses: &Addresses,
     reset: bool,
     clock_chosen: bool,
     hint: TokenHint,
 ) -> Result<(), CliError> {
-    let listener = TcpListener::bind(listen.0.as_str())
-        .await
-        .map_err(|source| CliError::Listen {
-            address: listen.clone(),
-            source,
-        })?;
+    let listener = bind(&addresses.listen).await?;
+    let admin = match &addresses.admin {
+        Some(address) => Some(bind(address).await?),
+        None => None,
+    };
     let lock = DataDirLock::acquire(data)?;
     if reset {
         reset_demo_database(data)?;
@@ -160,11 +239,21 @@ async fn serve(
         .await
         .map_err(CliError::LoadQueue)?;
     let address = listener.local_addr().map_err(CliError::Serve)?;
+    if let Some(admin) = &admin {
+        let admin = admin.local_addr().map_err(CliError::Serve)?;
+        println!("admin routes on http://{admin} (/healthz, /metrics)");
+    }
     println!("listening on http://{address}");
     std::io::stdout().flush()?;
     tracing::info!(%address, data = %data.display(), "queue-server started");
     server
-        .serve(listener, shutdown_signal())
+        .serve(
+            Listeners {
+                public: listener,
+                admin,
+            },
+            shutdown_signal(),
+        )
         .await
         .map_err(CliError::Serve)?;
     store.close().await;
@@ -200,6 +289,16 @@ async fn check_clock_against_store(
         return Ok(());
     }
     Err(CliError::ClockBehindStore { now, last })
+}
+
+/// Binds one of the server's addresses.
+async fn bind(address: &ListenAddr) -> Result<TcpListener, CliError> {
+    TcpListener::bind(address.0.as_str())
+        .await
+        .map_err(|source| CliError::Listen {
+            address: address.clone(),
+            source,
+        })
 }
 
 /// Completes on Ctrl-C or SIGTERM.

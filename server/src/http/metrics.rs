@@ -238,6 +238,35 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         "feed_publish_to_send_lag_seconds_max {:.6}",
         load(&feed.lag_micros_max) as f64 / 1e6
     );
+    family(
+        &mut out,
+        "feed_viewers_max",
+        "gauge",
+        "Live viewers allowed at once (--max-viewers).",
+    );
+    let _ = writeln!(out, "feed_viewers_max {}", state.viewer_slots.max());
+    family(
+        &mut out,
+        "feed_viewers_refused_total",
+        "counter",
+        "Live viewers refused (503) because --max-viewers were connected.",
+    );
+    let _ = writeln!(
+        out,
+        "feed_viewers_refused_total {}",
+        load(&feed.refused_full)
+    );
+    family(
+        &mut out,
+        "feed_viewers_dropped_slow_total",
+        "counter",
+        "Live viewers dropped because they did not take a frame within the send timeout.",
+    );
+    let _ = writeln!(
+        out,
+        "feed_viewers_dropped_slow_total {}",
+        load(&feed.dropped_slow)
+    );
     (
         [(
             header::CONTENT_TYPE,

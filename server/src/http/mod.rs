@@ -4,6 +4,7 @@
 mod counters;
 pub mod error;
 mod extract;
+pub mod health;
 pub mod history;
 mod metrics;
 mod offices;
@@ -22,7 +23,9 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router, middleware};
+use axum::{Router, middleware};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::clock::SharedClock;
@@ -62,6 +65,13 @@ pub struct Shared {
     pub tasks: tokio_util::task::TaskTracker,
     /// Hourly aggregates of closed days, computed once per process (issue 17).
     pub history: crate::history::HistoryCache,
+    /// Room for live viewers (`--max-viewers`): beyond it `/live` answers 503, so staff
+    /// requests and the status JSON keep their descriptors.
+    pub viewer_slots: crate::feed::ViewerSlots,
+    /// Timeouts of requests and feed sends.
+    pub limits: crate::limits::Limits,
+    /// How old a last publish may be before `/healthz` fails.
+    pub stale_publish: std::time::Duration,
 }
 
 impl std::ops::Deref for AppState {
@@ -96,13 +106,41 @@ impl AppState {
     }
 }
 
-/// Every route of the server.
+/// Every route of the server, on one address.
 pub fn router(state: AppState) -> Router {
+    app(state, true)
+}
+
+/// The routes for the public side when the operators' routes have an address of their own
+/// (`--admin-listen`): everything but `/healthz` and `/metrics`.
+pub fn public_router(state: AppState) -> Router {
+    app(state, false)
+}
+
+/// The operators' routes alone (`/healthz`, `/metrics`), for the `--admin-listen` address.
+pub fn admin_router(state: AppState) -> Router {
+    let request_timeout = state.limits.request_timeout;
+    finish(
+        admin_routes()
+            .fallback(not_found)
+            .layer(timeout(request_timeout))
+            .layer(middleware::map_response(json_errors)),
+        state,
+    )
+}
+
+/// `/healthz` and `/metrics`: for monitoring, kept off the public side when it can be.
+fn admin_routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/metrics", get(metrics::metrics))
+}
+
+fn app(state: AppState, with_admin: bool) -> Router {
     let offices = "/api/v1/offices/{office}";
     let (ticket_api, ticket_pages) = personal::routes();
-    let api = Router::new()
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics::metrics))
+    let request_timeout = state.limits.request_timeout;
+    let mut api = Router::new()
         .route("/api/v1/offices", get(offices::offices_list))
         .route(&format!("{offices}/status"), get(offices::office_status))
         .route(&format!("{offices}/live"), get(offices::office_live))
@@ -142,21 +180,57 @@ pub fn router(state: AppState) -> Router {
         .route(&format!("{offices}/forecast"), get(history::forecast_show))
         .route("/api/v1/session", get(session::session_show))
         .merge(ticket_api)
-        .route("/api/v1/renewal", get(renewal::renewal_show))
+        .route("/api/v1/renewal", get(renewal::renewal_show));
+    if with_admin {
+        api = api.merge(admin_routes());
+    }
+    // The timeout also covers `/live`, but only its handshake: the upgraded connection runs
+    // in its own task, bounded by the feed's pings and send deadlines.
+    let api = api
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(timeout(request_timeout))
         .layer(middleware::map_response(json_errors))
         .layer(middleware::from_fn_with_state(
             refusals::RefusalLimiter::default(),
             refusals::limit_refusals,
         ));
-    security::protect(api.merge(pages::routes()).merge(ticket_pages))
+    let pages = pages::routes()
+        .merge(ticket_pages)
+        .layer(timeout(request_timeout));
+    finish(security::protect(api.merge(pages)), state)
+}
+
+/// A request that takes longer than `limit` is answered 503 (`unavailable` in the API).
+fn timeout(limit: std::time::Duration) -> TimeoutLayer {
+    TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, limit)
+}
+
+/// The layers around every route: panics caught, and the trace of each request.
+fn finish(router: Router<AppState>, state: AppState) -> Router {
+    catch_panics(router)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
-async fn healthz() -> impl IntoResponse {
-    Json(serde_json::json!({ "status": "ok" }))
+/// A handler that panics is answered 500 with the JSON envelope, never with a dropped
+/// connection, and the panic is logged.
+pub fn catch_panics<S>(router: Router<S>) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    router.layer(CatchPanicLayer::custom(panic_response))
+}
+
+/// The reply to a request whose handler panicked: the panic goes to the log, the client gets
+/// the usual 500.
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    ApiError::internal(&format!("a handler panicked: {message}")).into_response()
 }
 
 async fn not_found() -> ApiError {

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 use super::AppState;
@@ -65,24 +65,39 @@ pub async fn office_status(
 }
 
 /// `GET /api/v1/offices/{office}/live`: the WebSocket feed (see [`crate::feed`]). Buffers and
-/// message limits are sized for viewers that send nothing.
+/// message limits are sized for viewers that send nothing. Beyond `--max-viewers` connected
+/// viewers it answers 503 `too_many_viewers` (a page then polls the status JSON).
 pub async fn office_live(
     State(state): State<AppState>,
     Path(office): Path<String>,
     upgrade: WebSocketUpgrade,
 ) -> ApiResult<Response> {
     let office = state.feed(&office)?.clone();
-    let shutdown = state.shutdown.subscribe();
-    let metrics = state.feed_metrics.clone();
+    let Some(slot) = state.viewer_slots.take() else {
+        state
+            .feed_metrics
+            .refused_full
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::TooManyViewers,
+            "ライブ表示の接続数が上限に達しています。しばらくしてからもう一度お試しください。",
+        ));
+    };
+    let viewer = feed::Viewer {
+        office,
+        shutdown: state.shutdown.subscribe(),
+        metrics: state.feed_metrics.clone(),
+        send_timeout: state.limits.send_timeout,
+        slot,
+    };
     let tasks = state.tasks.clone();
     Ok(upgrade
         .read_buffer_size(feed::READ_BUFFER)
         .write_buffer_size(feed::WRITE_BUFFER)
         .max_message_size(feed::MAX_CLIENT_MESSAGE)
         .max_frame_size(feed::MAX_CLIENT_MESSAGE)
-        .on_upgrade(move |socket| {
-            tasks.track_future(feed::serve_viewer(socket, office, shutdown, metrics))
-        }))
+        .on_upgrade(move |socket| tasks.track_future(viewer.serve(socket))))
 }
 
 /// Query of the calendar route.
@@ -92,17 +107,35 @@ pub struct CalendarQuery {
     to: Option<String>,
 }
 
+/// A `YYYY-MM-DD` date within the years the calendar covers (1955–2099, its holiday rules),
+/// or 400 `invalid_date`: a far year (`+262142-12-31`) would overflow date arithmetic.
 pub(super) fn parse_date(name: &str, text: Option<&str>) -> ApiResult<Option<NaiveDate>> {
     text.map(|text| {
-        NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
-            ApiError::bad_request(
-                ErrorCode::InvalidDate,
-                format!("{name} は YYYY-MM-DD 形式の日付で指定してください（{text:?}）。"),
-            )
-        })
+        NaiveDate::parse_from_str(text, "%Y-%m-%d")
+            .ok()
+            .filter(|date| CALENDAR_YEARS.contains(&date.year()))
+            .ok_or_else(|| {
+                ApiError::bad_request(
+                    ErrorCode::InvalidDate,
+                    format!(
+                        "{name} は{}年から{}年までの日付を YYYY-MM-DD 形式で指定してください（{text:?}）。",
+                        CALENDAR_YEARS.start(),
+                        CALENDAR_YEARS.end()
+                    ),
+                )
+            })
     })
     .transpose()
 }
+
+/// The last day the calendar covers.
+fn last_calendar_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(*CALENDAR_YEARS.end(), 12, 31).unwrap_or(NaiveDate::MAX)
+}
+
+/// Years the business calendar knows (its national-holiday rules).
+const CALENDAR_YEARS: std::ops::RangeInclusive<i32> =
+    calendar::holidays::FIRST_YEAR..=calendar::holidays::LAST_YEAR;
 
 /// `GET /api/v1/offices/{office}/calendar?from=YYYY-MM-DD&to=YYYY-MM-DD`: each day with its
 /// hours or why it is closed (domain R1–R3). At most one year; defaults to two weeks from today.
@@ -117,7 +150,13 @@ pub async fn office_calendar(
         .ok_or_else(|| state.office_not_found(&office))?;
     let today = calendar::business_date(state.clock.now());
     let from = parse_date("from", query.from.as_deref())?.unwrap_or(today);
-    let to = parse_date("to", query.to.as_deref())?.unwrap_or(from + chrono::Duration::days(13));
+    let to = match parse_date("to", query.to.as_deref())? {
+        Some(to) => to,
+        // Two weeks, or to the calendar's last day when `from` is nearer than that.
+        None => from
+            .checked_add_days(chrono::Days::new(13))
+            .map_or_else(last_calendar_day, |to| to.min(last_calendar_day())),
+    };
     if to < from {
         return Err(ApiError::bad_request(
             ErrorCode::InvalidRange,

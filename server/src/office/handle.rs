@@ -143,3 +143,11 @@ impl OfficeHandle {
         self.calls.subscribe()
     }
 }
+
+impl OfficeHandle {
+    /// Whether the office task still runs and takes commands: false once it has ended, by a
+    /// panic included (for `/healthz`).
+    pub fn is_running(&self) -> bool {
+        !self.requests.is_closed()
+    }
+}

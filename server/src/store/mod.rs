@@ -9,6 +9,7 @@
 
 mod backup;
 mod existing;
+mod health;
 mod history;
 mod idempotency;
 mod lock;
@@ -97,8 +98,14 @@ impl Store {
             .synchronous(SqliteSynchronous::Full)
             .busy_timeout(Duration::from_secs(10))
             .foreign_keys(true);
+        // The writer is opened once and kept for the life of the process: sqlx would otherwise
+        // close it after 10 idle minutes or 30 in all, and reopening it needs a free descriptor
+        // at the moment of a rush, when there may be none (every issue would then fail).
         let write = SqlitePoolOptions::new()
             .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
             .connect_with(options.clone())
             .await?;
         sqlx::migrate!("./migrations").run(&write).await?;

@@ -478,3 +478,16 @@ async fn a_checked_backup_says_what_it_holds() {
         "an earlier backup is never replaced nor removed"
     );
 }
+
+/// The writer is never closed for being idle or old: reopening it needs a free descriptor,
+/// which a rush of viewers may have taken, and every command would then fail.
+#[tokio::test]
+async fn the_writer_connection_is_kept_for_the_life_of_the_process() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path()).await.expect("store");
+    let options = store.write.options();
+    assert_eq!(options.get_idle_timeout(), None, "closed when idle");
+    assert_eq!(options.get_max_lifetime(), None, "closed when old");
+    assert_eq!(store.write.size(), 1, "opened at start");
+    store.answers().await.expect("the store answers");
+}

@@ -47,6 +47,16 @@ impl TestServer {
 
     /// Starts a server with a given configuration.
     pub async fn start_with(now: &str, config: Config) -> TestServer {
+        Self::start_adjusted(now, config, |_| {}).await
+    }
+
+    /// Starts a server with a given configuration and settings changed by `adjust` (limits,
+    /// health thresholds, another clock).
+    pub async fn start_adjusted(
+        now: &str,
+        config: Config,
+        adjust: impl FnOnce(&mut queue_server::Settings),
+    ) -> TestServer {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open(dir.path()).await.expect("store");
         let start: DateTime<Utc> = DateTime::parse_from_rfc3339(now)
@@ -62,7 +72,8 @@ impl TestServer {
                 .await
                 .expect("token");
         }
-        let settings = queue_server::Settings::new(config, Arc::new(StartedClock::new(start)));
+        let mut settings = queue_server::Settings::new(config, Arc::new(StartedClock::new(start)));
+        adjust(&mut settings);
         let server = queue_server::Server::start(settings, store.clone())
             .await
             .expect("started");

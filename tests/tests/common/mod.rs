@@ -54,6 +54,8 @@ pub struct Server {
     pub admin_token: Option<String>,
     /// The data directory it runs on.
     pub data: PathBuf,
+    /// `http://127.0.0.1:PORT` of `/healthz` and `/metrics` when started with `--admin-listen`.
+    pub admin_base: Option<String>,
 }
 
 impl Server {
@@ -65,7 +67,23 @@ impl Server {
 
     /// Like [`Server::start`] on a given address (to restart on the same port).
     pub fn start_on(data: &Path, listen: &str, extra: &[&str]) -> Server {
-        let mut child = Command::new(binary("queue-server"))
+        Self::start_command(Command::new(binary("queue-server")), data, listen, extra)
+    }
+
+    /// Like [`Server::start`] with the soft limit on open files lowered to `soft` first (as a
+    /// plain systemd unit leaves it at 1,024), the hard limit left as it is.
+    pub fn start_with_open_files(data: &Path, soft: u64, extra: &[&str]) -> Server {
+        let mut shell = Command::new("sh");
+        shell
+            .arg("-c")
+            .arg(format!("ulimit -Sn {soft} && exec \"$0\" \"$@\""))
+            .arg(binary("queue-server"));
+        Self::start_command(shell, data, "127.0.0.1:0", extra)
+    }
+
+    /// Runs `command` (the server, or something that execs it) with the usual arguments.
+    fn start_command(mut command: Command, data: &Path, listen: &str, extra: &[&str]) -> Server {
+        let mut child = command
             .arg("--data")
             .arg(data)
             .args(["--listen", listen])
@@ -83,6 +101,7 @@ impl Server {
             base: String::new(),
             admin_token: None,
             data: data.to_path_buf(),
+            admin_base: None,
         };
         let (sender, receiver) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
@@ -102,6 +121,9 @@ impl Server {
             if let Some(file) = line.strip_prefix("admin token file: ") {
                 let secret = std::fs::read_to_string(file.trim()).expect("the admin token file");
                 server.admin_token = Some(secret.trim().to_string());
+            }
+            if let Some(admin) = line.strip_prefix("admin routes on ") {
+                server.admin_base = admin.split_whitespace().next().map(str::to_string);
             }
             if let Some(address) = line.strip_prefix("listening on ") {
                 server.base = address.trim().to_string();
