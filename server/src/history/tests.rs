@@ -69,6 +69,15 @@ fn served(day: NaiveDate, issued: (u32, u32), wait: i64, service: i64) -> Ticket
 // 2026-11-30 is a Monday, an ordinary open day at the main office (reception 9:00–17:45).
 const MONDAY: &str = "2026-11-30";
 
+/// A finished day's record: its tickets, no counter events, read long after.
+fn done(tickets: &[Ticket]) -> DayRecord<'_> {
+    DayRecord {
+        tickets,
+        counter_changes: &[],
+        now: at(date("2030-01-01"), 9, 0),
+    }
+}
+
 #[test]
 fn each_count_follows_the_tickets_issued_in_that_hour() {
     let day = date(MONDAY);
@@ -79,7 +88,7 @@ fn each_count_follows_the_tickets_issued_in_that_hour() {
         ticket(day, (9, 55), None, TicketState::Cancelled),
         ticket(day, (10, 1), None, TicketState::Waiting),
     ];
-    let rows = day_rows(&day_plan(&schedule(), day), &tickets);
+    let rows = day_rows(&day_plan(&schedule(), day), done(&tickets));
     let nine = rows.iter().find(|r| r.hour == 9).expect("9 o'clock");
     assert_eq!(
         (
@@ -117,7 +126,7 @@ fn service_time_counts_from_the_call_when_staff_finished_without_starting() {
     let day = date(MONDAY);
     let mut t = ticket(day, (11, 0), Some(5), TicketState::Done);
     t.finished_at = t.called_at.map(|c| c + Duration::minutes(7));
-    let rows = day_rows(&day_plan(&schedule(), day), &[t]);
+    let rows = day_rows(&day_plan(&schedule(), day), done(&[t]));
     let eleven = rows.iter().find(|r| r.hour == 11).expect("11 o'clock");
     assert_eq!(eleven.mean_service_min, Some(7.0));
 }
@@ -125,7 +134,7 @@ fn service_time_counts_from_the_call_when_staff_finished_without_starting() {
 #[test]
 fn an_open_day_without_tickets_has_a_row_of_zeros_for_every_hour_of_reception() {
     let day = date(MONDAY);
-    let rows = day_rows(&day_plan(&schedule(), day), &[]);
+    let rows = day_rows(&day_plan(&schedule(), day), done(&[]));
     let hours: Vec<u32> = rows.iter().map(|r| r.hour).collect();
     assert_eq!(hours, (9..=17).collect::<Vec<_>>());
     assert!(
@@ -137,16 +146,16 @@ fn an_open_day_without_tickets_has_a_row_of_zeros_for_every_hour_of_reception() 
 #[test]
 fn a_closed_day_has_no_rows() {
     let sunday = date("2026-11-29");
-    assert!(day_rows(&day_plan(&schedule(), sunday), &[]).is_empty());
+    assert!(day_rows(&day_plan(&schedule(), sunday), done(&[])).is_empty());
     let new_year = date("2027-01-02");
-    assert!(day_rows(&day_plan(&schedule(), new_year), &[]).is_empty());
+    assert!(day_rows(&day_plan(&schedule(), new_year), done(&[])).is_empty());
 }
 
 #[test]
 fn tickets_of_other_days_are_left_out_of_a_day() {
     let day = date(MONDAY);
     let other = served(date("2026-12-01"), (9, 0), 10, 10);
-    let rows = day_rows(&day_plan(&schedule(), day), &[other]);
+    let rows = day_rows(&day_plan(&schedule(), day), done(&[other]));
     assert!(rows.iter().all(|r| r.issued == 0));
 }
 
@@ -156,7 +165,7 @@ fn the_breakdown_by_service_splits_the_tickets_of_a_day() {
     let mut other = served(day, (9, 10), 4, 4);
     other.service = "new_issuance".into();
     let tickets = vec![served(day, (9, 0), 10, 10), other];
-    let split = day_rows_by_service(&day_plan(&schedule(), day), &tickets);
+    let split = day_rows_by_service(&day_plan(&schedule(), day), done(&tickets), |_, _| true);
     let names: Vec<&str> = split.iter().map(|(s, _)| s.as_str()).collect();
     assert_eq!(names, ["new_issuance", "renewal"]);
     let nine = |rows: &[HourRow]| rows.iter().find(|r| r.hour == 9).map(|r| r.mean_wait_min);
@@ -167,20 +176,20 @@ fn the_breakdown_by_service_splits_the_tickets_of_a_day() {
 #[test]
 fn the_csv_has_the_header_first_and_empty_cells_for_missing_figures() {
     let day = date(MONDAY);
-    let rows = day_rows(&day_plan(&schedule(), day), &[served(day, (9, 0), 10, 10)]);
+    let rows = day_rows(&day_plan(&schedule(), day), done(&[served(day, (9, 0), 10, 10)]));
     let text = csv::document(&rows);
     let mut lines = text.lines();
     assert_eq!(
         lines.next(),
         Some(
-            "date,hour,issued,called,served,no_show,cancelled,mean_wait_min,median_wait_min,p90_wait_min,mean_service_min"
+            "date,hour,issued,called,served,no_show,cancelled,mean_wait_min,median_wait_min,p90_wait_min,mean_service_min,counters_open"
         )
     );
     assert_eq!(
         lines.next(),
-        Some("2026-11-30,9,1,1,1,0,0,10.0,10.0,10.0,10.0")
+        Some("2026-11-30,9,1,1,1,0,0,10.0,10.0,10.0,10.0,0.0")
     );
-    assert_eq!(lines.next(), Some("2026-11-30,10,0,0,0,0,0,,,,"));
+    assert_eq!(lines.next(), Some("2026-11-30,10,0,0,0,0,0,,,,,0.0"));
     assert!(!text.starts_with('\u{feff}'));
 }
 
@@ -194,11 +203,11 @@ fn mondays(waits: &[i64]) -> Vec<HourRow> {
         let wednesday = monday + Duration::days(2);
         rows.extend(day_rows(
             &day_plan(&schedule, monday),
-            &[served(monday, (9, 0), *wait, 10)],
+            done(&[served(monday, (9, 0), *wait, 10)]),
         ));
         rows.extend(day_rows(
             &day_plan(&schedule, wednesday),
-            &[served(wednesday, (15, 0), 2, 10)],
+            done(&[served(wednesday, (15, 0), 2, 10)]),
         ));
     }
     rows
@@ -260,7 +269,11 @@ fn with_too_little_history_the_cells_stay_null_instead_of_guessing() {
 
 #[test]
 fn days_outside_the_window_are_not_counted() {
-    let window = ForecastConfig { weeks: 2 }.window(date("2026-12-07"));
+    let window = ForecastConfig {
+        weeks: 2,
+        ..ForecastConfig::default()
+    }
+    .window(date("2026-12-07"));
     let f = forecast(
         &schedule(),
         &mondays(&[10, 20, 30, 40]),

@@ -69,7 +69,13 @@ pub async fn history_show(
     };
     let rows = state
         .history
-        .rows_between(&state.store, &office, &config.schedule, from, to, today)
+        .rows_between(
+            &state.store,
+            &office,
+            &config.schedule,
+            (from, to),
+            state.clock.now(),
+        )
         .await
         .map_err(|error| ApiError::internal(&error))?;
     // A range that ended before today cannot change any more.
@@ -106,28 +112,29 @@ pub async fn forecast_show(
     Ok(cacheable(&headers, "application/json", body, 300))
 }
 
-/// The forecast of an office at the server's clock, for the route and the public page.
+/// The forecast of an office at the server's clock, with the upcoming open days, for the route
+/// and the public page.
 pub async fn office_forecast(state: &AppState, office: &str) -> ApiResult<Forecast> {
     let config = office_config(state, office)?;
-    let today = calendar::business_date(state.clock.now());
-    let window = state.config.forecast.window(today);
+    let now = state.clock.now();
+    let today = calendar::business_date(now);
+    let settings = &state.config.forecast;
+    let window = settings.window(today);
+    let busier_window = settings.busier_days_window(today);
+    // One read for both: the busier-day window is usually the longer one.
+    let read = (window.0.min(busier_window.0), window.1.max(busier_window.1));
     let rows = state
         .history
-        .rows_between(
-            &state.store,
-            office,
-            &config.schedule,
-            window.0,
-            window.1,
-            today,
-        )
+        .rows_between(&state.store, office, &config.schedule, read, now)
         .await
         .map_err(|error| ApiError::internal(&error))?;
-    Ok(forecast(
+    let thresholds = &state.config.congestion;
+    Ok(forecast(&config.schedule, &rows, window, thresholds).with_upcoming_days(
         &config.schedule,
         &rows,
-        window,
-        &state.config.congestion,
+        today,
+        settings,
+        thresholds,
     ))
 }
 

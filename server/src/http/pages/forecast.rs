@@ -193,6 +193,8 @@ mod tests {
             } else {
                 Vec::new()
             },
+            upcoming_days: Vec::new(),
+            busier_days: None,
         }
     }
 
