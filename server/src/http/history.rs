@@ -6,6 +6,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -43,20 +44,7 @@ pub async fn history_show(
 ) -> ApiResult<Response> {
     let config = office_config(&state, &office)?;
     let today = calendar::business_date(state.clock.now());
-    let from = parse_date("from", query.from.as_deref())?.unwrap_or(today);
-    let to = parse_date("to", query.to.as_deref())?.unwrap_or(from.max(today));
-    if to < from {
-        return Err(ApiError::bad_request(
-            ErrorCode::InvalidRange,
-            "to は from 以降の日付にしてください。",
-        ));
-    }
-    if (to - from).num_days() >= MAX_HISTORY_DAYS {
-        return Err(ApiError::bad_request(
-            ErrorCode::RangeTooLong,
-            "期間は1年以内で指定してください。",
-        ));
-    }
+    let (from, to) = parse_range(query.from.as_deref(), query.to.as_deref(), today)?;
     let csv_wanted = match query.format.as_deref() {
         None | Some("json") => false,
         Some("csv") => true,
@@ -138,7 +126,31 @@ pub async fn office_forecast(state: &AppState, office: &str) -> ApiResult<Foreca
     ))
 }
 
-fn office_config<'a>(state: &'a AppState, office: &str) -> ApiResult<&'a OfficeConfig> {
+/// The days asked for by `from` and `to` (default: today, and `from` or today): at most a
+/// year, `to` not before `from`.
+pub(super) fn parse_range(
+    from: Option<&str>,
+    to: Option<&str>,
+    today: NaiveDate,
+) -> ApiResult<(NaiveDate, NaiveDate)> {
+    let from = parse_date("from", from)?.unwrap_or(today);
+    let to = parse_date("to", to)?.unwrap_or(from.max(today));
+    if to < from {
+        return Err(ApiError::bad_request(
+            ErrorCode::InvalidRange,
+            "to は from 以降の日付にしてください。",
+        ));
+    }
+    if (to - from).num_days() >= MAX_HISTORY_DAYS {
+        return Err(ApiError::bad_request(
+            ErrorCode::RangeTooLong,
+            "期間は1年以内で指定してください。",
+        ));
+    }
+    Ok((from, to))
+}
+
+pub(super) fn office_config<'a>(state: &'a AppState, office: &str) -> ApiResult<&'a OfficeConfig> {
     state
         .config
         .office(office)

@@ -5,6 +5,7 @@ mod counters;
 pub mod error;
 mod extract;
 pub mod history;
+pub mod report;
 mod metrics;
 mod offices;
 pub mod pages;
@@ -139,6 +140,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(&format!("{offices}/history"), get(history::history_show))
         .route(&format!("{offices}/forecast"), get(history::forecast_show))
+        .route(&format!("{offices}/report"), get(report::report_show))
         .route("/api/v1/session", get(session::session_show))
         .merge(ticket_api)
         .route("/api/v1/renewal", get(renewal::renewal_show))
