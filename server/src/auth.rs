@@ -121,7 +121,14 @@ mod tests {
     #[test]
     fn rights_follow_the_roles_table() {
         use Permission::*;
-        let all = [Issue, Cancel, ListTickets, CounterAction, Reception, Reports];
+        let all = [
+            Issue,
+            Cancel,
+            ListTickets,
+            CounterAction,
+            Reception,
+            Reports,
+        ];
         let allowed =
             |role: Role| -> Vec<Permission> { all.into_iter().filter(|p| role.may(*p)).collect() };
         assert_eq!(allowed(Role::Issuer), [Issue, Cancel, ListTickets]);

@@ -180,7 +180,10 @@ async fn the_hours_carry_the_counters_open_and_an_hour_to_come_has_none_yet() {
     let at = |hour: u64| rows.iter().find(|r| r["hour"] == hour).expect("hour");
     assert_eq!(at(9)["counters_open"], 0.0, "nobody opened before 10:20");
     assert!(at(10)["counters_open"].is_number(), "{body}");
-    assert!(at(11)["counters_open"].is_null(), "11:00 has not come: {body}");
+    assert!(
+        at(11)["counters_open"].is_null(),
+        "11:00 has not come: {body}"
+    );
     server.stop().await;
 }
 
@@ -201,7 +204,10 @@ async fn the_forecast_lists_the_upcoming_open_days_with_their_reasons() {
         .find(|d| d["date"] == "2026-12-07")
         .expect("the next Monday");
     assert_eq!(monday["reasons"], serde_json::json!(["monday"]));
-    assert!(monday["typical_wait_minutes"].is_null(), "no history: no figure");
+    assert!(
+        monday["typical_wait_minutes"].is_null(),
+        "no history: no figure"
+    );
     let busier = &body["busier_days"];
     assert_eq!(busier["from"], "2025-12-02");
     assert_eq!(busier["ordinary"]["days"], 0);
@@ -211,7 +217,10 @@ async fn the_forecast_lists_the_upcoming_open_days_with_their_reasons() {
         .iter()
         .filter_map(|r| r["reason"].as_str())
         .collect();
-    assert_eq!(reasons, ["monday", "after_holiday", "month_end", "march_april"]);
+    assert_eq!(
+        reasons,
+        ["monday", "after_holiday", "month_end", "march_april"]
+    );
     assert!(busier["reasons"][0]["busier_than_ordinary"].is_null());
     server.stop().await;
 }
@@ -245,9 +254,7 @@ async fn the_staff_report_is_the_stats_csv_for_admins_only() {
     let report = response.text().await.expect("body");
     let open_data = server
         .client
-        .get(server.url(
-            "/api/v1/offices/main/history?from=2026-11-30&to=2026-12-01&format=csv",
-        ))
+        .get(server.url("/api/v1/offices/main/history?from=2026-11-30&to=2026-12-01&format=csv"))
         .send()
         .await
         .expect("sent")
@@ -265,7 +272,13 @@ async fn the_staff_report_is_the_stats_csv_for_admins_only() {
         .text()
         .await
         .expect("body");
-    assert!(by_service.starts_with("date,hour,service,issued,"), "{by_service}");
-    assert!(by_service.contains("\n2026-12-01,10,renewal,2,1,"), "{by_service}");
+    assert!(
+        by_service.starts_with("date,hour,service,issued,"),
+        "{by_service}"
+    );
+    assert!(
+        by_service.contains("\n2026-12-01,10,renewal,2,1,"),
+        "{by_service}"
+    );
     server.stop().await;
 }

@@ -70,9 +70,15 @@ async fn synthetic_history_gives_a_forecast_that_agrees_with_the_stats_and_the_o
     // The 15 synthetic days (16 Nov – 4 Dec, 23 Nov a holiday) hold two Mondays and three
     // Tuesdays: too few for Monday's typical wait, enough for Tuesday's.
     assert!(upcoming[0]["typical_wait_minutes"].is_null(), "{forecast}");
-    assert!(upcoming[1]["typical_wait_minutes"].is_number(), "{forecast}");
+    assert!(
+        upcoming[1]["typical_wait_minutes"].is_number(),
+        "{forecast}"
+    );
     let busier = &forecast["busier_days"];
-    assert_eq!(busier["ordinary"]["days"].as_u64().map(|d| d > 0), Some(true));
+    assert_eq!(
+        busier["ordinary"]["days"].as_u64().map(|d| d > 0),
+        Some(true)
+    );
 
     let range = "from=2026-10-12&to=2026-12-06";
     let history_csv = get_text(
@@ -222,16 +228,17 @@ async fn the_administrators_report_shows_and_downloads_the_same_figures_as_the_s
     ]);
     assert_eq!(code, 0, "{stderr}");
     let header = stats_csv.lines().next().expect("a header");
-    assert!(header.ends_with(",mean_service_min,counters_open"), "{header}");
+    assert!(
+        header.ends_with(",mean_service_min,counters_open"),
+        "{header}"
+    );
     assert!(
         stats_csv.lines().skip(1).all(|l| !l.ends_with(',')),
         "every past hour has its counters open: {stats_csv}"
     );
 
     let client = reqwest::Client::new();
-    let url = server.url(&format!(
-        "/api/v1/offices/main/report?from={from}&to={to}"
-    ));
+    let url = server.url(&format!("/api/v1/offices/main/report?from={from}&to={to}"));
     let refused = client
         .get(&url)
         .bearer_auth(&clerk)
@@ -241,7 +248,12 @@ async fn the_administrators_report_shows_and_downloads_the_same_figures_as_the_s
     assert_eq!(refused.status(), 403);
     let envelope: serde_json::Value = refused.json().await.expect("JSON");
     assert_eq!(envelope["error"]["code"], "forbidden", "{envelope}");
-    let response = client.get(&url).bearer_auth(&admin).send().await.expect("sent");
+    let response = client
+        .get(&url)
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("sent");
     assert_eq!(response.status(), 200);
     let disposition = response.headers()["content-disposition"]
         .to_str()
@@ -294,7 +306,11 @@ async fn the_administrators_report_shows_and_downloads_the_same_figures_as_the_s
                 vec![],
             )
             .await;
-        assert_eq!(enabled, serde_json::json!(true), "the CSV can be downloaded");
+        assert_eq!(
+            enabled,
+            serde_json::json!(true),
+            "the CSV can be downloaded"
+        );
         staff.screenshot_of("#report", "staff-report.png").await;
         staff.close().await;
     }

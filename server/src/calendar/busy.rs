@@ -49,7 +49,11 @@ fn follows_a_holiday(schedule: &Schedule, date: NaiveDate) -> bool {
         .any(|plan| {
             matches!(
                 plan.closure,
-                Some(ClosureReason::Holiday(_) | ClosureReason::YearEnd | ClosureReason::Special { .. })
+                Some(
+                    ClosureReason::Holiday(_)
+                        | ClosureReason::YearEnd
+                        | ClosureReason::Special { .. }
+                )
             )
         })
 }

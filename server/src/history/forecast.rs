@@ -139,8 +139,7 @@ impl Forecast {
         config: &ForecastConfig,
         thresholds: &CongestionThresholds,
     ) -> Self {
-        self.upcoming_days =
-            upcoming_days(schedule, rows, today, (self.from, self.to), thresholds);
+        self.upcoming_days = upcoming_days(schedule, rows, today, (self.from, self.to), thresholds);
         self.busier_days = Some(busier_days(
             schedule,
             rows,

@@ -176,7 +176,10 @@ fn the_breakdown_by_service_splits_the_tickets_of_a_day() {
 #[test]
 fn the_csv_has_the_header_first_and_empty_cells_for_missing_figures() {
     let day = date(MONDAY);
-    let rows = day_rows(&day_plan(&schedule(), day), done(&[served(day, (9, 0), 10, 10)]));
+    let rows = day_rows(
+        &day_plan(&schedule(), day),
+        done(&[served(day, (9, 0), 10, 10)]),
+    );
     let text = csv::document(&rows);
     let mut lines = text.lines();
     assert_eq!(
@@ -304,7 +307,12 @@ fn a_forecast_window_of_no_weeks_is_refused_with_its_key() {
 }
 
 /// A counter change at `hh:mm` on `day`.
-fn change(day: NaiveDate, (hour, minute): (u32, u32), counter: &str, state: CounterState) -> CounterChange {
+fn change(
+    day: NaiveDate,
+    (hour, minute): (u32, u32),
+    counter: &str,
+    state: CounterState,
+) -> CounterChange {
     CounterChange {
         date: day,
         at: at(day, hour, minute),
@@ -370,7 +378,11 @@ fn today_counts_only_the_part_of_an_hour_that_has_passed_and_no_hour_to_come() {
     let nine = rows.iter().find(|r| r.hour == 9).expect("9 o'clock");
     // 9:00–9:30 one counter, 9:30–9:45 two: (30 × 1 + 15 × 2) ÷ 45.
     assert_eq!(nine.counters_open, Some(1.3));
-    assert!(rows.iter().filter(|r| r.hour > 9).all(|r| r.counters_open.is_none()));
+    assert!(
+        rows.iter()
+            .filter(|r| r.hour > 9)
+            .all(|r| r.counters_open.is_none())
+    );
 }
 
 #[test]
@@ -395,7 +407,11 @@ fn per_service_rows_count_the_counters_that_serve_the_service() {
     // Counter 2 takes renewals only.
     let serves = |counter: &str, service: &str| counter == "1" || service == "renewal";
     let split = day_rows_by_service(&day_plan(&schedule(), day), record, serves);
-    let nine = |rows: &[HourRow]| rows.iter().find(|r| r.hour == 9).and_then(|r| r.counters_open);
+    let nine = |rows: &[HourRow]| {
+        rows.iter()
+            .find(|r| r.hour == 9)
+            .and_then(|r| r.counters_open)
+    };
     assert_eq!(nine(&split[0].1), Some(1.0), "new_issuance: counter 1 only");
     assert_eq!(nine(&split[1].1), Some(1.5), "renewal: both counters");
 }
@@ -439,7 +455,13 @@ fn the_history_says_whether_flagged_days_were_busier_than_ordinary_ones() {
         rows.extend(a_day_waiting(date(monday), 40));
     }
     rows.extend(a_day_waiting(date("2026-11-24"), 25));
-    for ordinary in ["2026-11-10", "2026-11-11", "2026-11-17", "2026-11-18", "2026-12-01"] {
+    for ordinary in [
+        "2026-11-10",
+        "2026-11-11",
+        "2026-11-17",
+        "2026-11-18",
+        "2026-12-01",
+    ] {
         rows.extend(a_day_waiting(date(ordinary), 10));
     }
     rows.sort_by_key(|r| (r.date, r.hour));
@@ -454,7 +476,10 @@ fn the_history_says_whether_flagged_days_were_busier_than_ordinary_ones() {
             .expect("every reason is listed")
     };
     assert_eq!(of(BusyReason::Monday).figure.days, 4);
-    assert_eq!(of(BusyReason::Monday).figure.typical_wait_minutes, Some(40.0));
+    assert_eq!(
+        of(BusyReason::Monday).figure.typical_wait_minutes,
+        Some(40.0)
+    );
     assert_eq!(of(BusyReason::Monday).busier_than_ordinary, Some(true));
     assert_eq!(of(BusyReason::AfterHoliday).figure.days, 1);
     assert_eq!(
@@ -504,5 +529,8 @@ fn the_upcoming_open_days_carry_their_reasons_and_their_weekdays_typical_wait() 
     );
     assert_eq!(days[0].typical_wait_minutes, Some(45.0), "three Mondays");
     assert_eq!(days[0].level, Some(CongestionLevel::High));
-    assert_eq!(days[1].typical_wait_minutes, None, "no Tuesday in the history");
+    assert_eq!(
+        days[1].typical_wait_minutes, None,
+        "no Tuesday in the history"
+    );
 }

@@ -117,13 +117,15 @@ pub async fn office_forecast(state: &AppState, office: &str) -> ApiResult<Foreca
         .await
         .map_err(|error| ApiError::internal(&error))?;
     let thresholds = &state.config.congestion;
-    Ok(forecast(&config.schedule, &rows, window, thresholds).with_upcoming_days(
-        &config.schedule,
-        &rows,
-        today,
-        settings,
-        thresholds,
-    ))
+    Ok(
+        forecast(&config.schedule, &rows, window, thresholds).with_upcoming_days(
+            &config.schedule,
+            &rows,
+            today,
+            settings,
+            thresholds,
+        ),
+    )
 }
 
 /// The days asked for by `from` and `to` (default: today, and `from` or today): at most a

@@ -74,7 +74,10 @@ pub async fn report_show(
             ),
             (header::CONTENT_DISPOSITION, disposition),
             // Staff figures: never kept by a shared cache.
-            (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            ),
         ],
         report_csv(&lines, by_service),
     )

@@ -15,11 +15,11 @@ use super::arrivals::arrivals_per_hour;
 use super::scenario::Scenario;
 use crate::calendar::{self, DayHours};
 use crate::config::{Config, OfficeConfig};
-use crate::history::CounterChange;
 use crate::domain::{
     Change, Closed, Command, Context, Decision, Issued, OfficeQueue, Recorded, ShownEstimate,
     TicketAction, display_number,
 };
+use crate::history::CounterChange;
 use crate::protocol::{CounterState, TicketState};
 
 /// Simulated seconds per step: short beside a 10-minute service, coarse enough for 200 days.
@@ -124,7 +124,12 @@ impl<'a> Day<'a> {
     }
 
     /// Runs the day to its end (reception closed and the queue empty) and returns its queue.
-    pub fn run(self, rng: &mut StdRng, busy_day: bool, observer: &mut impl Observer) -> OfficeQueue {
+    pub fn run(
+        self,
+        rng: &mut StdRng,
+        busy_day: bool,
+        observer: &mut impl Observer,
+    ) -> OfficeQueue {
         self.play(rng, busy_day, observer).0
     }
 

@@ -84,7 +84,6 @@ impl Store {
             })
             .collect()
     }
-
 }
 
 /// The event kind that records a counter put in `state`.

@@ -8,8 +8,8 @@ use maud::{Markup, html};
 use super::text::{Lang, fill, forecast_words};
 use crate::history::forecast::{Cell, Forecast};
 use crate::history::upcoming::UpcomingDay;
-use crate::protocol::{BusyReason, CongestionLevel};
 use crate::protocol::text::weekday_ja;
+use crate::protocol::{BusyReason, CongestionLevel};
 
 /// Width of one hour's column and height of one weekday's row, in SVG units.
 const CELL: u32 = 40;
@@ -321,7 +321,14 @@ mod tests {
                 .iter()
                 .map(|&reason| ReasonHistory {
                     reason,
-                    figure: figure(8, if reason == BusyReason::Monday { 31.0 } else { 22.0 }),
+                    figure: figure(
+                        8,
+                        if reason == BusyReason::Monday {
+                            31.0
+                        } else {
+                            22.0
+                        },
+                    ),
                     busier_than_ordinary: history.then_some(true),
                 })
                 .collect(),
@@ -364,10 +371,15 @@ mod tests {
             "an ordinary Tuesday is not listed"
         );
         assert!(
-            text.contains("過去の実績では、月曜日の待ち時間の目安は約31分、ふだんの日は約14分でした。"),
+            text.contains(
+                "過去の実績では、月曜日の待ち時間の目安は約31分、ふだんの日は約14分でした。"
+            ),
             "{text}"
         );
-        assert!(text.contains("過去の実績では、月末の待ち時間の目安は約22分"), "{text}");
+        assert!(
+            text.contains("過去の実績では、月末の待ち時間の目安は約22分"),
+            "{text}"
+        );
         assert_eq!(crate::protocol::text::avoided_word(&text), None, "{text}");
     }
 

@@ -230,7 +230,10 @@ mod tests {
         }
         let html = render(20).into_string();
         assert!(html.contains("id=\"report\"") && html.contains("CSVをダウンロード"));
-        assert!(html.contains("\"counters_open\":\"開設窓口数（平均）\""), "{html}");
+        assert!(
+            html.contains("\"counters_open\":\"開設窓口数（平均）\""),
+            "{html}"
+        );
     }
 
     #[test]
