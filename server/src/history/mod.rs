@@ -1,8 +1,9 @@
 //! History: what happened at an office, hour by hour, computed from the stored tickets (issue 17).
 //!
 //! One [`HourRow`] per business day and hour of issue (Japan time): how many tickets were issued
-//! in that hour and what became of them, how long they waited until first called, and how long
-//! their service took. The same rows feed the staff statistics (`queue-server stats`), the open
+//! in that hour and what became of them, how long they waited until first called, how long
+//! their service took, and how many counters were open ([`counters`], from the counter events).
+//! The same rows feed the staff statistics (`queue-server stats`), the open
 //! data (`/api/v1/offices/{office}/history`) and the visitors' forecast ([`forecast`]), so the
 //! three always agree.
 //!
