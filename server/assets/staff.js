@@ -12,6 +12,8 @@
   const ROLES = { issuer: '受付', counter: '窓口', admin: '管理者' };
   // State labels shared with every screen, from the page (rendered by the server).
   const labels = JSON.parse(document.getElementById('labels').textContent);
+  // The report's column headings by the statistics' column names.
+  const reportColumns = JSON.parse(document.getElementById('report-columns').textContent);
   const counterState = (state) => labels.counter_states[state] || labels.state_unknown;
   const ticketState = (state) => labels.ticket_states[state] || labels.state_unknown;
   const LINKS = {
@@ -27,6 +29,8 @@
   let feed = null;
   let loading = false;
   let reloadAgain = false;
+  // The last report fetched: the CSV text as the server sent it, and its file name.
+  let report = null;
 
   // A refusal from the API, in the Japanese words of its error envelope.
   class Refusal extends Error {
@@ -123,6 +127,7 @@
     $('console').dataset.role = me.role;
     $('reception').hidden = !(me.role === 'issuer' || me.role === 'admin');
     $('counter').hidden = !(me.role === 'counter' || me.role === 'admin');
+    $('report').hidden = me.role !== 'admin';
     await act(loadOffices);
   }
 
@@ -139,6 +144,7 @@
     $('signin').hidden = false;
     $('ticket').hidden = true;
     $('print').hidden = true;
+    clearReport('');
     say(reason || '', reason ? 'error' : 'info');
     $('token').focus();
   }
@@ -159,10 +165,12 @@
     tickets = [];
     sessionStorage.setItem(OFFICE_KEY, id);
     $('service-buttons').replaceChildren();
+    clearReport('');
     feed = Live.follow(id, {
       pollSeconds,
       onSnapshot(message) {
         snapshot = message;
+        defaultReportDays(message.calendar.business_date);
         render();
         reloadTickets();
       },
@@ -321,6 +329,81 @@
     await api('POST', officePath('/tickets/' + encodeURIComponent(id) + '/' + action));
     await reloadTickets();
   }
+
+  // The report's days start as the last seven days up to the server's business date (the
+  // browser's own date may differ from the server's clock).
+  function defaultReportDays(today) {
+    if (!today || $('report-to').value) return;
+    const from = new Date(today + 'T00:00:00Z');
+    from.setUTCDate(from.getUTCDate() - 6);
+    $('report-from').value = from.toISOString().slice(0, 10);
+    $('report-to').value = today;
+  }
+
+  function clearReport(status) {
+    report = null;
+    $('report-download').disabled = true;
+    $('report-table').hidden = true;
+    $('report-head').replaceChildren();
+    $('report-rows').replaceChildren();
+    $('report-status').textContent = status;
+  }
+
+  // Fetches the statistics CSV (the same text `queue-server stats --csv` prints) with the
+  // token in the header, and shows it as a table.
+  async function loadReport() {
+    clearReport('読み込んでいます…');
+    const query = new URLSearchParams({ from: $('report-from').value, to: $('report-to').value });
+    if ($('report-by-service').checked) query.set('by_service', 'true');
+    let response;
+    try {
+      response = await fetch(officePath('/report?' + query), {
+        headers: { Authorization: 'Bearer ' + token }, cache: 'no-store',
+      });
+    } catch (error) {
+      clearReport('');
+      throw new Refusal(0, 'network', 'サーバーに接続できません。ネットワークを確認してください。');
+    }
+    if (!response.ok) {
+      const data = await response.json().catch(() => null);
+      const error = data && data.error;
+      clearReport('');
+      throw new Refusal(response.status, error ? error.code : 'error',
+        error && error.message ? error.message : '集計を読み込めませんでした（' + response.status + '）。');
+    }
+    const text = await response.text();
+    const disposition = response.headers.get('Content-Disposition') || '';
+    const name = (disposition.match(/filename="([^"]+)"/) || [])[1] || 'stats.csv';
+    const [header, ...lines] = text.split('\n').filter((line) => line !== '');
+    const columns = header.split(',');
+    $('report-head').replaceChildren(...columns.map((c) =>
+      el('th', { scope: 'col', textContent: reportColumns[c] || c, 'data-column': c })));
+    $('report-rows').replaceChildren(...lines.map((line) =>
+      el('tr', {}, ...line.split(',').map((cell, i) =>
+        el(i === 0 ? 'th' : 'td', { textContent: cell === '' ? '－' : cell, ...(i === 0 ? { scope: 'row' } : {}) })))));
+    $('report-table').hidden = lines.length === 0;
+    $('report-status').textContent = lines.length === 0
+      ? 'この期間の集計はありません。' : lines.length + '行';
+    report = { text, name };
+    $('report-download').disabled = false;
+  }
+
+  // Saves the very bytes shown, under the server's file name; no URL ever carries the token.
+  function downloadReport() {
+    if (!report) return;
+    const url = URL.createObjectURL(new Blob([report.text], { type: 'text/csv;charset=utf-8' }));
+    const link = el('a', { href: url, download: report.name });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  }
+
+  $('report-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    act(loadReport);
+  });
+  $('report-download').addEventListener('click', downloadReport);
 
   $('signin-form').addEventListener('submit', (event) => {
     event.preventDefault();

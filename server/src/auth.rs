@@ -35,6 +35,8 @@ pub enum Permission {
     CounterAction,
     /// Suspend or resume reception for the office.
     Reception,
+    /// Read the office's statistics (the staff console's report, issue 17).
+    Reports,
 }
 
 impl Role {
@@ -173,7 +175,14 @@ mod tests {
     #[test]
     fn rights_follow_the_roles_table() {
         use Permission::*;
-        let all = [Issue, Cancel, ListTickets, CounterAction, Reception];
+        let all = [
+            Issue,
+            Cancel,
+            ListTickets,
+            CounterAction,
+            Reception,
+            Reports,
+        ];
         let allowed =
             |role: Role| -> Vec<Permission> { all.into_iter().filter(|p| role.may(*p)).collect() };
         assert_eq!(allowed(Role::Issuer), [Issue, Cancel, ListTickets]);

@@ -2,7 +2,7 @@
 //! configuration) to the types of [`crate::protocol`], in one place. Pure: no I/O, no clock.
 //! Nothing is read back from the wire: values go out from where they are computed.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, Utc};
 use chrono_tz::Asia::Tokyo;
 
 use crate::calendar::{self, DayHours, DayPlan};
@@ -343,6 +343,7 @@ pub fn history_row(row: &crate::history::HourRow) -> protocol::HistoryRow {
         median_wait_min: row.median_wait_min,
         p90_wait_min: row.p90_wait_min,
         mean_service_min: row.mean_service_min,
+        counters_open: row.counters_open,
         synthetic: row.synthetic,
     }
 }
@@ -371,6 +372,41 @@ pub fn forecast(forecast: &crate::history::forecast::Forecast) -> protocol::Fore
             .map(|slot| protocol::ForecastSlot {
                 weekday: slot.weekday,
                 hour: slot.hour,
+            })
+            .collect(),
+        upcoming_days: forecast
+            .upcoming_days
+            .iter()
+            .map(|day| protocol::UpcomingDay {
+                date: day.date.to_string(),
+                weekday: day.date.weekday().number_from_monday(),
+                reasons: day.reasons.clone(),
+                typical_wait_minutes: day.typical_wait_minutes,
+                level: day.level,
+            })
+            .collect(),
+        busier_days: forecast.busier_days.as_ref().map(busier_days),
+    }
+}
+
+/// The busier-day comparison on the wire.
+fn busier_days(busier: &crate::history::upcoming::BusierDays) -> protocol::BusierDays {
+    let figure = |figure: &crate::history::upcoming::DaysFigure| protocol::DaysFigure {
+        days: figure.days,
+        typical_wait_minutes: figure.typical_wait_minutes,
+    };
+    protocol::BusierDays {
+        from: busier.from.to_string(),
+        to: busier.to.to_string(),
+        ordinary: figure(&busier.ordinary),
+        reasons: busier
+            .reasons
+            .iter()
+            .map(|reason| protocol::ReasonFigure {
+                reason: reason.reason,
+                days: reason.figure.days,
+                typical_wait_minutes: reason.figure.typical_wait_minutes,
+                busier_than_ordinary: reason.busier_than_ordinary,
             })
             .collect(),
     }

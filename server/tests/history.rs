@@ -3,7 +3,7 @@
 //! has too little history instead of guessing.
 mod common;
 
-use common::{COUNTER, TestServer, assert_error};
+use common::{ADMIN, COUNTER, ISSUER, TestServer, assert_error};
 
 const NOW: &str = "2026-12-01T10:20:00+09:00";
 
@@ -76,7 +76,7 @@ async fn the_csv_carries_the_same_figures_as_the_json_header_first_without_a_bom
     assert_eq!(
         lines.next(),
         Some(
-            "date,hour,issued,called,served,no_show,cancelled,mean_wait_min,median_wait_min,p90_wait_min,mean_service_min"
+            "date,hour,issued,called,served,no_show,cancelled,mean_wait_min,median_wait_min,p90_wait_min,mean_service_min,counters_open"
         )
     );
     let (_, json) = server.call("GET", path, None, None).await;
@@ -160,5 +160,125 @@ async fn without_history_the_forecast_lists_every_cell_as_null() {
     let typed: queue_server::protocol::Forecast =
         serde_json::from_value(body).expect("the protocol crate reads the forecast");
     assert_eq!(typed.cells.len(), 45);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_hours_carry_the_counters_open_and_an_hour_to_come_has_none_yet() {
+    let server = TestServer::start(NOW).await;
+    issue_two_and_call_one(&server).await;
+    let (status, body) = server
+        .call(
+            "GET",
+            "/api/v1/offices/main/history?from=2026-12-01&to=2026-12-01",
+            None,
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let rows = body["rows"].as_array().expect("rows");
+    let at = |hour: u64| rows.iter().find(|r| r["hour"] == hour).expect("hour");
+    assert_eq!(at(9)["counters_open"], 0.0, "nobody opened before 10:20");
+    assert!(at(10)["counters_open"].is_number(), "{body}");
+    assert!(
+        at(11)["counters_open"].is_null(),
+        "11:00 has not come: {body}"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_forecast_lists_the_upcoming_open_days_with_their_reasons() {
+    let server = TestServer::start(NOW).await;
+    let (status, body) = server
+        .call("GET", "/api/v1/offices/main/forecast", None, None)
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let days = body["upcoming_days"].as_array().expect("upcoming days");
+    assert_eq!(days.len(), 10, "{body}");
+    assert_eq!(days[0]["date"], "2026-12-01", "today is an open day");
+    assert_eq!(days[0]["weekday"], 2);
+    assert_eq!(days[0]["reasons"], serde_json::json!([]));
+    let monday = days
+        .iter()
+        .find(|d| d["date"] == "2026-12-07")
+        .expect("the next Monday");
+    assert_eq!(monday["reasons"], serde_json::json!(["monday"]));
+    assert!(
+        monday["typical_wait_minutes"].is_null(),
+        "no history: no figure"
+    );
+    let busier = &body["busier_days"];
+    assert_eq!(busier["from"], "2025-12-02");
+    assert_eq!(busier["ordinary"]["days"], 0);
+    let reasons: Vec<&str> = busier["reasons"]
+        .as_array()
+        .expect("reasons")
+        .iter()
+        .filter_map(|r| r["reason"].as_str())
+        .collect();
+    assert_eq!(
+        reasons,
+        ["monday", "after_holiday", "month_end", "march_april"]
+    );
+    assert!(busier["reasons"][0]["busier_than_ordinary"].is_null());
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn the_staff_report_is_the_stats_csv_for_admins_only() {
+    let server = TestServer::start(NOW).await;
+    issue_two_and_call_one(&server).await;
+    let path = "/api/v1/offices/main/report?from=2026-11-30&to=2026-12-01";
+    for token in [COUNTER, ISSUER] {
+        let (status, body) = server.get(path, token).await;
+        assert_error(status, &body, 403, "forbidden");
+    }
+    let (status, body) = server.call("GET", path, None, None).await;
+    assert_error(status, &body, 401, "token_missing");
+    let response = server
+        .client
+        .get(server.url(path))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 200);
+    let disposition = response.headers()["content-disposition"]
+        .to_str()
+        .expect("ascii");
+    assert_eq!(
+        disposition,
+        "attachment; filename=\"stats-main-2026-11-30-2026-12-01.csv\""
+    );
+    let report = response.text().await.expect("body");
+    let open_data = server
+        .client
+        .get(server.url("/api/v1/offices/main/history?from=2026-11-30&to=2026-12-01&format=csv"))
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("body");
+    assert_eq!(report, open_data, "the same rows as the open data");
+    let by_service = server
+        .client
+        .get(server.url(&format!("{path}&by_service=true")))
+        .bearer_auth(ADMIN)
+        .send()
+        .await
+        .expect("sent")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        by_service.starts_with("date,hour,service,issued,"),
+        "{by_service}"
+    );
+    assert!(
+        by_service.contains("\n2026-12-01,10,renewal,2,1,"),
+        "{by_service}"
+    );
     server.stop().await;
 }

@@ -62,6 +62,23 @@ async fn synthetic_history_gives_a_forecast_that_agrees_with_the_stats_and_the_o
     let cells = forecast["cells"].as_array().expect("cells");
     assert_eq!(cells.len(), 45);
     assert_eq!(forecast["quietest"].as_array().map(Vec::len), Some(3));
+    // The known busier days ahead, from the calendar: today (a Monday) first.
+    let upcoming = forecast["upcoming_days"].as_array().expect("upcoming days");
+    assert_eq!(upcoming.len(), 10, "{forecast}");
+    assert_eq!(upcoming[0]["date"], "2026-12-07");
+    assert_eq!(upcoming[0]["reasons"], serde_json::json!(["monday"]));
+    // The 15 synthetic days (16 Nov – 4 Dec, 23 Nov a holiday) hold two Mondays and three
+    // Tuesdays: too few for Monday's typical wait, enough for Tuesday's.
+    assert!(upcoming[0]["typical_wait_minutes"].is_null(), "{forecast}");
+    assert!(
+        upcoming[1]["typical_wait_minutes"].is_number(),
+        "{forecast}"
+    );
+    let busier = &forecast["busier_days"];
+    assert_eq!(
+        busier["ordinary"]["days"].as_u64().map(|d| d > 0),
+        Some(true)
+    );
 
     let range = "from=2026-10-12&to=2026-12-06";
     let history_csv = get_text(
@@ -155,6 +172,11 @@ async fn synthetic_history_gives_a_forecast_that_agrees_with_the_stats_and_the_o
             .await
             .expect("the quietest hours");
         assert!(quiet.contains("時台"), "{quiet}");
+        let busier = visitor
+            .shown("#busier-days")
+            .await
+            .expect("the busier days ahead");
+        assert!(busier.contains("12月7日（月）"), "{busier}");
         let note = visitor
             .shown("#forecast-synthetic")
             .await
@@ -186,4 +208,110 @@ fn simulate_into_refuses_a_directory_with_real_tickets() {
         common::queue_server(&["simulate", "--days", "1", "--into", &text, "--now", NOW]);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("real tickets"), "{stderr}");
+}
+
+/// The administrator's report on the staff console (issue 17): the CSV route gives exactly
+/// what `queue-server stats --csv` prints for the same days, only to an administrator, and the
+/// report view in Chromium shows the same rows (that part only where Chromium is installed).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_administrators_report_shows_and_downloads_the_same_figures_as_the_stats_cli() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let data = simulate_into(dir.path());
+    let admin = common::create_token(&data, "admin", "report-admin");
+    let clerk = common::create_token(&data, "counter", "window-1");
+    let server = Server::start(&data, &["--now", NOW]);
+    let (from, to) = ("2026-11-30", "2026-12-04");
+    let data_text = data.to_string_lossy().into_owned();
+    let (code, stats_csv, stderr) = common::queue_server(&[
+        "stats", "--office", "main", "--from", from, "--to", to, "--csv", "--now", NOW, "--data",
+        &data_text,
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let header = stats_csv.lines().next().expect("a header");
+    assert!(
+        header.ends_with(",mean_service_min,counters_open"),
+        "{header}"
+    );
+    assert!(
+        stats_csv.lines().skip(1).all(|l| !l.ends_with(',')),
+        "every past hour has its counters open: {stats_csv}"
+    );
+
+    let client = reqwest::Client::new();
+    let url = server.url(&format!("/api/v1/offices/main/report?from={from}&to={to}"));
+    let refused = client
+        .get(&url)
+        .bearer_auth(&clerk)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(refused.status(), 403);
+    let envelope: serde_json::Value = refused.json().await.expect("JSON");
+    assert_eq!(envelope["error"]["code"], "forbidden", "{envelope}");
+    let response = client
+        .get(&url)
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .expect("sent");
+    assert_eq!(response.status(), 200);
+    let disposition = response.headers()["content-disposition"]
+        .to_str()
+        .expect("ascii")
+        .to_string();
+    assert!(disposition.starts_with("attachment;"), "{disposition}");
+    let report_csv = response.text().await.expect("body");
+    assert_eq!(report_csv, stats_csv, "the download is the stats CLI's CSV");
+
+    #[cfg(chromium)]
+    {
+        let driver = Driver::start();
+        let staff = driver.browser(1280, 1600).await;
+        staff.sign_in(&server, &admin).await;
+        staff
+            .wait_text("#report-h", "the report view", |t| t == "統計レポート")
+            .await;
+        staff
+            .run(
+                "document.getElementById('report-from').value = arguments[0];
+                 document.getElementById('report-to').value = arguments[1];",
+                vec![serde_json::json!(from), serde_json::json!(to)],
+            )
+            .await;
+        staff.click("#report-form button[type=submit]").await;
+        let status = staff
+            .wait_text("#report-status", "the report's rows", |t| t.ends_with("行"))
+            .await;
+        let rows = stats_csv.lines().count() - 1;
+        assert_eq!(status, format!("{rows}行"));
+        let shown = staff
+            .run(
+                "return [...document.querySelectorAll('#report-rows tr')].map((tr) =>
+                     [...tr.children].map((c) => c.textContent === '－' ? '' : c.textContent)
+                         .join(','));",
+                vec![],
+            )
+            .await;
+        let shown: Vec<String> = serde_json::from_value(shown).expect("rows");
+        let want: Vec<String> = stats_csv.lines().skip(1).map(str::to_string).collect();
+        assert_eq!(shown, want, "the table is the stats CLI's rows");
+        let heading = staff
+            .shown("#report-head")
+            .await
+            .expect("the column headings");
+        assert!(heading.contains("開設窓口数（平均）"), "{heading}");
+        let enabled = staff
+            .run(
+                "return !document.getElementById('report-download').disabled;",
+                vec![],
+            )
+            .await;
+        assert_eq!(
+            enabled,
+            serde_json::json!(true),
+            "the CSV can be downloaded"
+        );
+        staff.screenshot_of("#report", "staff-report.png").await;
+        staff.close().await;
+    }
 }

@@ -44,6 +44,21 @@ wire_enum! {
     }
 }
 
+wire_enum! {
+    /// Why an open day is known to be busier than most (the forecast's `upcoming_days`): the
+    /// days city halls warn about, told from the calendar.
+    pub enum BusyReason {
+        /// A Monday: the week's first day gathers what waited over the weekend.
+        Monday = "monday",
+        /// The first open day after a holiday, the year-end closure or a configured closure.
+        AfterHoliday = "after_holiday",
+        /// One of the last three open days of its month (moves, deadlines).
+        MonthEnd = "month_end",
+        /// March or April, the season of moves in Japan.
+        MarchApril = "march_april",
+    }
+}
+
 /// Opening hours of one day, as `HH:MM` strings in Tokyo time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hours {

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::CongestionLevel;
+use crate::{BusyReason, CongestionLevel};
 
 /// One business day and hour of issue. Field names are the CSV's column names
 /// (`docs/open-data.md`), so JSON and CSV readers use the same words.
@@ -31,6 +31,10 @@ pub struct HistoryRow {
     pub p90_wait_min: Option<f64>,
     /// Mean minutes of a completed procedure.
     pub mean_service_min: Option<f64>,
+    /// Mean number of counters open over the hour (null: the hour has not begun). Absent
+    /// from servers before it was added, hence the default.
+    #[serde(default)]
+    pub counters_open: Option<f64>,
     /// The day was played by the simulator, not lived.
     pub synthetic: bool,
 }
@@ -89,4 +93,62 @@ pub struct Forecast {
     pub cells: Vec<ForecastCell>,
     /// Up to three quietest cells, quietest first.
     pub quietest: Vec<ForecastSlot>,
+    /// The next open days (today included when open), each with the reasons it is known to
+    /// be busier. Absent from servers before it was added, hence the default.
+    #[serde(default)]
+    pub upcoming_days: Vec<UpcomingDay>,
+    /// What the office's history says about the busier days, against ordinary days.
+    #[serde(default)]
+    pub busier_days: Option<BusierDays>,
+}
+
+/// One open day ahead.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UpcomingDay {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    /// 1 = Monday … 7 = Sunday.
+    pub weekday: u32,
+    /// Why the day is known to be busier (from the calendar); empty for an ordinary day.
+    pub reasons: Vec<BusyReason>,
+    /// Median of the daily waits of the same weekday over the forecast's window, minutes
+    /// (null: too little history).
+    pub typical_wait_minutes: Option<f64>,
+    /// The congestion band of that wait.
+    pub level: Option<CongestionLevel>,
+}
+
+/// Past days of one kind and their typical daily wait.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DaysFigure {
+    /// Past days of this kind with tickets called.
+    pub days: usize,
+    /// Median of their daily mean waits, minutes (null: fewer than three days).
+    pub typical_wait_minutes: Option<f64>,
+}
+
+/// What the history says about one reason.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReasonFigure {
+    /// The reason.
+    pub reason: BusyReason,
+    /// Past days with that reason.
+    pub days: usize,
+    /// Median of their daily mean waits, minutes (null: fewer than three days).
+    pub typical_wait_minutes: Option<f64>,
+    /// Whether that median is above the ordinary days' (null when either is missing).
+    pub busier_than_ordinary: Option<bool>,
+}
+
+/// The busier-day comparison over its own window (`[forecast] busier_days_weeks`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BusierDays {
+    /// First day looked at, `YYYY-MM-DD`.
+    pub from: String,
+    /// Last day looked at (yesterday), `YYYY-MM-DD`.
+    pub to: String,
+    /// Past days without any reason.
+    pub ordinary: DaysFigure,
+    /// Every reason, in a fixed order.
+    pub reasons: Vec<ReasonFigure>,
 }

@@ -33,11 +33,14 @@ pub mod text;
 pub mod ticket;
 
 pub use calendar::{
-    CalendarDay, CalendarDays, CalendarState, Closure, ClosureReason, Hours, Phase,
+    BusyReason, CalendarDay, CalendarDays, CalendarState, Closure, ClosureReason, Hours, Phase,
 };
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use health::{Health, HealthCheck, HealthCheckName, HealthStatus};
-pub use history::{Forecast, ForecastCell, ForecastSlot, HistoryPage, HistoryRow};
+pub use history::{
+    BusierDays, DaysFigure, Forecast, ForecastCell, ForecastSlot, HistoryPage, HistoryRow,
+    ReasonFigure, UpcomingDay,
+};
 pub use message::{CallEvent, Message, Payload};
 pub use office::{OfficeInfo, OfficeList, OfficeName, ServiceInfo};
 pub use snapshot::{

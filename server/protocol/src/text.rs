@@ -8,7 +8,7 @@
 use chrono::{Datelike, Month, Timelike, Weekday};
 use serde::Serialize;
 
-use crate::calendar::Phase;
+use crate::calendar::{BusyReason, Phase};
 use crate::snapshot::{CongestionLevel, SuspensionReason};
 use crate::ticket::{CounterState, TicketAction, TicketState};
 
@@ -286,6 +286,17 @@ impl Lang {
         }
     }
 
+    /// Why a day is known to be busier, as city halls' notices say it.
+    pub fn busy_reason(self, reason: BusyReason) -> &'static str {
+        match reason {
+            BusyReason::Monday => self.pick("月曜日", "Monday"),
+            BusyReason::AfterHoliday => self.pick("祝日などの休みの翌日", "Day after a holiday"),
+            BusyReason::MonthEnd => self.pick("月末", "End of the month"),
+            BusyReason::MarchApril => self.pick("3月・4月", "March–April"),
+            BusyReason::Unknown => self.pick("混み合う傾向のある日", "A usually busier day"),
+        }
+    }
+
     /// Every label of this language by wire spelling, for a page's script: it reads them from
     /// the page instead of keeping its own copy.
     pub fn labels(self) -> Labels {
@@ -408,6 +419,23 @@ mod tests {
             phases.dedup();
             assert_eq!(phases.len(), Phase::KNOWN.len() + 1, "{lang:?}");
         }
+    }
+
+    #[test]
+    fn every_busier_day_reason_reads_as_a_city_notice_and_each_differently() {
+        for lang in Lang::ALL {
+            let mut words: Vec<_> = BusyReason::KNOWN
+                .iter()
+                .map(|&r| lang.busy_reason(r))
+                .collect();
+            for word in &words {
+                assert_eq!(avoided_word(word), None, "{word}");
+            }
+            words.sort_unstable();
+            words.dedup();
+            assert_eq!(words.len(), BusyReason::KNOWN.len(), "{lang:?}");
+        }
+        assert_eq!(Lang::Ja.busy_reason(BusyReason::MarchApril), "3月・4月");
     }
 
     #[test]

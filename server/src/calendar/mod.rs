@@ -14,13 +14,17 @@
 //! - `status`: the phase at an instant, the next opening and the next
 //!   transition (for the live feed).
 //! - `text`: the lines and refusals shown to people, in Japanese and English.
+//! - `busy`: the open days known to be busier (a Monday, after a holiday, month ends,
+//!   March–April).
 
+mod busy;
 pub mod holidays;
 mod plan;
 mod schedule;
 mod status;
 mod text;
 
+pub use busy::{MONTH_END_OPEN_DAYS, busy_reasons};
 pub use holidays::{Holiday, HolidayKind, holidays_in_year, national_holiday};
 pub use plan::{ClosureReason, DayPlan, day_plan, is_year_end, open_days};
 pub use schedule::{DayHours, Schedule, ScheduleError, SpecialDay, WeeklyHours};

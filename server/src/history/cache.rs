@@ -6,10 +6,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{HourRow, day_rows};
-use crate::calendar::{Schedule, day_plan};
+use super::{DayRecord, HourRow, day_rows};
+use crate::calendar::{Schedule, business_date, day_plan};
 use crate::store::{Result, Store};
 
 /// Rows of closed days by (office, date). A std `Mutex`: it is held only to copy an `Arc` in or
@@ -24,18 +24,19 @@ pub struct HistoryCache {
 type DayKey = (String, NaiveDate);
 
 impl HistoryCache {
-    /// The rows of `office` for every business day in `from..=to` up to `today` (later days have
-    /// no history yet), in date and hour order; closed days come from the cache when they are
-    /// there, the rest from the store in one query.
+    /// The rows of `office` for every business day in `from..=to` up to today, `now`'s business
+    /// day (later days have no history yet), in date and hour order; closed days come from the
+    /// cache when they are there, the rest from the store in one query of tickets and one of
+    /// counter events.
     pub async fn rows_between(
         &self,
         store: &Store,
         office: &str,
         schedule: &Schedule,
-        from: NaiveDate,
-        to: NaiveDate,
-        today: NaiveDate,
+        (from, to): (NaiveDate, NaiveDate),
+        now: DateTime<Utc>,
     ) -> Result<Vec<HourRow>> {
+        let today = business_date(now);
         let to = to.min(today);
         let dates: Vec<NaiveDate> = from.iter_days().take_while(|d| *d <= to).collect();
         let mut known: HashMap<NaiveDate, Arc<Vec<HourRow>>> = HashMap::new();
@@ -53,10 +54,16 @@ impl HistoryCache {
             .collect();
         if let (Some(first), Some(last)) = (missing.first(), missing.last()) {
             let tickets = store.tickets_between(office, *first, *last).await?;
+            let counter_changes = store.counter_changes_between(office, *first, *last).await?;
             let synthetic = store.synthetic_days_between(office, *first, *last).await?;
+            let record = DayRecord {
+                tickets: &tickets,
+                counter_changes: &counter_changes,
+                now,
+            };
             for date in &missing {
                 let plan = day_plan(schedule, *date);
-                let mut rows = day_rows(&plan, &tickets);
+                let mut rows = day_rows(&plan, record);
                 for row in &mut rows {
                     row.synthetic = synthetic.contains(date);
                 }
@@ -125,15 +132,20 @@ mod tests {
             NaiveDate::from_ymd_opt(2026, 11, 30).expect("date"),
             NaiveDate::from_ymd_opt(2026, 12, 1).expect("date"),
         );
+        let now = Tokyo
+            .from_local_datetime(&today.and_hms_opt(18, 0, 0).expect("time"))
+            .single()
+            .expect("unambiguous")
+            .with_timezone(&Utc);
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open(dir.path()).await.expect("store");
         store
-            .synthetic_replace("main", &[ticket(monday, 1), ticket(today, 1)])
+            .synthetic_replace("main", &[ticket(monday, 1), ticket(today, 1)], &[])
             .await
             .expect("written");
         let cache = HistoryCache::default();
         let first = cache
-            .rows_between(&store, "main", schedule, monday, today, today)
+            .rows_between(&store, "main", schedule, (monday, today), now)
             .await
             .expect("rows");
         assert_eq!(cache.closed_days(), 1, "Monday is kept, today is not");
@@ -150,11 +162,12 @@ mod tests {
             .synthetic_replace(
                 "main",
                 &[ticket(monday, 1), ticket(today, 1), ticket(today, 2)],
+                &[],
             )
             .await
             .expect("written");
         let second = cache
-            .rows_between(&store, "main", schedule, monday, today, today)
+            .rows_between(&store, "main", schedule, (monday, today), now)
             .await
             .expect("rows");
         assert_eq!(
@@ -166,7 +179,7 @@ mod tests {
 
         let reopened = Store::open(dir.path()).await.expect("store");
         let after_restart = HistoryCache::default()
-            .rows_between(&reopened, "main", schedule, monday, today, today)
+            .rows_between(&reopened, "main", schedule, (monday, today), now)
             .await
             .expect("rows");
         assert_eq!(after_restart, second);
@@ -175,9 +188,8 @@ mod tests {
                 &reopened,
                 "main",
                 schedule,
-                monday,
-                today + Duration::days(7),
-                today,
+                (monday, today + Duration::days(7)),
+                now,
             )
             .await
             .expect("rows");

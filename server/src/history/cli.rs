@@ -7,8 +7,9 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use clap::Args;
 
-use super::{HistoryCache, HourRow, csv, day_rows_by_service};
-use crate::calendar::{business_date, day_plan};
+use super::HistoryCache;
+use super::report::{report_csv, report_lines};
+use crate::calendar::business_date;
 use crate::cli::{CliError, OfficeDays, open_existing_store, parse_instant};
 use crate::clock::SharedClock;
 use crate::config::Config;
@@ -38,45 +39,27 @@ pub async fn stats(
     data: &Path,
     clock: &SharedClock,
 ) -> Result<(), CliError> {
-    let today = business_date(args.now.unwrap_or_else(|| clock.now()));
-    let (office, from, to) = args.days.resolve(config, today)?;
+    let now = args.now.unwrap_or_else(|| clock.now());
+    let (office, from, to) = args.days.resolve(config, business_date(now))?;
     let store = open_existing_store(data).await?;
-    let lines: Result<Vec<(HourRow, Option<String>)>, CliError> = async {
-        if args.by_service {
-            let tickets = store.tickets_between(&office.id, from, to).await?;
-            Ok(from
-                .iter_days()
-                .take_while(|d| *d <= to.min(today))
-                .flat_map(|date| day_rows_by_service(&day_plan(&office.schedule, date), &tickets))
-                .flat_map(|(service, rows)| {
-                    rows.into_iter()
-                        .filter(|r| r.issued > 0)
-                        .map(move |r| (r, Some(service.clone())))
-                })
-                .collect())
-        } else {
-            let rows = HistoryCache::default()
-                .rows_between(&store, &office.id, &office.schedule, from, to, today)
-                .await?;
-            Ok(rows.into_iter().map(|r| (r, None)).collect())
-        }
-    }
+    let lines = report_lines(
+        &store,
+        &HistoryCache::default(),
+        office,
+        (from, to),
+        now,
+        args.by_service,
+    )
     .await;
     store.close().await;
-    let lines = lines?;
+    let text = report_csv(&lines?, args.by_service);
     let mut out = std::io::stdout().lock();
     if args.csv {
-        writeln!(out, "{}", csv::header(args.by_service))?;
-        for (row, service) in &lines {
-            writeln!(out, "{}", csv::line(row, service.as_deref()))?;
-        }
+        out.write_all(text.as_bytes())?;
         return Ok(());
     }
-    let header = csv::header(args.by_service).replace(',', "\t");
-    writeln!(out, "{header}")?;
-    for (row, service) in &lines {
-        // A figure that does not exist (nobody called) reads as "-" in the table.
-        let line = csv::line(row, service.as_deref());
+    for line in text.lines() {
+        // Tab-aligned; a figure that does not exist (nobody called) reads as "-".
         let cells: Vec<&str> = line
             .split(',')
             .map(|cell| if cell.is_empty() { "-" } else { cell })

@@ -30,6 +30,7 @@ pub fn line(row: &HourRow, service: Option<&str>) -> String {
         figure(row.median_wait_min),
         figure(row.p90_wait_min),
         figure(row.mean_service_min),
+        figure(row.counters_open),
     ]);
     cells.join(",")
 }

@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
+use super::upcoming::{BusierDays, UpcomingDay, busier_days, upcoming_days};
 use super::{HourRow, median, reception_hours};
 use crate::calendar::{DayPlan, Schedule};
 use crate::estimate::CongestionThresholds;
@@ -32,16 +33,25 @@ pub struct ForecastConfig {
     /// 「過去8週間」): long enough for a stable median, short enough to follow the seasons.
     #[serde(default = "default_weeks")]
     pub weeks: u32,
+    /// How many weeks of history the busier-day comparison looks back over (default 52): a
+    /// year, so that March and April and every kind of holiday have come at least once.
+    #[serde(default = "default_busier_days_weeks")]
+    pub busier_days_weeks: u32,
 }
 
 fn default_weeks() -> u32 {
     8
 }
 
+fn default_busier_days_weeks() -> u32 {
+    52
+}
+
 impl Default for ForecastConfig {
     fn default() -> Self {
         Self {
             weeks: default_weeks(),
+            busier_days_weeks: default_busier_days_weeks(),
         }
     }
 }
@@ -51,6 +61,12 @@ impl ForecastConfig {
     pub fn validate(&self) -> Result<(), (&'static str, String)> {
         if !(1..=104).contains(&self.weeks) {
             return Err(("weeks", format!("must be 1–104, got {}", self.weeks)));
+        }
+        if !(1..=260).contains(&self.busier_days_weeks) {
+            return Err((
+                "busier_days_weeks",
+                format!("must be 1–260, got {}", self.busier_days_weeks),
+            ));
         }
         Ok(())
     }
@@ -104,6 +120,33 @@ pub struct Forecast {
     pub cells: Vec<Cell>,
     /// The three cells with the lowest typical wait (fewer with less history), quietest first.
     pub quietest: Vec<Slot>,
+    /// The next open days with the reasons they are known to be busier
+    /// ([`Forecast::with_upcoming_days`]; empty until then).
+    pub upcoming_days: Vec<UpcomingDay>,
+    /// What the history says about busier days (`None` until [`Forecast::with_upcoming_days`]).
+    pub busier_days: Option<BusierDays>,
+}
+
+impl Forecast {
+    /// Adds the upcoming open days from `today` and the busier-day comparison, from `rows`
+    /// covering at least [`ForecastConfig::busier_days_window`] (which holds the forecast's
+    /// own window).
+    pub fn with_upcoming_days(
+        mut self,
+        schedule: &Schedule,
+        rows: &[HourRow],
+        today: NaiveDate,
+        config: &ForecastConfig,
+        thresholds: &CongestionThresholds,
+    ) -> Self {
+        self.upcoming_days = upcoming_days(schedule, rows, today, (self.from, self.to), thresholds);
+        self.busier_days = Some(busier_days(
+            schedule,
+            rows,
+            config.busier_days_window(today),
+        ));
+        self
+    }
 }
 
 /// The forecast from the rows of the window's days ([`ForecastConfig::window`]); it is
@@ -187,6 +230,8 @@ pub fn forecast(
         synthetic,
         cells,
         quietest: known.into_iter().take(3).map(|(_, slot)| slot).collect(),
+        upcoming_days: Vec::new(),
+        busier_days: None,
     }
 }
 

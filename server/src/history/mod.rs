@@ -1,8 +1,9 @@
 //! History: what happened at an office, hour by hour, computed from the stored tickets (issue 17).
 //!
 //! One [`HourRow`] per business day and hour of issue (Japan time): how many tickets were issued
-//! in that hour and what became of them, how long they waited until first called, and how long
-//! their service took. The same rows feed the staff statistics (`queue-server stats`), the open
+//! in that hour and what became of them, how long they waited until first called, how long
+//! their service took, and how many counters were open ([`counters`], from the counter events).
+//! The same rows feed the staff statistics (`queue-server stats`), the open
 //! data (`/api/v1/offices/{office}/history`) and the visitors' forecast ([`forecast`]), so the
 //! three always agree.
 //!
@@ -16,8 +17,11 @@
 
 pub mod cache;
 pub mod cli;
+pub mod counters;
 pub mod csv;
 pub mod forecast;
+pub mod report;
+pub mod upcoming;
 
 use std::collections::BTreeMap;
 
@@ -29,6 +33,7 @@ use crate::domain::Ticket;
 use crate::protocol::TicketState;
 
 pub use cache::HistoryCache;
+pub use counters::CounterChange;
 
 /// The aggregates of one business day and hour of issue (all tickets, or one service's).
 #[derive(Clone, Debug, PartialEq)]
@@ -56,13 +61,19 @@ pub struct HourRow {
     /// Mean service time of the served tickets, from the start of service (or the call, when
     /// staff finished without starting) to its end.
     pub mean_service_min: Option<f64>,
+    /// Mean number of counters open over the hour, from the counter events
+    /// ([`counters::mean_open_in_hour`]); for a per-service row, of the counters that serve the
+    /// service. Null for an hour that has not begun.
+    pub counters_open: Option<f64>,
     /// Whether the day was played by `queue-server simulate --into`, not lived. In the JSON
     /// only (`crate::wire::history_row`): the CSV keeps exactly the statistics' columns.
     pub synthetic: bool,
 }
 
-/// The column names of the statistics, in order: the CSV header and the JSON field names.
-pub const COLUMNS: [&str; 11] = [
+/// The column names of the statistics, in order: the CSV header and the JSON field names. The
+/// first eleven are the contract of issue 17; `counters_open` was added after them, so readers
+/// of the first eleven columns by position are not disturbed.
+pub const COLUMNS: [&str; 12] = [
     "date",
     "hour",
     "issued",
@@ -74,6 +85,7 @@ pub const COLUMNS: [&str; 11] = [
     "median_wait_min",
     "p90_wait_min",
     "mean_service_min",
+    "counters_open",
 ];
 
 /// The hours in which reception is open on a day (an hour counts when reception is open for
@@ -91,13 +103,29 @@ fn japan_hour(at: DateTime<Utc>) -> u32 {
     at.with_timezone(&Tokyo).hour()
 }
 
-/// The rows of one business day from its plan and its tickets (of any service; callers pick).
-pub fn day_rows(plan: &DayPlan, tickets: &[Ticket]) -> Vec<HourRow> {
+/// What one business day left behind: its tickets and its counter changes (of any day; each
+/// function keeps the day it is asked for), and the instant up to which they are complete.
+#[derive(Clone, Copy, Debug)]
+pub struct DayRecord<'a> {
+    /// Tickets, in issue order.
+    pub tickets: &'a [Ticket],
+    /// Counter changes, in the order recorded.
+    pub counter_changes: &'a [CounterChange],
+    /// Now: hours after it have no counters figure yet.
+    pub now: DateTime<Utc>,
+}
+
+/// The rows of one business day from its plan, its tickets and its counter changes.
+pub fn day_rows(plan: &DayPlan, record: DayRecord<'_>) -> Vec<HourRow> {
     let mut by_hour: BTreeMap<u32, Vec<&Ticket>> = reception_hours(plan)
         .into_iter()
         .map(|hour| (hour, Vec::new()))
         .collect();
-    for ticket in tickets.iter().filter(|t| t.business_date == plan.date) {
+    for ticket in record
+        .tickets
+        .iter()
+        .filter(|t| t.business_date == plan.date)
+    {
         by_hour
             .entry(japan_hour(ticket.issued_at))
             .or_default()
@@ -105,15 +133,29 @@ pub fn day_rows(plan: &DayPlan, tickets: &[Ticket]) -> Vec<HourRow> {
     }
     by_hour
         .into_iter()
-        .map(|(hour, tickets)| hour_row(plan.date, hour, &tickets))
+        .map(|(hour, tickets)| {
+            let counters_open =
+                counters::mean_open_in_hour(plan.date, hour, record.counter_changes, record.now)
+                    .map(tenth);
+            hour_row(plan.date, hour, &tickets, counters_open)
+        })
         .collect()
 }
 
 /// The rows of one day split by service: `(service, rows)` for every service that issued a
-/// ticket that day, in service-id order.
-pub fn day_rows_by_service(plan: &DayPlan, tickets: &[Ticket]) -> Vec<(String, Vec<HourRow>)> {
+/// ticket that day, in service-id order; each row's counters are those for which
+/// `serves(counter, service)` holds.
+pub fn day_rows_by_service(
+    plan: &DayPlan,
+    record: DayRecord<'_>,
+    serves: impl Fn(&str, &str) -> bool,
+) -> Vec<(String, Vec<HourRow>)> {
     let mut services: BTreeMap<&str, Vec<Ticket>> = BTreeMap::new();
-    for ticket in tickets.iter().filter(|t| t.business_date == plan.date) {
+    for ticket in record
+        .tickets
+        .iter()
+        .filter(|t| t.business_date == plan.date)
+    {
         services
             .entry(ticket.service.as_str())
             .or_default()
@@ -121,11 +163,29 @@ pub fn day_rows_by_service(plan: &DayPlan, tickets: &[Ticket]) -> Vec<(String, V
     }
     services
         .into_iter()
-        .map(|(service, tickets)| (service.to_string(), day_rows(plan, &tickets)))
+        .map(|(service, tickets)| {
+            let changes: Vec<CounterChange> = record
+                .counter_changes
+                .iter()
+                .filter(|c| serves(&c.counter, service))
+                .cloned()
+                .collect();
+            let record = DayRecord {
+                tickets: &tickets,
+                counter_changes: &changes,
+                now: record.now,
+            };
+            (service.to_string(), day_rows(plan, record))
+        })
         .collect()
 }
 
-fn hour_row(date: NaiveDate, hour: u32, tickets: &[&Ticket]) -> HourRow {
+fn hour_row(
+    date: NaiveDate,
+    hour: u32,
+    tickets: &[&Ticket],
+    counters_open: Option<f64>,
+) -> HourRow {
     let count = |keep: &dyn Fn(&Ticket) -> bool| -> u32 {
         u32::try_from(tickets.iter().filter(|t| keep(t)).count()).unwrap_or(u32::MAX)
     };
@@ -157,6 +217,7 @@ fn hour_row(date: NaiveDate, hour: u32, tickets: &[&Ticket]) -> HourRow {
         median_wait_min: percentile(&waits, 0.5).map(tenth),
         p90_wait_min: percentile(&waits, 0.9).map(tenth),
         mean_service_min: mean(&services).map(tenth),
+        counters_open,
         synthetic: false,
     }
 }

@@ -6,6 +6,7 @@
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -43,20 +44,7 @@ pub async fn history_show(
 ) -> ApiResult<Response> {
     let config = office_config(&state, &office)?;
     let today = calendar::business_date(state.clock.now());
-    let from = parse_date("from", query.from.as_deref())?.unwrap_or(today);
-    let to = parse_date("to", query.to.as_deref())?.unwrap_or(from.max(today));
-    if to < from {
-        return Err(ApiError::bad_request(
-            ErrorCode::InvalidRange,
-            "to は from 以降の日付にしてください。",
-        ));
-    }
-    if (to - from).num_days() >= MAX_HISTORY_DAYS {
-        return Err(ApiError::bad_request(
-            ErrorCode::RangeTooLong,
-            "期間は1年以内で指定してください。",
-        ));
-    }
+    let (from, to) = parse_range(query.from.as_deref(), query.to.as_deref(), today)?;
     let csv_wanted = match query.format.as_deref() {
         None | Some("json") => false,
         Some("csv") => true,
@@ -69,7 +57,13 @@ pub async fn history_show(
     };
     let rows = state
         .history
-        .rows_between(&state.store, &office, &config.schedule, from, to, today)
+        .rows_between(
+            &state.store,
+            &office,
+            &config.schedule,
+            (from, to),
+            state.clock.now(),
+        )
         .await
         .map_err(|error| ApiError::internal(&error))?;
     // A range that ended before today cannot change any more.
@@ -106,32 +100,59 @@ pub async fn forecast_show(
     Ok(cacheable(&headers, "application/json", body, 300))
 }
 
-/// The forecast of an office at the server's clock, for the route and the public page.
+/// The forecast of an office at the server's clock, with the upcoming open days, for the route
+/// and the public page.
 pub async fn office_forecast(state: &AppState, office: &str) -> ApiResult<Forecast> {
     let config = office_config(state, office)?;
-    let today = calendar::business_date(state.clock.now());
-    let window = state.config.forecast.window(today);
+    let now = state.clock.now();
+    let today = calendar::business_date(now);
+    let settings = &state.config.forecast;
+    let window = settings.window(today);
+    let busier_window = settings.busier_days_window(today);
+    // One read for both: the busier-day window is usually the longer one.
+    let read = (window.0.min(busier_window.0), window.1.max(busier_window.1));
     let rows = state
         .history
-        .rows_between(
-            &state.store,
-            office,
-            &config.schedule,
-            window.0,
-            window.1,
-            today,
-        )
+        .rows_between(&state.store, office, &config.schedule, read, now)
         .await
         .map_err(|error| ApiError::internal(&error))?;
-    Ok(forecast(
-        &config.schedule,
-        &rows,
-        window,
-        &state.config.congestion,
-    ))
+    let thresholds = &state.config.congestion;
+    Ok(
+        forecast(&config.schedule, &rows, window, thresholds).with_upcoming_days(
+            &config.schedule,
+            &rows,
+            today,
+            settings,
+            thresholds,
+        ),
+    )
 }
 
-fn office_config<'a>(state: &'a AppState, office: &str) -> ApiResult<&'a OfficeConfig> {
+/// The days asked for by `from` and `to` (default: today, and `from` or today): at most a
+/// year, `to` not before `from`.
+pub(super) fn parse_range(
+    from: Option<&str>,
+    to: Option<&str>,
+    today: NaiveDate,
+) -> ApiResult<(NaiveDate, NaiveDate)> {
+    let from = parse_date("from", from)?.unwrap_or(today);
+    let to = parse_date("to", to)?.unwrap_or(from.max(today));
+    if to < from {
+        return Err(ApiError::bad_request(
+            ErrorCode::InvalidRange,
+            "to は from 以降の日付にしてください。",
+        ));
+    }
+    if (to - from).num_days() >= MAX_HISTORY_DAYS {
+        return Err(ApiError::bad_request(
+            ErrorCode::RangeTooLong,
+            "期間は1年以内で指定してください。",
+        ));
+    }
+    Ok((from, to))
+}
+
+pub(super) fn office_config<'a>(state: &'a AppState, office: &str) -> ApiResult<&'a OfficeConfig> {
     state
         .config
         .office(office)

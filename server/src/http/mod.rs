@@ -12,6 +12,7 @@ pub mod pages;
 mod personal;
 mod refusals;
 pub mod renewal;
+pub mod report;
 mod security;
 mod session;
 mod tickets;
@@ -178,6 +179,7 @@ fn app(state: AppState, with_admin: bool) -> Router {
         )
         .route(&format!("{offices}/history"), get(history::history_show))
         .route(&format!("{offices}/forecast"), get(history::forecast_show))
+        .route(&format!("{offices}/report"), get(report::report_show))
         .route("/api/v1/session", get(session::session_show))
         .merge(ticket_api)
         .route("/api/v1/renewal", get(renewal::renewal_show));

@@ -98,8 +98,8 @@ async fn simulate_into(
     for (index, office) in config.offices.iter().enumerate() {
         // Each office its own stream, so adding an office leaves the others' days unchanged.
         let seed = args.seed.wrapping_add(index as u64);
-        let tickets = into::history_tickets(config, office, scenario, today, args.days, seed)?;
-        played.push((office, tickets));
+        let history = into::history_tickets(config, office, scenario, today, args.days, seed)?;
+        played.push((office, history));
     }
     std::fs::create_dir_all(dir).map_err(|source| CliError::CreateDir {
         path: dir.to_path_buf(),
@@ -112,7 +112,7 @@ async fn simulate_into(
         return Err(CliError::HoldsRealTickets(dir.to_path_buf()));
     }
     let mut out = std::io::stdout().lock();
-    for (office, tickets) in &played {
+    for (office, into::PlayedHistory { tickets, .. }) in &played {
         let first = tickets.first().map(|t| t.business_date.to_string());
         let last = tickets.last().map(|t| t.business_date.to_string());
         writeln!(
@@ -130,13 +130,15 @@ async fn simulate_into(
 /// Writes the played days unless real tickets are there; `Ok(true)` when it refused.
 async fn write_synthetic(
     store: &crate::store::Store,
-    played: &[(&crate::config::OfficeConfig, Vec<crate::domain::Ticket>)],
+    played: &[(&crate::config::OfficeConfig, into::PlayedHistory)],
 ) -> Result<bool, CliError> {
     if store.holds_real_tickets().await? {
         return Ok(true);
     }
-    for (office, tickets) in played {
-        store.synthetic_replace(&office.id, tickets).await?;
+    for (office, history) in played {
+        store
+            .synthetic_replace(&office.id, &history.tickets, &history.counter_changes)
+            .await?;
     }
     Ok(false)
 }

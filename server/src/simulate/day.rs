@@ -19,6 +19,7 @@ use crate::domain::{
     Change, Closed, Command, Context, Decision, Issued, OfficeQueue, Recorded, ShownEstimate,
     TicketAction, display_number,
 };
+use crate::history::CounterChange;
 use crate::protocol::{CounterState, TicketState};
 
 /// Simulated seconds per step: short beside a 10-minute service, coarse enough for 200 days.
@@ -84,6 +85,8 @@ pub struct Day<'a> {
     seq: u64,
     numbers: HashMap<String, u32>,
     leaving: Vec<Patience>,
+    /// Every counter change made, as the event log would hold them (for synthetic history).
+    counter_changes: Vec<CounterChange>,
 }
 
 /// The local instant of `time` on `date`.
@@ -116,20 +119,31 @@ impl<'a> Day<'a> {
             seq: 0,
             numbers: HashMap::new(),
             leaving: Vec::new(),
+            counter_changes: Vec::new(),
         }
     }
 
     /// Runs the day to its end (reception closed and the queue empty) and returns its queue.
     pub fn run(
-        mut self,
+        self,
         rng: &mut StdRng,
         busy_day: bool,
         observer: &mut impl Observer,
     ) -> OfficeQueue {
+        self.play(rng, busy_day, observer).0
+    }
+
+    /// Runs the day like [`Day::run`] and also returns its counter changes, in the order made.
+    pub fn play(
+        mut self,
+        rng: &mut StdRng,
+        busy_day: bool,
+        observer: &mut impl Observer,
+    ) -> (OfficeQueue, Vec<CounterChange>) {
         let mut arrivals = self.arrivals(rng, busy_day);
         arrivals.reverse(); // pop from the earliest
         let Some(opens) = at(self.date, self.hours.opens) else {
-            return self.queue;
+            return (self.queue, self.counter_changes);
         };
         let mut now = opens - Duration::minutes(OPEN_EARLY_MINUTES + 1);
         let last = opens + Duration::hours(20);
@@ -153,7 +167,7 @@ impl<'a> Day<'a> {
                 break;
             }
         }
-        self.queue
+        (self.queue, self.counter_changes)
     }
 
     /// Arrival instants of the day: a Poisson number per hour of reception, spread uniformly.
@@ -228,6 +242,16 @@ impl<'a> Day<'a> {
             }
             _ => None,
         });
+        for change in &decision.changes {
+            if let Change::Counter { id, state } = change {
+                self.counter_changes.push(CounterChange {
+                    date: self.date,
+                    at: context.now,
+                    counter: id.clone(),
+                    state: *state,
+                });
+            }
+        }
         self.seq += 1;
         self.queue.commit(
             &decision,

@@ -13,6 +13,7 @@ use super::{Scenario, SimulateError, busy_day};
 use crate::calendar;
 use crate::config::{Config, OfficeConfig};
 use crate::domain::{OfficeQueue, ShownEstimate, Ticket};
+use crate::history::CounterChange;
 
 /// Farthest back to look for open days: a year-end and a Golden Week fit many times over.
 const MAX_LOOKBACK_DAYS: i64 = 3660;
@@ -54,8 +55,17 @@ pub fn open_days_before(
     Ok(found)
 }
 
-/// The tickets of `office`'s last `days` open days before `today`, played with `seed`: the same
-/// seed gives the same days.
+/// What the simulator played for one office: the tickets and the counter changes of its days.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PlayedHistory {
+    /// Tickets, in issue order.
+    pub tickets: Vec<Ticket>,
+    /// Counter changes, in the order made.
+    pub counter_changes: Vec<CounterChange>,
+}
+
+/// The tickets and counter changes of `office`'s last `days` open days before `today`, played
+/// with `seed`: the same seed gives the same days.
 pub fn history_tickets(
     config: &Config,
     office: &OfficeConfig,
@@ -63,20 +73,21 @@ pub fn history_tickets(
     today: NaiveDate,
     days: u32,
     seed: u64,
-) -> Result<Vec<Ticket>, SimulateError> {
+) -> Result<PlayedHistory, SimulateError> {
     let mut rng = StdRng::seed_from_u64(seed);
-    let mut tickets = Vec::new();
+    let mut played = PlayedHistory::default();
     let mut next_id = 1;
     for date in open_days_before(office, today, days)? {
         let Some(hours) = calendar::day_plan(&office.schedule, date).hours else {
             continue;
         };
         let day = Day::new(config, office, scenario, date, hours, next_id);
-        let queue = day.run(&mut rng, busy_day(office, date), &mut Unobserved);
+        let (queue, counter_changes) = day.play(&mut rng, busy_day(office, date), &mut Unobserved);
         next_id += queue.tickets().len() as i64 + 1;
-        tickets.extend(queue.tickets().iter().cloned());
+        played.tickets.extend(queue.tickets().iter().cloned());
+        played.counter_changes.extend(counter_changes);
     }
-    Ok(tickets)
+    Ok(played)
 }
 
 #[cfg(test)]
@@ -115,11 +126,18 @@ mod tests {
         let today = "2026-12-07".parse().expect("date");
         let once = history_tickets(&config, office, scenario, today, 2, 7).expect("played");
         let again = history_tickets(&config, office, scenario, today, 2, 7).expect("played");
-        assert!(!once.is_empty());
+        assert!(!once.tickets.is_empty());
         assert_eq!(once, again);
         assert!(
-            once.iter()
+            once.tickets
+                .iter()
                 .all(|t| t.state.is_final() && t.business_date < today)
+        );
+        assert!(
+            once.counter_changes
+                .iter()
+                .any(|c| c.state == crate::protocol::CounterState::Open),
+            "the clerks' counter openings are played too"
         );
     }
 }

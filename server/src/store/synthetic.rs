@@ -6,8 +6,10 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 
+use super::history::counter_event_kind;
 use super::{Result, Store, StoreError, random_public_id, timestamp};
 use crate::domain::Ticket;
+use crate::history::CounterChange;
 
 impl Store {
     /// Whether any ticket not made by the simulator is stored: then synthetic days must not be
@@ -20,14 +22,46 @@ impl Store {
         Ok(real != 0)
     }
 
-    /// Replaces the synthetic tickets of `office` by `tickets` (finished past days, in issue
-    /// order), in one transaction: running the simulator again gives its days afresh.
-    pub async fn synthetic_replace(&self, office: &str, tickets: &[Ticket]) -> Result<()> {
+    /// Replaces the synthetic tickets and counter events of `office` by `tickets` (finished
+    /// past days, in issue order) and `counter_changes` (in the order played), in one
+    /// transaction: running the simulator again gives its days afresh.
+    pub async fn synthetic_replace(
+        &self,
+        office: &str,
+        tickets: &[Ticket],
+        counter_changes: &[CounterChange],
+    ) -> Result<()> {
         let mut tx = self.write.begin().await?;
         sqlx::query("DELETE FROM tickets WHERE office = ? AND synthetic = 1")
             .bind(office)
             .execute(&mut *tx)
             .await?;
+        sqlx::query("DELETE FROM events WHERE office = ? AND synthetic = 1")
+            .bind(office)
+            .execute(&mut *tx)
+            .await?;
+        for change in counter_changes {
+            let Some(kind) = counter_event_kind(change.state) else {
+                continue;
+            };
+            sqlx::query(
+                "INSERT INTO events (office, business_date, at, kind, actor, counter, detail,
+                     synthetic)
+                 VALUES (?, ?, ?, ?, 'simulate', ?, ?, 1)",
+            )
+            .bind(office)
+            .bind(change.date.to_string())
+            .bind(timestamp(change.at))
+            .bind(kind)
+            .bind(&change.counter)
+            .bind(
+                serde_json::json!([{"change": "counter", "counter": &change.counter,
+                    "to": change.state.as_str()}])
+                .to_string(),
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
         for ticket in tickets {
             let prefix: String = ticket
                 .number

@@ -491,3 +491,80 @@ async fn the_writer_connection_is_kept_for_the_life_of_the_process() {
     assert_eq!(store.write.size(), 1, "opened at start");
     store.answers().await.expect("the store answers");
 }
+
+/// Records a counter command at a Japan-time instant of 2026-12-01.
+async fn counter_event(store: &Store, event: &'static str, id: &str, to: CounterState, hhmm: &str) {
+    let decision = Decision {
+        event,
+        changes: vec![Change::Counter {
+            id: id.into(),
+            state: to,
+        }],
+        reply: Reply::Counter(id.into()),
+    };
+    let mut batch = store.begin().await.expect("begin");
+    batch
+        .record(
+            "main",
+            day("2026-12-01"),
+            &decision,
+            "test",
+            at(&format!("2026-12-01T{hhmm}:00+09:00")),
+        )
+        .await
+        .expect("recorded");
+    batch.commit().await.expect("commit");
+}
+
+#[tokio::test]
+async fn counter_changes_are_read_back_from_the_event_log_and_synthetic_ones_are_replaced() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path()).await.expect("open");
+    counter_event(&store, "counter_opened", "1", CounterState::Open, "08:55").await;
+    counter_event(&store, "counter_paused", "1", CounterState::Paused, "12:00").await;
+    record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
+    counter_event(&store, "counter_closed", "1", CounterState::Closed, "17:50").await;
+    let synthetic = crate::history::CounterChange {
+        date: day("2026-11-30"),
+        at: at("2026-11-30T09:00:00+09:00"),
+        counter: "2".into(),
+        state: CounterState::Open,
+    };
+    store
+        .synthetic_replace("main", &[], std::slice::from_ref(&synthetic))
+        .await
+        .expect("written");
+    store
+        .synthetic_replace("main", &[], std::slice::from_ref(&synthetic))
+        .await
+        .expect("written again");
+    store.close().await;
+
+    let store = Store::open(dir.path()).await.expect("reopen");
+    let changes = store
+        .counter_changes_between("main", day("2026-11-30"), day("2026-12-01"))
+        .await
+        .expect("read");
+    let seen: Vec<(String, &str, CounterState)> = changes
+        .iter()
+        .map(|c| (c.date.to_string(), c.counter.as_str(), c.state))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("2026-12-01".to_string(), "1", CounterState::Open),
+            ("2026-12-01".to_string(), "1", CounterState::Paused),
+            ("2026-12-01".to_string(), "1", CounterState::Closed),
+            ("2026-11-30".to_string(), "2", CounterState::Open),
+        ],
+        "in the order recorded, the synthetic change once, the ticket event left out"
+    );
+    assert_eq!(changes[0].at, at("2026-12-01T08:55:00+09:00"));
+    assert!(
+        store
+            .counter_changes_between("other", day("2026-11-30"), day("2026-12-01"))
+            .await
+            .expect("read")
+            .is_empty()
+    );
+}

@@ -7,8 +7,9 @@ use maud::{Markup, html};
 
 use super::text::{Lang, fill, forecast_words};
 use crate::history::forecast::{Cell, Forecast};
-use crate::protocol::CongestionLevel;
+use crate::history::upcoming::UpcomingDay;
 use crate::protocol::text::weekday_ja;
+use crate::protocol::{BusyReason, CongestionLevel};
 
 /// Width of one hour's column and height of one weekday's row, in SVG units.
 const CELL: u32 = 40;
@@ -94,6 +95,83 @@ pub fn card(lang: Lang, forecast: &Forecast, weeks: u32) -> Markup {
                     }
                 }
             }
+            (busier_days(lang, forecast))
+        }
+    }
+}
+
+/// 「混雑が予想される日」: the coming open days known to be busier, from the calendar, with what
+/// the office's history says about such days (or that it is too short to say). Nothing when
+/// the forecast carries no upcoming days.
+fn busier_days(lang: Lang, forecast: &Forecast) -> Markup {
+    let w = forecast_words(lang);
+    if forecast.upcoming_days.is_empty() {
+        return html! {};
+    }
+    let flagged: Vec<&UpcomingDay> = forecast
+        .upcoming_days
+        .iter()
+        .filter(|day| !day.reasons.is_empty())
+        .collect();
+    let mut reasons: Vec<BusyReason> = flagged
+        .iter()
+        .flat_map(|day| day.reasons.iter().copied())
+        .collect();
+    reasons.sort_by_key(|r| BusyReason::KNOWN.iter().position(|k| k == r));
+    reasons.dedup();
+    let comparisons: Vec<String> = forecast
+        .busier_days
+        .as_ref()
+        .map(|busier| {
+            reasons
+                .iter()
+                .filter_map(|reason| {
+                    let figure = busier.reasons.iter().find(|r| r.reason == *reason)?;
+                    let flagged = figure.figure.typical_wait_minutes?;
+                    let ordinary = busier.ordinary.typical_wait_minutes?;
+                    Some(fill(
+                        w.busier_history,
+                        &format!("{}", flagged.round()),
+                        &format!("{}", ordinary.round()),
+                        lang.busy_reason(*reason),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    html! {
+        h3 #busier-h { (w.busier_heading) }
+        @if flagged.is_empty() {
+            p #busier-none {
+                (fill(w.busier_none, &forecast.upcoming_days.len().to_string(), "", ""))
+            }
+        } @else {
+            p { (w.busier_explain) }
+            ul #busier-days aria-labelledby="busier-h" {
+                @for day in &flagged {
+                    li data-date=(day.date) {
+                        span.date { (lang.date(&day.date)) }
+                        " "
+                        span.reasons {
+                            (day.reasons.iter().map(|r| lang.busy_reason(*r)).collect::<Vec<_>>().join(w.busier_joiner))
+                        }
+                        @if let Some(minutes) = day.typical_wait_minutes {
+                            span.typical {
+                                (lang.pick("（", " ("))
+                                (fill(w.busier_typical, &format!("{}", minutes.round()), "", ""))
+                                (lang.pick("）", ")"))
+                            }
+                        }
+                    }
+                }
+            }
+            @if comparisons.is_empty() {
+                p #busier-history .hint { (w.busier_too_little) }
+            } @else {
+                @for sentence in &comparisons {
+                    p.busier-history .hint { (sentence) }
+                }
+            }
         }
     }
 }
@@ -157,6 +235,7 @@ mod tests {
 
     use super::*;
     use crate::history::forecast::{Cell, Slot};
+    use crate::history::upcoming::UpcomingDay;
 
     fn forecast(synthetic: bool, with_figures: bool) -> Forecast {
         let mut cells = Vec::new();
@@ -193,6 +272,8 @@ mod tests {
             } else {
                 Vec::new()
             },
+            upcoming_days: Vec::new(),
+            busier_days: None,
         }
     }
 
@@ -209,6 +290,112 @@ mod tests {
         assert!(html.contains("比較的空いている時間帯"));
         assert!(html.contains("<li>月曜日 9時台</li>"), "{html}");
         assert!(!html.contains("forecast-synthetic"));
+    }
+
+    /// The forecast with the next open days from Monday 21 December 2026 and, when `history`,
+    /// Mondays and month ends compared with ordinary days.
+    fn with_days(history: bool) -> Forecast {
+        use crate::history::upcoming::{BusierDays, DaysFigure, ReasonHistory};
+        let config = crate::config::Config::embedded().expect("embedded default is valid");
+        let schedule = &config.office("main").expect("main").schedule;
+        let today = NaiveDate::from_ymd_opt(2026, 12, 21).expect("date");
+        let figure = |days, minutes| DaysFigure {
+            days,
+            typical_wait_minutes: history.then_some(minutes),
+        };
+        let mut f = forecast(false, history);
+        f.upcoming_days = crate::history::upcoming::upcoming_open_days(schedule, today)
+            .into_iter()
+            .map(|date| UpcomingDay {
+                date,
+                reasons: crate::calendar::busy_reasons(schedule, date),
+                typical_wait_minutes: (history && date == today).then_some(38.0),
+                level: None,
+            })
+            .collect();
+        f.busier_days = Some(BusierDays {
+            from: today - chrono::Duration::weeks(52),
+            to: today - chrono::Duration::days(1),
+            ordinary: figure(20, 14.0),
+            reasons: BusyReason::KNOWN
+                .iter()
+                .map(|&reason| ReasonHistory {
+                    reason,
+                    figure: figure(
+                        8,
+                        if reason == BusyReason::Monday {
+                            31.0
+                        } else {
+                            22.0
+                        },
+                    ),
+                    busier_than_ordinary: history.then_some(true),
+                })
+                .collect(),
+        });
+        f
+    }
+
+    /// The text a reader sees: tags removed.
+    fn visible(html: &str) -> String {
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in html.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                _ if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        text
+    }
+
+    #[test]
+    fn the_busier_days_ahead_are_listed_under_the_chart_with_what_the_history_says() {
+        let html = card(Lang::Ja, &with_days(true), 8).into_string();
+        let text = visible(&html);
+        assert!(text.contains("混雑が予想される日"), "{text}");
+        assert!(
+            text.contains("12月21日（月） 月曜日（待ち時間の目安は約38分）"),
+            "{text}"
+        );
+        assert!(text.contains("12月24日（木） 月末"), "{text}");
+        assert!(text.contains("12月28日（月） 月曜日・月末"), "{text}");
+        assert!(
+            text.contains("1月4日（月） 月曜日・祝日などの休みの翌日"),
+            "{text}"
+        );
+        assert!(
+            !html.contains("data-date=\"2026-12-22\""),
+            "an ordinary Tuesday is not listed"
+        );
+        assert!(
+            text.contains(
+                "過去の実績では、月曜日の待ち時間の目安は約31分、ふだんの日は約14分でした。"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("過去の実績では、月末の待ち時間の目安は約22分"),
+            "{text}"
+        );
+        assert_eq!(crate::protocol::text::avoided_word(&text), None, "{text}");
+    }
+
+    #[test]
+    fn with_too_little_history_the_busier_days_are_listed_without_comparing() {
+        let html = card(Lang::Ja, &with_days(false), 8).into_string();
+        let text = visible(&html);
+        assert!(text.contains("12月21日（月） 月曜日"), "{text}");
+        assert!(!text.contains("待ち時間の目安は約"), "{text}");
+        assert!(
+            text.contains("実績がまだ少ないため、ふだんの日との比較はお示しできません。"),
+            "{text}"
+        );
+        assert_eq!(crate::protocol::text::avoided_word(&text), None, "{text}");
+        let english = visible(&card(Lang::En, &with_days(false), 8).into_string());
+        assert!(english.contains("Mon 21 Dec Monday"), "{english}");
     }
 
     #[test]

@@ -21,6 +21,11 @@ pub fn render(poll_seconds: u32) -> Markup {
                 script type="application/json" id="labels" {
                     (maud::PreEscaped(labels_json()))
                 }
+                script type="application/json" id="report-columns" {
+                    (maud::PreEscaped(super::text::script_json(
+                        &REPORT_COLUMNS.into_iter().collect::<std::collections::BTreeMap<_, _>>()
+                    )))
+                }
             }))
             body.staff data-poll-seconds=(poll_seconds) data-transport="static" {
                 header.top {
@@ -48,6 +53,7 @@ pub fn render(poll_seconds: u32) -> Markup {
                         }
                         (reception())
                         (counter())
+                        (report())
                     }
                 }
             }
@@ -163,9 +169,72 @@ fn counter() -> Markup {
     }
 }
 
+/// The report's column headings for staff, by the statistics' column names
+/// ([`crate::history::COLUMNS`] and `service`): the script reads them from the page.
+pub const REPORT_COLUMNS: [(&str, &str); 13] = [
+    ("date", "日付"),
+    ("hour", "時台"),
+    ("service", "手続き"),
+    ("issued", "発券"),
+    ("called", "呼出"),
+    ("served", "完了"),
+    ("no_show", "不在"),
+    ("cancelled", "取消"),
+    ("mean_wait_min", "平均待ち時間（分）"),
+    ("median_wait_min", "待ち時間の中央値（分）"),
+    ("p90_wait_min", "待ち時間の90%点（分）"),
+    ("mean_service_min", "平均対応時間（分）"),
+    ("counters_open", "開設窓口数（平均）"),
+];
+
+/// The administrator's report: the hourly statistics of the office over the days picked, the
+/// same figures as `queue-server stats`, shown as a table and downloadable as its CSV.
+fn report() -> Markup {
+    html! {
+        section #report .card aria-labelledby="report-h" hidden {
+            h2 #report-h { "統計レポート" }
+            p.hint {
+                "選んだ庁舎の、日付・時間帯ごとの集計です。数値はサーバーの "
+                code { "queue-server stats" }
+                " と同じです。"
+            }
+            form #report-form .row {
+                label { "開始日 " input #report-from type="date" required; }
+                label { "終了日 " input #report-to type="date" required; }
+                label { input #report-by-service type="checkbox"; " 手続きごと" }
+                button type="submit" .primary { "表示" }
+                button #report-download type="button" disabled { "CSVをダウンロード" }
+            }
+            p #report-status .hint aria-live="polite" {}
+            div.report-scroll {
+                table #report-table .report hidden {
+                    thead { tr #report-head {} }
+                    tbody #report-rows {}
+                }
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_statistics_column_has_a_heading_in_the_report() {
+        for column in crate::history::COLUMNS.iter().chain(["service"].iter()) {
+            assert!(
+                REPORT_COLUMNS.iter().any(|(name, _)| name == column),
+                "{column} has no heading"
+            );
+        }
+        let html = render(20).into_string();
+        assert!(html.contains("id=\"report\"") && html.contains("CSVをダウンロード"));
+        assert!(
+            html.contains("\"counters_open\":\"開設窓口数（平均）\""),
+            "{html}"
+        );
+    }
 
     #[test]
     fn the_sign_in_form_says_where_a_token_comes_from() {

@@ -233,6 +233,21 @@ pub struct ForecastWords {
     pub minutes: &'static str,
     /// A cell without a figure.
     pub no_figure: &'static str,
+    /// Heading of the known busier days ahead.
+    pub busier_heading: &'static str,
+    /// Which days are known to be busier, and what the list is.
+    pub busier_explain: &'static str,
+    /// When none of the coming open days is one; `{n}` is how many open days were looked at.
+    pub busier_none: &'static str,
+    /// A day's typical wait (its weekday's); `{n}` is minutes.
+    pub busier_typical: &'static str,
+    /// What the history says about a reason: `{s}` the reason, `{n}` its typical wait,
+    /// `{c}` the ordinary days'.
+    pub busier_history: &'static str,
+    /// When the history is too short to compare.
+    pub busier_too_little: &'static str,
+    /// Between two reasons of one day.
+    pub busier_joiner: &'static str,
 }
 
 /// The forecast chart's words in `lang`.
@@ -256,6 +271,13 @@ pub const FORECAST_JA: ForecastWords = ForecastWords {
     hour: "{n}時台",
     minutes: "約{n}分",
     no_figure: "－",
+    busier_heading: "混雑が予想される日",
+    busier_explain: "月曜日、祝日などの休みの翌日、月末、3月・4月は、窓口が混み合う傾向があります。今後の開庁日のうち、これに当たる日です。",
+    busier_none: "今後の{n}開庁日には、混雑が予想される日はありません。",
+    busier_typical: "待ち時間の目安は約{n}分",
+    busier_history: "過去の実績では、{s}の待ち時間の目安は約{n}分、ふだんの日は約{c}分でした。",
+    busier_too_little: "実績がまだ少ないため、ふだんの日との比較はお示しできません。",
+    busier_joiner: "・",
 };
 
 /// The forecast chart in English.
@@ -271,6 +293,13 @@ pub const FORECAST_EN: ForecastWords = ForecastWords {
     hour: "{n}:00",
     minutes: "about {n} min",
     no_figure: "–",
+    busier_heading: "Days expected to be busy",
+    busier_explain: "Counters tend to be busier on Mondays, the day after a holiday, at the end of a month and in March and April. These are the coming open days that fall on them.",
+    busier_none: "None of the next {n} open days is expected to be busy.",
+    busier_typical: "typical wait about {n} min",
+    busier_history: "In the past, the typical wait was about {n} min on {s}, against about {c} min on ordinary days.",
+    busier_too_little: "There is not enough history yet to compare them with ordinary days.",
+    busier_joiner: ", ",
 };
 
 /// A value as JSON safe inside `<script>`: every `<` escaped, so no `</script>` can occur.
