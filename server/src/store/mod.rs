@@ -262,8 +262,9 @@ impl Store {
         Ok(())
     }
 
-    /// Makes every later write fail (or work again), as a full disk or a read-only mount
-    /// would: how tests reach the office's "the store refused the batch" path on demand.
+    /// Makes the writer connection refuse writes (or accept them again), as a read-only mount
+    /// would: how tests reach the office's "the store refused the batch" path on demand. It
+    /// lasts until the connection is replaced, which the first failed batch does.
     #[cfg(test)]
     pub(crate) async fn refuse_writes(&self, refuse: bool) -> Result<()> {
         sqlx::query(if refuse {
