@@ -197,7 +197,11 @@ async fn main() {
     let sent: Sent = Arc::default();
     let connected = Arc::new(AtomicU64::new(0));
     let stop = Arc::new(AtomicBool::new(false));
-    println!("# viewers={viewers} reading={reading} silent={silent} duration_s={} window_s={}", duration.as_secs(), window.as_secs());
+    println!(
+        "# viewers={viewers} reading={reading} silent={silent} duration_s={} window_s={}",
+        duration.as_secs(),
+        window.as_secs()
+    );
     let rss_before = rss_kib(pid);
     let started = Instant::now();
     for index in 0..viewers {
@@ -267,7 +271,9 @@ async fn main() {
         })
     };
 
-    println!("t_s\tsamples\tp50_ms\tp99_ms\tmax_ms\treaders\tfeed_connections\tdropped_slow\trss_mib");
+    println!(
+        "t_s\tsamples\tp50_ms\tp99_ms\tmax_ms\treaders\tfeed_connections\tdropped_slow\trss_mib"
+    );
     let mut rows: Vec<(f64, f64)> = Vec::new();
     let run_start = Instant::now();
     while run_start.elapsed() < duration {

@@ -904,11 +904,22 @@ fn server_options_are_listed_at_the_top_and_stay_out_of_subcommand_help() {
         "--demo-speed",
         "--poll-seconds",
         "--data",
+        "--admin-listen",
+        "--max-viewers",
+        "--header-timeout",
+        "--request-timeout",
+        "--send-timeout",
     ] {
         assert!(top.contains(option), "{option} in:\n{top}");
     }
     let (_, token, _) = run(&["token", "create", "--help"]);
-    for option in ["--listen", "--demo-speed", "--poll-seconds"] {
+    for option in [
+        "--listen",
+        "--demo-speed",
+        "--poll-seconds",
+        "--admin-listen",
+        "--max-viewers",
+    ] {
         assert!(!token.contains(option), "{option} in:\n{token}");
     }
     for option in ["--data", "--config", "--demo"] {

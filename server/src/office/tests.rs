@@ -481,3 +481,71 @@ async fn refused_commands_cannot_starve_the_periodic_refresh() {
         "three refresh intervals passed without a refresh"
     );
 }
+
+/// The same fault seen from the staff API: every request of the failed batch gets 503 with the
+/// JSON envelope's `unavailable` (not a 500, not a ticket), and nothing is issued.
+#[tokio::test]
+async fn when_a_batch_cannot_be_written_every_http_caller_gets_503_unavailable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path()).await.expect("store");
+    let secret = "qs_test_issuer";
+    store
+        .token_insert(
+            "desk",
+            "issuer",
+            &crate::auth::hash_secret(secret),
+            at(OPEN_DAY),
+        )
+        .await
+        .expect("token");
+    let settings = crate::Settings::new(
+        Config::embedded().expect("config"),
+        Arc::new(StartedClock::new(at(OPEN_DAY))),
+    );
+    let server = crate::Server::start(settings, store.clone())
+        .await
+        .expect("started");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!(
+        "http://{}/api/v1/offices/main/tickets",
+        listener.local_addr().expect("address")
+    );
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = tokio::spawn(server.serve(listener, async move {
+        let _ = stopped.await;
+    }));
+    // A fault that outlives the writer connection (each failed batch replaces it).
+    store
+        .on_writer(
+            "CREATE TRIGGER disk_error BEFORE INSERT ON tickets
+             BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;",
+        )
+        .await
+        .expect("a store that cannot write");
+    let client = reqwest::Client::new();
+    let send = || {
+        client
+            .post(&url)
+            .bearer_auth(secret)
+            .json(&serde_json::json!({ "service": "renewal" }))
+            .send()
+    };
+    let replies = futures_util::future::join_all((0..3).map(|_| send())).await;
+    for reply in replies {
+        let reply = reply.expect("answered");
+        assert_eq!(reply.status().as_u16(), 503);
+        let body: serde_json::Value = reply.json().await.expect("JSON envelope");
+        assert_eq!(body["error"]["code"], "unavailable", "{body}");
+    }
+    assert!(stored_numbers(&store, "2026-12-01").await.is_empty());
+    store
+        .on_writer("DROP TRIGGER disk_error")
+        .await
+        .expect("repaired");
+    let reply = send().await.expect("answered");
+    assert_eq!(reply.status().as_u16(), 201);
+    let _ = stop.send(());
+    serving.await.expect("served").expect("clean stop");
+}

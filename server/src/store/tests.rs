@@ -3,7 +3,7 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::*;
-use crate::domain::{Reply, TicketAction};
+use crate::domain::{Change, Decision, Recorded, Reply, TicketAction};
 
 fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
