@@ -81,7 +81,14 @@ pub(super) fn serve_command(
         stale_publish: crate::protocol::feed::STALE_AFTER,
     };
     let clock_chosen = args.now.is_some();
-    runtime.block_on(serve(settings, &data, &addresses, false, clock_chosen, hint))
+    runtime.block_on(serve(
+        settings,
+        &data,
+        &addresses,
+        false,
+        clock_chosen,
+        hint,
+    ))
 }
 
 /// Where the server listens: the public address, and the operators' one if apart.
