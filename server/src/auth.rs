@@ -107,17 +107,18 @@ pub fn hash_secret(secret: &str) -> String {
     hex::encode(Sha256::digest(secret.as_bytes()))
 }
 
-/// The staff member a request may act as: the token of `secret`, if it has not expired by `now`
+/// The staff member a request may act as: the token of `secret`, if it has not expired by `now()`
 /// and, when the request is for an `office`, if it is not limited to another one. A token
 /// expires at its `expires_at` instant exactly (the CLI sets it to the end of a day in Japan).
 pub fn admit(
     records: &[TokenRecord],
     secret: &str,
     office: Option<&str>,
-    now: DateTime<Utc>,
+    now: impl FnOnce() -> DateTime<Utc>,
 ) -> Result<Staff, Refusal> {
     let record = find(records, secret).ok_or(Refusal::Unknown)?;
-    if record.expires_at.is_some_and(|expires| now >= expires) {
+    // The clock is read only for a token that can expire.
+    if record.expires_at.is_some_and(|expires| now() >= expires) {
         return Err(Refusal::Expired);
     }
     if let (Some(allowed), Some(asked)) = (&record.office, office)
@@ -198,7 +199,7 @@ mod tests {
             record("window", "counter", &secret),
         ];
         assert_eq!(
-            admit(&records, &secret, None, Utc::now()),
+            admit(&records, &secret, None, Utc::now),
             Ok(Staff {
                 name: "window".into(),
                 role: Role::Counter,
@@ -206,10 +207,10 @@ mod tests {
             })
         );
         assert_eq!(
-            admit(&records, "qs_wrong", None, Utc::now()),
+            admit(&records, "qs_wrong", None, Utc::now),
             Err(Refusal::Unknown)
         );
-        assert_eq!(admit(&[], &secret, None, Utc::now()), Err(Refusal::Unknown));
+        assert_eq!(admit(&[], &secret, None, Utc::now), Err(Refusal::Unknown));
     }
 
     #[test]
@@ -219,14 +220,14 @@ mod tests {
             ..record("desk", "issuer", "qs_desk")
         }];
         let before = at("2027-03-31T23:59:59+09:00");
-        assert!(admit(&records, "qs_desk", None, before).is_ok());
+        assert!(admit(&records, "qs_desk", None, || before).is_ok());
         let expiry = at("2027-04-01T00:00:00+09:00");
         assert_eq!(
-            admit(&records, "qs_desk", None, expiry),
+            admit(&records, "qs_desk", None, || expiry),
             Err(Refusal::Expired)
         );
         assert_eq!(
-            admit(&records, "qs_other", None, expiry),
+            admit(&records, "qs_other", None, || expiry),
             Err(Refusal::Unknown),
             "an unknown secret says nothing about expiry"
         );
@@ -239,20 +240,20 @@ mod tests {
             ..record("desk", "issuer", "qs_desk")
         }];
         let now = at("2026-12-01T10:00:00+09:00");
-        let staff = admit(&records, "qs_desk", Some("main"), now).expect("its own office");
+        let staff = admit(&records, "qs_desk", Some("main"), || now).expect("its own office");
         assert_eq!(staff.office.as_deref(), Some("main"));
         assert_eq!(
-            admit(&records, "qs_desk", Some("center"), now),
+            admit(&records, "qs_desk", Some("center"), || now),
             Err(Refusal::OtherOffice {
                 allowed: "main".into()
             })
         );
         assert!(
-            admit(&records, "qs_desk", None, now).is_ok(),
+            admit(&records, "qs_desk", None, || now).is_ok(),
             "routes of no office (the session) accept it"
         );
         let everywhere = [record("boss", "admin", "qs_boss")];
-        assert!(admit(&everywhere, "qs_boss", Some("center"), now).is_ok());
+        assert!(admit(&everywhere, "qs_boss", Some("center"), || now).is_ok());
     }
 
     #[test]

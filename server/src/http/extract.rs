@@ -53,7 +53,7 @@ impl FromRequestParts<AppState> for StaffAuth {
             .await
             .map_err(|error| ApiError::internal(&error))?;
         let office = office_of(parts, state).await;
-        match auth::admit(&records, &secret, office.as_deref(), state.clock.now()) {
+        match auth::admit(&records, &secret, office.as_deref(), || state.clock.now()) {
             Ok(staff) => Ok(StaffAuth(staff)),
             Err(Refusal::Unknown) => Err(ApiError::token_unknown()),
             Err(Refusal::Expired) => Err(ApiError::token_expired()),
