@@ -29,7 +29,8 @@ use serde::{Deserialize, Serialize};
 
 pub use self::congestion::{CongestionLevel, CongestionThresholds, congestion};
 pub use self::predictors::{
-    CapacityProfile, EstimatesConfig, Predictor, PredictorEstimator, PredictorKind, StaffingPlan,
+    CapacityProfile, EstimatesConfig, FinishHabit, Predictor, PredictorEstimator, PredictorKind,
+    StaffingPlan,
 };
 pub use self::queue_length::QueueLengthEstimator;
 pub use self::wait::WaitEstimate;
@@ -77,6 +78,9 @@ pub struct QueueHistory {
     /// Standardized errors of the shown predictor on earlier days, oldest first: the band's
     /// evidence until today has its own (see `predictors::band`).
     pub past_errors: Vec<f64>,
+    /// Whether today's clerks report finishes or only call the next (see
+    /// `predictors::residual`): tells whether a counter shown busy may be free already.
+    pub finish_habit: FinishHabit,
 }
 
 /// A waiting ticket as the predictors see it.

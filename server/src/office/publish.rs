@@ -2,6 +2,7 @@
 //! wire snapshot (through [`crate::wire`]) and serializes it once; every viewer and every status
 //! request then shares those bytes.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -12,9 +13,10 @@ use crate::calendar;
 use crate::config::Config;
 use crate::domain::{OfficeQueue, ShownEstimate, Ticket};
 use crate::estimate::past::PastDays;
+use crate::estimate::predictors::residual;
 use crate::estimate::{
-    self, CounterAvailability, CounterFacts, EndedWait, Estimator, InService, QueueFacts,
-    QueueHistory, Queued, ServiceEstimate, ServiceFacts, StaffingPlan, WaitEstimate,
+    self, CounterAvailability, CounterFacts, EndedWait, Estimator, FinishHabit, InService,
+    QueueFacts, QueueHistory, Queued, ServiceEstimate, ServiceFacts, StaffingPlan, WaitEstimate,
 };
 use crate::protocol::{CallEvent, CounterState, Message, Payload, TicketState, VERSION};
 use crate::wire;
@@ -221,6 +223,7 @@ pub fn shown_ranges(estimates: &[ServiceEstimate]) -> Vec<(String, ShownEstimate
 pub fn queue_facts(queue: &OfficeQueue, config: &Config, now: DateTime<Utc>) -> QueueFacts {
     let minutes =
         |from: DateTime<Utc>, to: DateTime<Utc>| (to - from).num_milliseconds() as f64 / 60_000.0;
+    let finishes = Finishes::of(queue.tickets());
     let services = queue
         .office()
         .services
@@ -234,6 +237,7 @@ pub fn queue_facts(queue: &OfficeQueue, config: &Config, now: DateTime<Utc>) -> 
                 .tickets()
                 .iter()
                 .filter(|t| t.service == service.id && t.state == TicketState::Done)
+                .filter(|t| !finishes.idle_included.contains(&t.id))
                 .filter_map(|t| Some(minutes(t.started_at.or(t.called_at)?, t.finished_at?)))
                 .collect(),
         })
@@ -285,7 +289,52 @@ pub fn queue_facts(queue: &OfficeQueue, config: &Config, now: DateTime<Utc>) -> 
                 })
                 .collect(),
             called,
+            finish_habit: finishes.habit,
             ..QueueHistory::default()
         },
+    }
+}
+
+/// How today's services ended, as the estimator needs to know it.
+struct Finishes {
+    /// Whether clerks report finishes or only call the next.
+    habit: FinishHabit,
+    /// Tickets finished by a call-next for somebody who had not waited: the counter stood free
+    /// before that call, so the recorded service includes idle time and is no service time.
+    idle_included: HashSet<i64>,
+}
+
+impl Finishes {
+    fn of(tickets: &[Ticket]) -> Self {
+        // Each first call, by counter and instant: a finish at the same counter and instant was
+        // made by that call-next.
+        let calls: HashMap<(&str, DateTime<Utc>), DateTime<Utc>> = tickets
+            .iter()
+            .filter_map(|t| Some(((t.counter.as_deref()?, t.called_at?), t.issued_at)))
+            .collect();
+        let mut habit = FinishHabit::default();
+        let mut idle_included = HashSet::new();
+        for ticket in tickets {
+            let (Some(counter), Some(_), Some(finished)) =
+                (ticket.counter.as_deref(), ticket.called_at, ticket.finished_at)
+            else {
+                continue;
+            };
+            match calls.get(&(counter, finished)) {
+                None => habit.explicit += 1,
+                Some(&issued)
+                    if estimate::minutes_between(issued, finished)
+                        < residual::BUSY_EVIDENCE_MINUTES =>
+                {
+                    habit.implicit_idle += 1;
+                    idle_included.insert(ticket.id);
+                }
+                Some(_) => {}
+            }
+        }
+        Self {
+            habit,
+            idle_included,
+        }
     }
 }

@@ -14,7 +14,13 @@
 //!   counter that opens late, the afternoon's slower pace. Bins with too little evidence count
 //!   as unchanged.
 //!
-//! until the work ahead is done. With no plan and no history QLR is exactly QL.
+//! until the work ahead is done.
+//!
+//! For a short line that answer is refined by who finishes first ([`super::residual`]): with
+//! `k` ahead of `n` counters and `k < n`, the wait is the (k+1)-th smallest residual service of
+//! the busy counters, which QL's "time left ÷ counters" overstates (the first of three counters
+//! to finish frees up well before the average one). Over the second round the refinement fades
+//! into the drained work. Beyond two rounds, with no plan and no history, QLR is exactly QL.
 
 use std::collections::BTreeMap;
 
@@ -22,7 +28,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Timelike, Utc};
 use chrono_tz::Asia::Tokyo;
 use serde::{Deserialize, Serialize};
 
-use super::{Outlook, Predictor};
+use super::{Outlook, Predictor, residual};
 use crate::estimate::{QueueFacts, QueueLengthEstimator};
 
 /// Minutes per bin of the day: the lunch dip and the opening rush are an hour or so long.
@@ -54,12 +60,54 @@ impl Predictor for RefinedQueueLength {
 
     fn point(&self, facts: &QueueFacts, service: &str) -> Outlook {
         match self.queue_length.work_ahead(facts, service) {
-            Outlook::Wait { work, counters, .. } => Outlook::Wait {
-                minutes: drain_minutes(facts, service, work, counters),
+            Outlook::Wait {
                 work,
                 counters,
-            },
+                ahead,
+                queued,
+                ..
+            } => {
+                let long = drain_minutes(facts, service, work, counters);
+                Outlook::Wait {
+                    minutes: self.short_queue_blend(facts, service, long, ahead, queued),
+                    work,
+                    counters,
+                    ahead,
+                    queued,
+                }
+            }
             other => other,
+        }
+    }
+}
+
+impl RefinedQueueLength {
+    /// The wait from the residual services of the busy counters ([`residual`]) for the first
+    /// round of a short line, fading into the drained work `long` over the second round.
+    fn short_queue_blend(
+        &self,
+        facts: &QueueFacts,
+        service: &str,
+        long: f64,
+        ahead: f64,
+        queued: f64,
+    ) -> f64 {
+        let means = self.queue_length.learned_means(facts);
+        let fallback = self.queue_length.fallback_mean_minutes;
+        let mean_of = |id: &str| means.get(id).copied().unwrap_or(fallback);
+        let counters = residual::residuals(facts, service, mean_of);
+        let weight = residual::short_queue_weight(ahead, counters.len());
+        if weight <= 0.0 {
+            return long;
+        }
+        let round = if ahead > 0.0 {
+            queued / ahead
+        } else {
+            mean_of(service)
+        };
+        match residual::short_queue_wait(&residual::order_statistics(&counters), ahead, round) {
+            Some(short) => weight * short + (1.0 - weight) * long,
+            None => long,
         }
     }
 }
