@@ -18,9 +18,10 @@
 //! - the expected `j`-th smallest residual is the integral of `P(fewer than j counters free by t)`,
 //!   a Poisson-binomial over the counters, on a grid.
 //!
-//! The result is exact for the first round (`k < n`) and is blended into the queue-length work
-//! over the second round, where service-time spread has mixed the counters' phases and the
-//! pace of the day matters more than who finishes first.
+//! The result is exact for the first round (`k < n`) and is blended over the second round
+//! into its average over the counters' phases ([`mixed_wait`]): the spread of service times has
+//! mixed who finishes first by then. Both count a service as the time a ticket holds its
+//! counter, from the call to the end (the realised pace, walk to the desk included).
 
 use crate::estimate::{CounterAvailability, QueueFacts, minutes_between};
 
@@ -240,8 +241,23 @@ pub fn short_queue_wait(order: &[f64], ahead: f64, round_mean: f64) -> Option<f6
     Some(at(j) * (1.0 - fraction) + at(j + 1) * fraction)
 }
 
-/// How much the short-queue answer counts against the queue-length work with `ahead` people
-/// at `n` counters: fully in the first round, fading to nothing over the second.
+/// The expected wait once the counters' phases have mixed (a longer line): `ahead` services
+/// at `counters` counters' pace, plus the mean residual, less the stagger between the counters'
+/// turns, `(n − 1) / 2n` of a service (the average over the round of
+/// [`short_queue_wait`]'s steps). QL's "work ÷ counters" leaves the stagger out, so it
+/// overstates every wait by about a third of a service at three counters.
+pub fn mixed_wait(order: &[f64], ahead: f64, round_mean: f64, counters: f64) -> Option<f64> {
+    let n = order.len();
+    if n == 0 || !(counters > 0.0) || !ahead.is_finite() {
+        return None;
+    }
+    let mean_residual = order.iter().sum::<f64>() / n as f64;
+    let stagger = (n as f64 - 1.0) / (2.0 * n as f64) * round_mean;
+    Some(ahead * round_mean / counters + mean_residual - stagger)
+}
+
+/// How much the short-queue answer counts against [`mixed_wait`] with `ahead` people at `n`
+/// counters: fully in the first round, fading to nothing over the second.
 pub fn short_queue_weight(ahead: f64, n: usize) -> f64 {
     if n == 0 {
         return 0.0;
@@ -324,6 +340,16 @@ mod tests {
         // The fourth in line waits for the first counter's next service.
         assert_eq!(short_queue_wait(&order, 3.0, 10.0), Some(11.0));
         assert_eq!(short_queue_wait(&order, 0.5, 10.0), Some(2.5));
+    }
+
+    #[test]
+    fn a_longer_line_waits_its_share_of_services_plus_the_residual_less_the_stagger() {
+        // 7 ahead at 3 counters of 12 minutes, residuals 1, 4, 7 (mean 4), stagger 1/3 × 12:
+        // 7 × 12 / 3 + 4 − 4 = 28.
+        let wait = mixed_wait(&[1.0, 4.0, 7.0], 7.0, 12.0, 3.0).expect("counters");
+        assert!((wait - 28.0).abs() < 1e-9, "{wait}");
+        // One counter: the residual and the services ahead, no stagger.
+        assert_eq!(mixed_wait(&[3.0], 2.0, 10.0, 1.0), Some(23.0));
     }
 
     #[test]
