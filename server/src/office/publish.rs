@@ -318,9 +318,11 @@ impl Finishes {
         let mut habit = FinishHabit::default();
         let mut idle_included = HashSet::new();
         for ticket in tickets {
-            let (Some(counter), Some(_), Some(finished)) =
-                (ticket.counter.as_deref(), ticket.called_at, ticket.finished_at)
-            else {
+            let (Some(counter), Some(_), Some(finished)) = (
+                ticket.counter.as_deref(),
+                ticket.called_at,
+                ticket.finished_at,
+            ) else {
                 continue;
             };
             match calls.get(&(counter, finished)) {

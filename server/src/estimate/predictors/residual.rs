@@ -90,7 +90,11 @@ impl Residual {
 }
 
 fn ratio(a: f64, b: f64) -> f64 {
-    if b > 0.0 { (a / b).clamp(0.0, 1.0) } else { 0.0 }
+    if b > 0.0 {
+        (a / b).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
 }
 
 /// A lognormal service time with a given mean and log-sd [`SERVICE_LOG_SD`].
@@ -174,15 +178,17 @@ pub fn order_statistics(counters: &[Residual]) -> Vec<f64> {
 }
 
 /// The residuals of the open counters that serve `service`, from the facts.
-pub fn residuals(facts: &QueueFacts, service: &str, mean_of: impl Fn(&str) -> f64) -> Vec<Residual> {
+pub fn residuals(
+    facts: &QueueFacts,
+    service: &str,
+    mean_of: impl Fn(&str) -> f64,
+) -> Vec<Residual> {
     let unreported = facts.history.finish_habit.unreported_share();
     let busy_until = last_busy_instant(facts);
     facts
         .counters
         .iter()
-        .filter(|c| {
-            c.state == CounterAvailability::Open && c.services.iter().any(|s| s == service)
-        })
+        .filter(|c| c.state == CounterAvailability::Open && c.services.iter().any(|s| s == service))
         .map(|c| match &c.current {
             Some(current) => {
                 let elapsed = minutes_between(current.since, facts.now).max(0.0);
@@ -248,7 +254,7 @@ pub fn short_queue_wait(order: &[f64], ahead: f64, round_mean: f64) -> Option<f6
 /// overstates every wait by about a third of a service at three counters.
 pub fn mixed_wait(order: &[f64], ahead: f64, round_mean: f64, counters: f64) -> Option<f64> {
     let n = order.len();
-    if n == 0 || !(counters > 0.0) || !ahead.is_finite() {
+    if n == 0 || !counters.is_finite() || counters <= 0.0 || !ahead.is_finite() {
         return None;
     }
     let mean_residual = order.iter().sum::<f64>() / n as f64;
@@ -310,7 +316,10 @@ mod tests {
         // Two independent services of mean 10: the minimum has mean 7.77 (∫ P(S > t)² dt), the
         // maximum the rest of the 20.
         assert!((e[0] - 7.77).abs() < 0.05, "{e:?}");
-        assert!((e[0] + e[1] - 20.0).abs() < 0.1, "the two add up to both means: {e:?}");
+        assert!(
+            (e[0] + e[1] - 20.0).abs() < 0.1,
+            "the two add up to both means: {e:?}"
+        );
     }
 
     #[test]
