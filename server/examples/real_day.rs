@@ -8,7 +8,8 @@
 //! configured, a few no-shows — and prints MAE, band coverage and band width.
 //!
 //! `cargo build --release -p queue-server --bins --examples &&
-//!  ./target/release/examples/real_day [SEED] [VOLUME]` (VOLUME scales the visitors; 0.8 default)
+//!  ./target/release/examples/real_day [SEED] [VOLUME]` (VOLUME scales the visitors; 0.8 default;
+//! `REAL_DAY_TICKETS=FILE` also writes the ticket list there)
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -93,7 +94,10 @@ async fn main() {
         }
     };
     let office = "/api/v1/offices/main";
-    let mut rng = StdRng::seed_from_u64(seed);
+    // Visitors and clerks draw from separate streams: the day's arrivals are then the same for
+    // a seed however the machine's load shifts the order of calls and arrivals.
+    let mut visitors = StdRng::seed_from_u64(seed);
+    let mut rng = StdRng::seed_from_u64(seed.wrapping_add(0x9E37_79B9));
     let service_minutes = LogNormal::new((10.0 * SLOWER).ln() - 0.06, 0.35).expect("lognormal");
     let mut counters = [Counter::Free; 3];
     let mut waiting = 0u32;
@@ -124,7 +128,7 @@ async fn main() {
                 waiting += 1;
             }
             let rate = arrivals_per_hour(next_arrival.hour()) * volume;
-            let gap = Exp::new(rate / 60.0).map_or(5.0, |e| e.sample(&mut rng));
+            let gap = Exp::new(rate / 60.0).map_or(5.0, |e| e.sample(&mut visitors));
             next_arrival += TimeDelta::seconds((gap * 60.0) as i64);
         }
         // One counter pauses over lunch, as clerks do it: through the staff API.
@@ -189,6 +193,10 @@ async fn main() {
         .expect("JSON");
     let _ = child.kill();
     let _ = child.wait();
+    // For analysis: REAL_DAY_TICKETS=FILE keeps the ticket list the figures come from.
+    if let Some(path) = std::env::var_os("REAL_DAY_TICKETS") {
+        std::fs::write(&path, list.to_string()).expect("write the ticket list");
+    }
     let (mut n, mut abs, mut covered, mut short_n, mut short_width) =
         (0.0_f64, 0.0_f64, 0.0_f64, 0.0_f64, 0.0_f64);
     // The naive estimate: people ahead × 10 minutes ÷ counters open (this run's own staffing).

@@ -29,7 +29,8 @@ use serde::{Deserialize, Serialize};
 
 pub use self::congestion::{CongestionLevel, CongestionThresholds, congestion};
 pub use self::predictors::{
-    CapacityProfile, EstimatesConfig, Predictor, PredictorEstimator, PredictorKind, StaffingPlan,
+    CapacityProfile, EstimatesConfig, FinishHabit, Predictor, PredictorEstimator, PredictorKind,
+    StaffingPlan,
 };
 pub use self::queue_length::QueueLengthEstimator;
 pub use self::wait::WaitEstimate;
@@ -77,6 +78,9 @@ pub struct QueueHistory {
     /// Standardized errors of the shown predictor on earlier days, oldest first: the band's
     /// evidence until today has its own (see `predictors::band`).
     pub past_errors: Vec<f64>,
+    /// Whether today's clerks report finishes or only call the next (see
+    /// `predictors::residual`): tells whether a counter shown busy may be free already.
+    pub finish_habit: FinishHabit,
 }
 
 /// A waiting ticket as the predictors see it.
@@ -123,8 +127,8 @@ pub struct ServiceFacts {
     pub configured_mean_minutes: f64,
     /// Tickets of this service waiting to be called (not those already at a counter).
     pub waiting: u32,
-    /// Durations in minutes of today's finished services of this kind (start → finish, or
-    /// call → finish when there was no start), from which the mean is learned.
+    /// Minutes today's ended tickets of this kind held their counter (call → finish or
+    /// no-show; finishes that include idle time left out), from which the mean is learned.
     pub finished_today_minutes: Vec<f64>,
 }
 
@@ -158,7 +162,8 @@ pub enum CounterAvailability {
 pub struct InService {
     /// The ticket's service id, whose mean time tells how long it has left.
     pub service: String,
-    /// When the service started (or the ticket was called, if it was not marked started).
+    /// When the ticket was called to the counter: it holds the counter from then on (the walk
+    /// to the desk included), as the learned means measure it.
     pub since: DateTime<Utc>,
 }
 

@@ -113,6 +113,17 @@ impl QueueLengthEstimator {
             None => Outlook::NoCounterOpen,
         }
     }
+
+    /// Each service's mean time as learned today (configured mean blended with today's
+    /// durations), by id.
+    pub(crate) fn learned_means(&self, facts: &QueueFacts) -> HashMap<String, f64> {
+        let office = Office::from_facts(self, facts);
+        office
+            .index
+            .iter()
+            .map(|(id, &i)| ((*id).to_string(), office.means[i].minutes))
+            .collect()
+    }
 }
 
 /// Today's queue-length predictor (QL): work ahead ÷ the counters serving it, as the module
@@ -280,6 +291,7 @@ impl<'a> Office<'a> {
             work += tickets * mean.minutes;
             variance += tickets * sd_one * sd_one + sd_mean * sd_mean;
         }
+        let queued = work;
         for c in &pool {
             work += c.remaining;
             variance += (cv * c.remaining).powi(2);
@@ -296,6 +308,8 @@ impl<'a> Office<'a> {
                 minutes: point,
                 work,
                 counters: pool_weight,
+                ahead,
+                queued,
             },
             half_width,
         )

@@ -2,6 +2,7 @@
 //! wire snapshot (through [`crate::wire`]) and serializes it once; every viewer and every status
 //! request then shares those bytes.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -12,9 +13,10 @@ use crate::calendar;
 use crate::config::Config;
 use crate::domain::{OfficeQueue, ShownEstimate, Ticket};
 use crate::estimate::past::PastDays;
+use crate::estimate::predictors::residual;
 use crate::estimate::{
-    self, CounterAvailability, CounterFacts, EndedWait, Estimator, InService, QueueFacts,
-    QueueHistory, Queued, ServiceEstimate, ServiceFacts, StaffingPlan, WaitEstimate,
+    self, CounterAvailability, CounterFacts, EndedWait, Estimator, FinishHabit, InService,
+    QueueFacts, QueueHistory, Queued, ServiceEstimate, ServiceFacts, StaffingPlan, WaitEstimate,
 };
 use crate::protocol::{CallEvent, CounterState, Message, Payload, TicketState, VERSION};
 use crate::wire;
@@ -221,6 +223,7 @@ pub fn shown_ranges(estimates: &[ServiceEstimate]) -> Vec<(String, ShownEstimate
 pub fn queue_facts(queue: &OfficeQueue, config: &Config, now: DateTime<Utc>) -> QueueFacts {
     let minutes =
         |from: DateTime<Utc>, to: DateTime<Utc>| (to - from).num_milliseconds() as f64 / 60_000.0;
+    let finishes = Finishes::of(queue.tickets());
     let services = queue
         .office()
         .services
@@ -230,11 +233,15 @@ pub fn queue_facts(queue: &OfficeQueue, config: &Config, now: DateTime<Utc>) -> 
             id: service.id.clone(),
             configured_mean_minutes: service.mean_service_minutes,
             waiting: queue.waiting_for(&service.id),
+            // How long each ticket held its counter, from the call (the walk to the desk
+            // holds it too) to its end: the realised pace, whether or not clerks mark a start.
             finished_today_minutes: queue
                 .tickets()
                 .iter()
-                .filter(|t| t.service == service.id && t.state == TicketState::Done)
-                .filter_map(|t| Some(minutes(t.started_at.or(t.called_at)?, t.finished_at?)))
+                .filter(|t| t.service == service.id)
+                .filter(|t| matches!(t.state, TicketState::Done | TicketState::NoShow))
+                .filter(|t| !finishes.idle_included.contains(&t.id))
+                .filter_map(|t| Some(minutes(t.called_at?, t.finished_at?)))
                 .collect(),
         })
         .collect();
@@ -252,7 +259,7 @@ pub fn queue_facts(queue: &OfficeQueue, config: &Config, now: DateTime<Utc>) -> 
             current: queue.current_at(&counter.id).and_then(|t| {
                 Some(InService {
                     service: t.service.clone(),
-                    since: t.started_at.or(t.called_at)?,
+                    since: t.called_at.or(t.started_at)?,
                 })
             }),
         })
@@ -285,7 +292,111 @@ pub fn queue_facts(queue: &OfficeQueue, config: &Config, now: DateTime<Utc>) -> 
                 })
                 .collect(),
             called,
+            finish_habit: finishes.habit,
             ..QueueHistory::default()
         },
+    }
+}
+
+/// How today's services ended, as the estimator needs to know it.
+struct Finishes {
+    /// Whether clerks report finishes or only call the next.
+    habit: FinishHabit,
+    /// Tickets finished by a call-next for somebody who had not waited: the counter stood free
+    /// before that call, so the recorded service includes idle time and is no service time.
+    idle_included: HashSet<i64>,
+}
+
+impl Finishes {
+    fn of(tickets: &[Ticket]) -> Self {
+        // Each first call, by counter and instant: a finish at the same counter and instant was
+        // made by that call-next.
+        let calls: HashMap<(&str, DateTime<Utc>), DateTime<Utc>> = tickets
+            .iter()
+            .filter_map(|t| Some(((t.counter.as_deref()?, t.called_at?), t.issued_at)))
+            .collect();
+        let mut habit = FinishHabit::default();
+        let mut idle_included = HashSet::new();
+        for ticket in tickets {
+            let (Some(counter), Some(_), Some(finished)) = (
+                ticket.counter.as_deref(),
+                ticket.called_at,
+                ticket.finished_at,
+            ) else {
+                continue;
+            };
+            match calls.get(&(counter, finished)) {
+                None => habit.explicit += 1,
+                Some(&issued)
+                    if estimate::minutes_between(issued, finished)
+                        < residual::BUSY_EVIDENCE_MINUTES =>
+                {
+                    habit.implicit_idle += 1;
+                    idle_included.insert(ticket.id);
+                }
+                Some(_) => {}
+            }
+        }
+        Self {
+            habit,
+            idle_included,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{Duration, NaiveDate, TimeZone};
+
+    use super::*;
+
+    fn at(minute: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).unwrap() + Duration::minutes(minute)
+    }
+
+    /// A ticket issued, called to counter 1 and (maybe) finished at these minutes.
+    fn ticket(id: i64, issued: i64, called: i64, finished: Option<i64>) -> Ticket {
+        Ticket {
+            id,
+            public_id: id.to_string(),
+            number: format!("R{id:03}"),
+            seq_no: id as u32,
+            service: "renewal".into(),
+            state: if finished.is_some() {
+                TicketState::Done
+            } else {
+                TicketState::Called
+            },
+            counter: Some("1".into()),
+            business_date: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap(),
+            issued_at: at(issued),
+            called_at: Some(at(called)),
+            recalled_at: None,
+            started_at: None,
+            finished_at: finished.map(at),
+            waiting_ahead_at_issue: 0,
+            estimate_at_issue: None,
+        }
+    }
+
+    #[test]
+    fn a_finish_made_by_calling_somebody_who_had_not_waited_includes_idle_time() {
+        // 1: called at 0, finished by the call of 2 at 30, who came at 30 (the counter had
+        // stood free): idle time. 2: finished by the call of 3 at 42, who had waited since 35:
+        // a real service. 3: finished on its own at 50.
+        let tickets = [
+            ticket(1, 0, 0, Some(30)),
+            ticket(2, 30, 30, Some(42)),
+            ticket(3, 35, 42, Some(50)),
+        ];
+        let finishes = Finishes::of(&tickets);
+        assert_eq!(
+            finishes.habit,
+            FinishHabit {
+                explicit: 1,
+                implicit_idle: 1
+            }
+        );
+        assert_eq!(finishes.idle_included, HashSet::from([1]));
     }
 }

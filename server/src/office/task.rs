@@ -214,7 +214,9 @@ impl OfficeTask {
 
     /// Real time until the next calendar transition (opening, last ticket, closing,
     /// midnight), or the feed's refresh interval, whichever is sooner; soon when the day could
-    /// not be loaded, to try again.
+    /// not be loaded, to try again. The refresh interval is clock time: under `--speed N`
+    /// screens refresh N times as often, so the estimate shown (and stored with a ticket
+    /// issued) is as fresh in the day's time as on a live day, not an hour old at 120×.
     fn time_to_next_wake(&self) -> Duration {
         if self.stale {
             return RETRY_LOAD;
@@ -222,8 +224,10 @@ impl OfficeTask {
         let now = self.clock.now();
         let next = calendar::next_transition_after(&self.queue.office().schedule, now);
         let until = (next - now).to_std().unwrap_or(Duration::ZERO);
-        let real = until.div_f64(self.clock.speed());
-        real.min(REFRESH_INTERVAL) + Duration::from_millis(1)
+        let speed = self.clock.speed();
+        let real = until.div_f64(speed);
+        let refresh = REFRESH_INTERVAL.div_f64(speed.max(1.0));
+        real.min(refresh) + Duration::from_millis(1)
     }
 
     /// At a calendar transition (opening, last ticket, closing, a new day) the snapshot changes

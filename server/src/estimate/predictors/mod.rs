@@ -25,6 +25,7 @@ mod ewma;
 mod head_of_line;
 mod last_to_enter;
 mod refined;
+pub mod residual;
 
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -38,6 +39,7 @@ pub use self::last_to_enter::LastToEnterService;
 pub use self::refined::{
     CapacityProfile, LineStay, RefinedQueueLength, StaffingPlan, StaffingSlot,
 };
+pub use self::residual::FinishHabit;
 use super::{Estimator, QueueFacts, QueueLengthEstimator, ServiceEstimate, WaitEstimate};
 
 /// What a predictor says about a ticket issued now.
@@ -47,15 +49,20 @@ pub enum Outlook {
     NoCounterOpen,
     /// A counter is free and nobody is ahead: called at once.
     CalledAtOnce,
-    /// A wait of `minutes`; `work` (counter-minutes ahead) and `counters` (their weight) are
-    /// the queue-length model's parts, kept for predictors that refine it.
+    /// A wait of `minutes`; the rest are the queue-length model's parts, kept for predictors
+    /// that refine it.
     Wait {
         /// The point estimate, minutes.
         minutes: f64,
-        /// Counter-minutes of work ahead (queue-length model).
+        /// Counter-minutes of work ahead (queue-length model): the line and the time left at
+        /// the counters.
         work: f64,
         /// Weight of the counters serving it now (queue-length model).
         counters: f64,
+        /// Tickets ahead that these counters will take (shares of other services' lines).
+        ahead: f64,
+        /// Counter-minutes of the line ahead alone, without the time left at the counters.
+        queued: f64,
     },
 }
 
@@ -89,10 +96,18 @@ pub(crate) fn gated(
     own: impl FnOnce(&QueueFacts) -> f64,
 ) -> Outlook {
     match QueueLengthEstimator::default().work_ahead(facts, service) {
-        Outlook::Wait { work, counters, .. } => Outlook::Wait {
+        Outlook::Wait {
+            work,
+            counters,
+            ahead,
+            queued,
+            ..
+        } => Outlook::Wait {
             minutes: clamp_minutes(own(facts)),
             work,
             counters,
+            ahead,
+            queued,
         },
         other => other,
     }

@@ -14,7 +14,15 @@
 //!   counter that opens late, the afternoon's slower pace. Bins with too little evidence count
 //!   as unchanged.
 //!
-//! until the work ahead is done. With no plan and no history QLR is exactly QL.
+//! until the work ahead is done.
+//!
+//! That answer is then corrected by who finishes first ([`super::residual`]), the term QL gets
+//! wrong: with `k` ahead of `n` counters and `k < n`, the wait is the (k+1)-th smallest residual
+//! service of the busy counters, which QL's "time left ÷ counters" overstates (the first of
+//! three counters to finish frees up well before the average one); for longer lines, the
+//! counters' turns are staggered, which QL leaves out. Services count as the time a ticket
+//! holds its counter, learned from today's calls and ends (the realised service rate of
+//! Ibrahim & Whitt), so the walk to the desk and no-shows are in the pace.
 
 use std::collections::BTreeMap;
 
@@ -22,7 +30,7 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Timelike, Utc};
 use chrono_tz::Asia::Tokyo;
 use serde::{Deserialize, Serialize};
 
-use super::{Outlook, Predictor};
+use super::{Outlook, Predictor, residual};
 use crate::estimate::{QueueFacts, QueueLengthEstimator};
 
 /// Minutes per bin of the day: the lunch dip and the opening rush are an hour or so long.
@@ -54,13 +62,63 @@ impl Predictor for RefinedQueueLength {
 
     fn point(&self, facts: &QueueFacts, service: &str) -> Outlook {
         match self.queue_length.work_ahead(facts, service) {
-            Outlook::Wait { work, counters, .. } => Outlook::Wait {
-                minutes: drain_minutes(facts, service, work, counters),
+            Outlook::Wait {
                 work,
                 counters,
-            },
+                ahead,
+                queued,
+                ..
+            } => {
+                let long = drain_minutes(facts, service, work, counters);
+                Outlook::Wait {
+                    minutes: self
+                        .short_queue_blend(facts, service, long, work, counters, ahead, queued),
+                    work,
+                    counters,
+                    ahead,
+                    queued,
+                }
+            }
             other => other,
         }
+    }
+}
+
+impl RefinedQueueLength {
+    /// `long` (the drained work) corrected by who finishes first ([`residual`]): the queue-length
+    /// point `work ÷ counters` is replaced by the order statistics of the residual services for
+    /// the first round of a short line, and by their phase average beyond, keeping the drain's
+    /// account of capacity changing over the coming hours.
+    #[allow(clippy::too_many_arguments)]
+    fn short_queue_blend(
+        &self,
+        facts: &QueueFacts,
+        service: &str,
+        long: f64,
+        work: f64,
+        counters: f64,
+        ahead: f64,
+        queued: f64,
+    ) -> f64 {
+        let means = self.queue_length.learned_means(facts);
+        let fallback = self.queue_length.fallback_mean_minutes;
+        let mean_of = |id: &str| means.get(id).copied().unwrap_or(fallback);
+        let residuals = residual::residuals(facts, service, mean_of);
+        let round = if ahead > 0.0 {
+            queued / ahead
+        } else {
+            mean_of(service)
+        };
+        let order = residual::order_statistics(&residuals);
+        let (Some(short), Some(mixed)) = (
+            residual::short_queue_wait(&order, ahead, round),
+            residual::mixed_wait(&order, ahead, round, counters),
+        ) else {
+            return long;
+        };
+        let weight = residual::short_queue_weight(ahead, order.len());
+        let refined = weight * short + (1.0 - weight) * mixed;
+        (long + refined - work / counters).max(0.0)
     }
 }
 
@@ -313,22 +371,21 @@ mod tests {
     }
 
     #[test]
-    fn without_plan_or_history_it_is_exactly_queue_length() {
+    fn without_plan_or_history_it_is_queue_length_less_the_counters_stagger() {
         let f = facts(at(10, 0), 4, 2, QueueHistory::default());
         // (4 × 10 + 2 × 10) / 2 = 30.
         let ql = QueueLengthEstimator::default().point(&f, "renewal");
         assert_eq!(minutes(ql), 30.0);
-        assert_eq!(
-            minutes(RefinedQueueLength::default().point(&f, "renewal")),
-            30.0
-        );
+        // Both services just began (residual 10 each): 4 × 10 / 2 + 10 − (1 / 4) × 10 = 27.5.
+        let qlr = minutes(RefinedQueueLength::default().point(&f, "renewal"));
+        assert!((qlr - 27.5).abs() < 0.05, "{qlr}");
     }
 
     #[test]
     fn a_planned_lunch_dip_slows_the_wait_that_runs_into_it() {
         // 11:50, 2 counters, 60 counter-minutes of work (4 waiting + 2 in service).
         // Plan: 2 counters until 12:00, then 1. 11:50–12:00 does 20; the other 40 take 40 min
-        // at 1 counter: 50 minutes, where QL says 30.
+        // at 1 counter: 50 minutes, where QL says 30; less the counters' stagger (2.5): 47.5.
         let plan = StaffingPlan::new(vec![
             StaffingSlot {
                 from: NaiveTime::from_hms_opt(9, 0, 0).expect("time"),
@@ -345,7 +402,8 @@ mod tests {
             ..QueueHistory::default()
         };
         let f = facts(at(11, 50), 4, 2, history);
-        assert!((minutes(RefinedQueueLength::default().point(&f, "renewal")) - 50.0).abs() < 1e-9);
+        let got = minutes(RefinedQueueLength::default().point(&f, "renewal"));
+        assert!((got - 47.5).abs() < 0.05, "{got}");
     }
 
     #[test]
@@ -393,10 +451,11 @@ mod tests {
             capacity_profile: Some(std::sync::Arc::new(profile)),
             ..QueueHistory::default()
         };
-        // Same 60 counter-minutes at 11:50 with 2 counters: 20 done by 12:00, 40 at 1 → 50.
+        // Same 60 counter-minutes at 11:50 with 2 counters: 20 done by 12:00, 40 at 1 → 50,
+        // less the stagger: 47.5.
         let f = facts(at(11, 50), 4, 2, history);
         let got = minutes(RefinedQueueLength::default().point(&f, "renewal"));
-        assert!((got - 50.0).abs() < 2.5, "{got}");
+        assert!((got - 47.5).abs() < 2.5, "{got}");
     }
 
     #[test]

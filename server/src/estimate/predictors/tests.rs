@@ -87,8 +87,72 @@ fn the_moving_average_weighs_the_newest_wait_by_three_tenths() {
 }
 
 #[test]
-fn refined_queue_length_without_plan_or_history_agrees_with_queue_length() {
-    assert_close(minutes(PredictorKind::Qlr, &facts()), 21.0);
+fn refined_queue_length_on_a_longer_line_takes_out_the_counters_stagger() {
+    // Three ahead of two counters, past the second round: 3 × 10 / 2 services, plus the mean
+    // residual of renewals 4 minutes in (6.12, see below), less the stagger (2 − 1) / 4 × 10:
+    // 18.62, where QL says 21.
+    let qlr = minutes(PredictorKind::Qlr, &facts());
+    assert!((qlr - 18.62).abs() < 0.05, "{qlr}");
+}
+
+/// `facts()` with `waiting` renewals in line and clerks who report every finish.
+fn short_line(waiting: u32) -> QueueFacts {
+    let mut f = facts();
+    f.services[0].waiting = waiting;
+    f.history.waiting.truncate(waiting as usize);
+    f.history.finish_habit = FinishHabit {
+        explicit: 1000,
+        implicit_idle: 0,
+    };
+    f
+}
+
+#[test]
+fn refined_queue_length_with_nobody_ahead_waits_for_the_first_counter_to_finish() {
+    // Both renewals (mean 10, log-sd 0.4) have run 4 minutes: each has 6.12 left on average,
+    // but the first of the two frees up after E[min] = ∫ (P(S > 4 + t) / P(S > 4))² dt = 3.93
+    // (numerical integration). QL says (2 × 6) / 2 = 6.
+    let f = short_line(0);
+    assert_close(minutes(PredictorKind::Ql, &f), 6.0);
+    let qlr = minutes(PredictorKind::Qlr, &f);
+    assert!((qlr - 3.93).abs() < 0.05, "{qlr}");
+}
+
+#[test]
+fn refined_queue_length_with_one_ahead_waits_for_the_second_counter() {
+    // E[max] = 2 × 6.12 − 3.93 = 8.31; QL says (10 + 12) / 2 = 11.
+    let f = short_line(1);
+    assert_close(minutes(PredictorKind::Ql, &f), 11.0);
+    let qlr = minutes(PredictorKind::Qlr, &f);
+    assert!((qlr - 8.31).abs() < 0.05, "{qlr}");
+}
+
+#[test]
+fn refined_queue_length_expects_a_free_counter_where_clerks_never_report_finishes() {
+    // Nobody has had to wait for the last 15 minutes (the last waiting ticket was called then)
+    // and today's clerks only ever press call-next: 4 minutes into a 10-minute service is
+    // still likely busy, but a renewal at the same counter running 20 minutes is likely over.
+    let mut f = short_line(0);
+    f.history.finish_habit = FinishHabit {
+        explicit: 0,
+        implicit_idle: 1000,
+    };
+    for counter in &mut f.counters {
+        if let Some(current) = &mut counter.current {
+            current.since = now() - Duration::minutes(20);
+        }
+    }
+    // Both were known busy 5 minutes into their services (15 minutes ago): each is over with
+    // probability 1 − P(S > 20) / P(S > 5), so a free counter is almost sure.
+    let qlr = minutes(PredictorKind::Qlr, &f);
+    assert!(qlr < 0.2, "{qlr}");
+    // Clerks who report finishes would have shown a free counter: both are still busy.
+    let mut reported = f.clone();
+    reported.history.finish_habit = FinishHabit {
+        explicit: 1000,
+        implicit_idle: 0,
+    };
+    assert!(minutes(PredictorKind::Qlr, &reported) > 1.5);
 }
 
 #[test]

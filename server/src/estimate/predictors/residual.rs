@@ -1,0 +1,381 @@
+//! The wait of a short queue: when the next counters free up.
+//!
+//! With few people ahead, the wait is not "work ÷ counters" but the moment the (k+1)-th counter
+//! becomes free: with nobody ahead, the first of the busy counters to finish calls the new
+//! ticket. Whitt (1999) and Ibrahim & Whitt (2009) predict it from the elapsed service times of
+//! the customers in service: each busy counter's **residual** service is a random variable whose
+//! law follows from the service-time law and how long the service has already run, and the wait
+//! of a ticket with `k` ahead at `n` counters is an order statistic of those residuals (plus
+//! whole services once every counter has turned over). Here:
+//!
+//! - service times are lognormal around the learned mean with log-sd [`SERVICE_LOG_SD`] (domain
+//!   R6: about 10 minutes a renewal, rarely twice that);
+//! - a counter's service is known to run at least until the last instant anybody had to wait
+//!   (every open counter was busy then, or it would have called). Offices whose clerks report a
+//!   finish show a free counter as free; offices whose clerks only press "call next" do not, so
+//!   a counter whose service could have ended since the last such instant may be free already.
+//!   Which habit the office has is learned from the day's finishes ([`FinishHabit`]);
+//! - the expected `j`-th smallest residual is the integral of `P(fewer than j counters free by t)`,
+//!   a Poisson-binomial over the counters, on a grid.
+//!
+//! The result is exact for the first round (`k < n`) and is blended over the second round
+//! into its average over the counters' phases ([`mixed_wait`]): the spread of service times has
+//! mixed who finishes first by then. Both count a service as the time a ticket holds its
+//! counter, from the call to the end (the realised pace, walk to the desk included).
+
+use crate::estimate::{CounterAvailability, QueueFacts, minutes_between};
+
+/// Log-standard deviation of one service time: a coefficient of variation of about 0.4.
+pub const SERVICE_LOG_SD: f64 = 0.4;
+/// A ticket that waited at least this long shows that every open counter was busy meanwhile
+/// (a free counter calls within seconds).
+pub const BUSY_EVIDENCE_MINUTES: f64 = 0.5;
+/// Points of the integration grid per mean service time.
+const GRID_PER_MEAN: f64 = 60.0;
+/// The integral stops when fewer than this share of outcomes is still waiting.
+const TAIL: f64 = 1e-6;
+/// A service elapsed beyond this many log-sds above the median counts as elapsed this long:
+/// keeps the conditional law representable for a ticket left open for hours.
+const MAX_LOG_SDS: f64 = 6.0;
+
+/// Whether the office's clerks report the end of a service (finish) or only call the next.
+///
+/// `explicit`: finishes recorded apart from a call; `implicit_idle`: finishes recorded by a
+/// call-next for somebody who had not waited, i.e. the counter had nothing to do before the
+/// call but the service was never reported over. The first says a counter shown busy is busy;
+/// the second says it may have been free for a while.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FinishHabit {
+    /// Today's finishes reported on their own.
+    pub explicit: u32,
+    /// Today's finishes implied by a call for somebody who had not waited.
+    pub implicit_idle: u32,
+}
+
+impl FinishHabit {
+    /// The probability that clerks do not report finishes: Laplace's rule on today's evidence.
+    pub fn unreported_share(self) -> f64 {
+        (f64::from(self.implicit_idle) + 1.0)
+            / (f64::from(self.implicit_idle) + f64::from(self.explicit) + 2.0)
+    }
+}
+
+/// What is known of one open counter's residual service.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Residual {
+    /// Mean service time of the ticket at the counter, minutes.
+    pub mean: f64,
+    /// Minutes since its service began; `None` for a counter shown free.
+    pub elapsed: Option<f64>,
+    /// Minutes into the service when it was last known to run (≤ `elapsed`).
+    pub known_busy: f64,
+    /// Probability that finishes go unreported (see [`FinishHabit`]).
+    pub unreported: f64,
+}
+
+impl Residual {
+    /// `P(residual > t)`, `t ≥ 0`.
+    pub fn survival(&self, t: f64) -> f64 {
+        let Some(elapsed) = self.elapsed else {
+            return 0.0;
+        };
+        let law = LogNormal::with_mean(self.mean);
+        let elapsed = elapsed.clamp(0.0, law.cap());
+        let known = self.known_busy.clamp(0.0, elapsed);
+        let later = law.survival(elapsed + t);
+        let reported = ratio(later, law.survival(elapsed));
+        let unreported = ratio(later, law.survival(known));
+        self.unreported * unreported + (1.0 - self.unreported) * reported
+    }
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 {
+        (a / b).clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
+}
+
+/// A lognormal service time with a given mean and log-sd [`SERVICE_LOG_SD`].
+#[derive(Clone, Copy, Debug)]
+struct LogNormal {
+    mu: f64,
+    sigma: f64,
+}
+
+impl LogNormal {
+    fn with_mean(mean: f64) -> Self {
+        let sigma = SERVICE_LOG_SD;
+        let mean = if mean.is_finite() && mean > 0.0 {
+            mean
+        } else {
+            10.0
+        };
+        Self {
+            mu: mean.ln() - sigma * sigma / 2.0,
+            sigma,
+        }
+    }
+
+    /// `P(S > x)`.
+    fn survival(&self, x: f64) -> f64 {
+        if x <= 0.0 {
+            return 1.0;
+        }
+        0.5 * libm::erfc((x.ln() - self.mu) / (self.sigma * std::f64::consts::SQRT_2))
+    }
+
+    /// The longest elapsed time taken at face value.
+    fn cap(&self) -> f64 {
+        (self.mu + MAX_LOG_SDS * self.sigma).exp()
+    }
+}
+
+/// The expected `j`-th smallest residual, `j = 1..=n`, of these counters (index `j − 1`).
+pub fn order_statistics(counters: &[Residual]) -> Vec<f64> {
+    let n = counters.len();
+    if n == 0 {
+        return Vec::new();
+    }
+    let shortest = counters
+        .iter()
+        .map(|c| LogNormal::with_mean(c.mean))
+        .map(|law| law.mu.exp())
+        .fold(f64::INFINITY, f64::min);
+    let longest = counters
+        .iter()
+        .map(|c| LogNormal::with_mean(c.mean).cap())
+        .fold(0.0, f64::max);
+    let step = (shortest / GRID_PER_MEAN).max(1e-3);
+    let steps = ((longest / step).ceil() as usize).max(1);
+    let mut expected = vec![0.0; n];
+    // pmf[c]: probability that exactly c counters are free by t.
+    let mut pmf = vec![0.0; n + 1];
+    for i in 0..steps {
+        let t = (i as f64 + 0.5) * step;
+        pmf.iter_mut().for_each(|p| *p = 0.0);
+        pmf[0] = 1.0;
+        for (done, counter) in counters.iter().enumerate() {
+            let free = 1.0 - counter.survival(t);
+            for c in (0..=done + 1).rev() {
+                let stay = pmf[c] * (1.0 - free);
+                let moved = if c > 0 { pmf[c - 1] * free } else { 0.0 };
+                pmf[c] = stay + moved;
+            }
+        }
+        // P(R_(j) > t) = P(fewer than j free).
+        let mut below = 0.0;
+        for (j, e) in expected.iter_mut().enumerate() {
+            below += pmf[j];
+            *e += below * step;
+        }
+        if below < TAIL {
+            break;
+        }
+    }
+    expected
+}
+
+/// The residuals of the open counters that serve `service`, from the facts.
+pub fn residuals(
+    facts: &QueueFacts,
+    service: &str,
+    mean_of: impl Fn(&str) -> f64,
+) -> Vec<Residual> {
+    let unreported = facts.history.finish_habit.unreported_share();
+    let busy_until = last_busy_instant(facts);
+    facts
+        .counters
+        .iter()
+        .filter(|c| c.state == CounterAvailability::Open && c.services.iter().any(|s| s == service))
+        .map(|c| match &c.current {
+            Some(current) => {
+                let elapsed = minutes_between(current.since, facts.now).max(0.0);
+                let known_busy = busy_until
+                    .map_or(0.0, |at| minutes_between(current.since, at))
+                    .clamp(0.0, elapsed);
+                Residual {
+                    mean: mean_of(&current.service),
+                    elapsed: Some(elapsed),
+                    known_busy,
+                    unreported,
+                }
+            }
+            None => Residual {
+                mean: mean_of(service),
+                elapsed: None,
+                known_busy: 0.0,
+                unreported,
+            },
+        })
+        .collect()
+}
+
+/// The last instant somebody had been waiting [`BUSY_EVIDENCE_MINUTES`] or more: every open
+/// counter was busy then.
+fn last_busy_instant(facts: &QueueFacts) -> Option<chrono::DateTime<chrono::Utc>> {
+    let waiting_now = facts
+        .history
+        .waiting
+        .iter()
+        .any(|q| minutes_between(q.issued_at, facts.now) >= BUSY_EVIDENCE_MINUTES);
+    if waiting_now {
+        return Some(facts.now);
+    }
+    facts
+        .history
+        .called
+        .iter()
+        .filter(|ended| ended.wait_minutes() >= BUSY_EVIDENCE_MINUTES)
+        .map(|ended| ended.called_at)
+        .max()
+}
+
+/// The expected wait of a ticket with `ahead` people before it (may be fractional: shares of
+/// other services' lines) at counters with these expected order statistics, each later round
+/// taking `round_mean` minutes (one service).
+pub fn short_queue_wait(order: &[f64], ahead: f64, round_mean: f64) -> Option<f64> {
+    let n = order.len();
+    if n == 0 || !ahead.is_finite() || ahead < 0.0 {
+        return None;
+    }
+    let at = |j: usize| (j / n) as f64 * round_mean + order[j % n];
+    let below = ahead.floor();
+    let fraction = ahead - below;
+    let j = below as usize;
+    Some(at(j) * (1.0 - fraction) + at(j + 1) * fraction)
+}
+
+/// The expected wait once the counters' phases have mixed (a longer line): `ahead` services
+/// at `counters` counters' pace, plus the mean residual, less the stagger between the counters'
+/// turns, `(n − 1) / 2n` of a service (the average over the round of
+/// [`short_queue_wait`]'s steps). QL's "work ÷ counters" leaves the stagger out, so it
+/// overstates every wait by about a third of a service at three counters.
+pub fn mixed_wait(order: &[f64], ahead: f64, round_mean: f64, counters: f64) -> Option<f64> {
+    let n = order.len();
+    if n == 0 || !counters.is_finite() || counters <= 0.0 || !ahead.is_finite() {
+        return None;
+    }
+    let mean_residual = order.iter().sum::<f64>() / n as f64;
+    let stagger = (n as f64 - 1.0) / (2.0 * n as f64) * round_mean;
+    Some(ahead * round_mean / counters + mean_residual - stagger)
+}
+
+/// How much the short-queue answer counts against [`mixed_wait`] with `ahead` people at `n`
+/// counters: fully in the first round, fading to nothing over the second.
+pub fn short_queue_weight(ahead: f64, n: usize) -> f64 {
+    if n == 0 {
+        return 0.0;
+    }
+    let n = n as f64;
+    ((2.0 * n - 1.0 - ahead) / n).clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn busy(elapsed: f64) -> Residual {
+        Residual {
+            mean: 10.0,
+            elapsed: Some(elapsed),
+            known_busy: elapsed,
+            unreported: 0.0,
+        }
+    }
+
+    #[test]
+    fn a_free_counter_has_no_residual() {
+        let free = Residual {
+            mean: 10.0,
+            elapsed: None,
+            known_busy: 0.0,
+            unreported: 0.5,
+        };
+        assert_eq!(order_statistics(&[free]), vec![0.0]);
+    }
+
+    #[test]
+    fn a_service_just_begun_leaves_its_mean() {
+        let e = order_statistics(&[busy(0.0)]);
+        assert!((e[0] - 10.0).abs() < 0.05, "{e:?}");
+    }
+
+    #[test]
+    fn a_service_past_its_mean_leaves_a_few_minutes_not_nothing() {
+        // Lognormal with mean 10, log-sd 0.4, already 12 minutes in: E[S − 12 | S > 12] is
+        // 3.59 minutes (integrating the lognormal's survival from 12 on, divided by P(S > 12)).
+        let e = order_statistics(&[busy(12.0)]);
+        assert!((e[0] - 3.59).abs() < 0.05, "{e:?}");
+    }
+
+    #[test]
+    fn the_first_of_two_fresh_counters_frees_sooner_than_either() {
+        let e = order_statistics(&[busy(0.0), busy(0.0)]);
+        // Two independent services of mean 10: the minimum has mean 7.77 (∫ P(S > t)² dt), the
+        // maximum the rest of the 20.
+        assert!((e[0] - 7.77).abs() < 0.05, "{e:?}");
+        assert!(
+            (e[0] + e[1] - 20.0).abs() < 0.1,
+            "the two add up to both means: {e:?}"
+        );
+    }
+
+    #[test]
+    fn an_unreported_finish_may_have_freed_the_counter_already() {
+        // 20 minutes in, last seen busy at minute 2: with clerks who never report a finish the
+        // counter is most likely free; with clerks who do, it is surely busy.
+        let unreported = Residual {
+            known_busy: 2.0,
+            unreported: 1.0,
+            ..busy(20.0)
+        };
+        let reported = Residual {
+            known_busy: 2.0,
+            ..busy(20.0)
+        };
+        let free_soon = order_statistics(&[unreported])[0];
+        let busy_still = order_statistics(&[reported])[0];
+        assert!(free_soon < 0.5, "{free_soon}");
+        assert!(busy_still > 2.0, "{busy_still}");
+    }
+
+    #[test]
+    fn the_wait_takes_the_next_free_counter_then_whole_rounds() {
+        let order = [1.0, 4.0, 7.0];
+        assert_eq!(short_queue_wait(&order, 0.0, 10.0), Some(1.0));
+        assert_eq!(short_queue_wait(&order, 2.0, 10.0), Some(7.0));
+        // The fourth in line waits for the first counter's next service.
+        assert_eq!(short_queue_wait(&order, 3.0, 10.0), Some(11.0));
+        assert_eq!(short_queue_wait(&order, 0.5, 10.0), Some(2.5));
+    }
+
+    #[test]
+    fn a_longer_line_waits_its_share_of_services_plus_the_residual_less_the_stagger() {
+        // 7 ahead at 3 counters of 12 minutes, residuals 1, 4, 7 (mean 4), stagger 1/3 × 12:
+        // 7 × 12 / 3 + 4 − 4 = 28.
+        let wait = mixed_wait(&[1.0, 4.0, 7.0], 7.0, 12.0, 3.0).expect("counters");
+        assert!((wait - 28.0).abs() < 1e-9, "{wait}");
+        // One counter: the residual and the services ahead, no stagger.
+        assert_eq!(mixed_wait(&[3.0], 2.0, 10.0, 1.0), Some(23.0));
+    }
+
+    #[test]
+    fn the_short_queue_answer_fades_over_the_second_round() {
+        assert_eq!(short_queue_weight(0.0, 3), 1.0);
+        assert_eq!(short_queue_weight(2.0, 3), 1.0);
+        assert!((short_queue_weight(3.5, 3) - 0.5).abs() < 1e-12);
+        assert_eq!(short_queue_weight(5.0, 3), 0.0);
+    }
+
+    #[test]
+    fn the_habit_is_learned_from_the_days_finishes() {
+        assert_eq!(FinishHabit::default().unreported_share(), 0.5);
+        let reports = FinishHabit {
+            explicit: 8,
+            implicit_idle: 0,
+        };
+        assert!(reports.unreported_share() < 0.15);
+    }
+}
