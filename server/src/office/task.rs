@@ -39,6 +39,11 @@ const CALL_BUFFER: usize = 256;
 /// How soon the task tries again to load a day it could not load.
 const RETRY_LOAD: Duration = Duration::from_secs(1);
 
+/// Under a fast clock, screens refresh at most this often in real time: at 120× (a drill) the
+/// refresh comes every 250 ms, two simulated minutes; at the demo's 3000× a refresh for every
+/// 10 ms would crowd out the staff commands themselves.
+const FASTEST_REFRESH: Duration = Duration::from_millis(250);
+
 /// The task's own state.
 struct OfficeTask {
     queue: OfficeQueue,
@@ -226,7 +231,9 @@ impl OfficeTask {
         let until = (next - now).to_std().unwrap_or(Duration::ZERO);
         let speed = self.clock.speed();
         let real = until.div_f64(speed);
-        let refresh = REFRESH_INTERVAL.div_f64(speed.max(1.0));
+        let refresh = REFRESH_INTERVAL
+            .div_f64(speed.max(1.0))
+            .max(FASTEST_REFRESH);
         real.min(refresh) + Duration::from_millis(1)
     }
 
