@@ -331,7 +331,7 @@ pub fn problem_of(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support;
+    use crate::test_support::{self, next_event as next};
 
     #[test]
     fn a_frame_of_the_current_version_parses_into_a_message() {
@@ -390,13 +390,6 @@ mod tests {
                 .expect("sends");
         }
         socket.close(None).await.expect("closes");
-    }
-
-    async fn next(events: &mut mpsc::Receiver<FeedEvent>) -> FeedEvent {
-        tokio::time::timeout(Duration::from_secs(10), events.recv())
-            .await
-            .expect("an event in time")
-            .expect("feed still running")
     }
 
     #[tokio::test]

@@ -272,3 +272,13 @@ pub fn year_end() -> Snapshot {
         "2027-01-04T09:00:00+09:00",
     )
 }
+
+/// The feed task's next event, failing the test after 10 s of silence.
+pub async fn next_event(
+    events: &mut tokio::sync::mpsc::Receiver<crate::feed::FeedEvent>,
+) -> crate::feed::FeedEvent {
+    tokio::time::timeout(std::time::Duration::from_secs(10), events.recv())
+        .await
+        .expect("an event in time")
+        .expect("feed still running")
+}

@@ -91,7 +91,7 @@ fn read_pem_certificates(path: &Path) -> Result<Vec<CertificateDer<'static>>, Tl
 mod tests {
     use super::*;
     use crate::feed::{self, ConnectProblem, FeedEvent};
-    use crate::test_support;
+    use crate::test_support::{self, next_event as next};
     use futures_util::SinkExt;
     use rustls_pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
     use std::time::Duration;
@@ -165,23 +165,27 @@ mod tests {
         (port, certified.cert.pem())
     }
 
-    async fn next(events: &mut mpsc::Receiver<FeedEvent>) -> FeedEvent {
-        tokio::time::timeout(Duration::from_secs(10), events.recv())
-            .await
-            .expect("an event in time")
-            .expect("feed still running")
+    /// The feed of the server on `port` over wss://, trusting only the CA in `ca_pem`: its
+    /// events, and the task to stop at the end.
+    fn wss_feed(
+        scratch: &Scratch,
+        port: u16,
+        ca_pem: String,
+    ) -> (mpsc::Receiver<FeedEvent>, tokio::task::JoinHandle<()>) {
+        let ca = scratch.0.join("ca.pem");
+        std::fs::write(&ca, ca_pem).expect("writes");
+        let config = client_config(Some(&ca)).expect("a config with that CA");
+        let url = format!("wss://localhost:{port}/api/v1/offices/main/live");
+        let (sender, events) = mpsc::channel(16);
+        let task = tokio::spawn(feed::run(url, "main".into(), Some(config), sender));
+        (events, task)
     }
 
     #[tokio::test]
     async fn the_feed_over_wss_is_read_when_the_proxy_certificate_is_trusted_with_ca() {
         let scratch = Scratch::new("wss-ok");
         let (port, ca_pem) = tls_feed_server().await;
-        let ca = scratch.0.join("city-ca.pem");
-        std::fs::write(&ca, ca_pem).expect("writes");
-        let config = client_config(Some(&ca)).expect("trusts the city CA");
-        let url = format!("wss://localhost:{port}/api/v1/offices/main/live");
-        let (sender, mut events) = mpsc::channel(16);
-        let task = tokio::spawn(feed::run(url, "main".into(), Some(config), sender));
+        let (mut events, task) = wss_feed(&scratch, port, ca_pem);
         assert_eq!(
             next(&mut events).await,
             FeedEvent::Connecting { attempt: 0 }
@@ -197,12 +201,7 @@ mod tests {
         let (port, _their_ca) = tls_feed_server().await;
         let other =
             rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).expect("another cert");
-        let ca = scratch.0.join("other-ca.pem");
-        std::fs::write(&ca, other.cert.pem()).expect("writes");
-        let config = client_config(Some(&ca)).expect("a config");
-        let url = format!("wss://localhost:{port}/api/v1/offices/main/live");
-        let (sender, mut events) = mpsc::channel(16);
-        let task = tokio::spawn(feed::run(url, "main".into(), Some(config), sender));
+        let (mut events, task) = wss_feed(&scratch, port, other.cert.pem());
         assert_eq!(
             next(&mut events).await,
             FeedEvent::Connecting { attempt: 0 }
