@@ -20,7 +20,7 @@ use crate::feed::OfficeFeed;
 use crate::feed::ViewerSlots;
 use crate::http::{self, AppState, Shared};
 use crate::limits::Limits;
-use crate::store::{Store, StoreError};
+use crate::store::{self, Store, StoreError};
 use crate::{connections, office};
 
 /// How long shutdown waits for tasks (feeds sending their close frames, offices finishing a
@@ -145,6 +145,34 @@ impl Server {
             }
         }
         Ok(Self { state, tasks })
+    }
+
+    /// Follows what other instances on the same PostgreSQL database commit: each notification
+    /// goes to its office's task, which catches up and publishes to this instance's viewers.
+    /// Runs until the server shuts down.
+    pub fn follow_other_instances(&self, mut listener: store::Listener) {
+        let offices = self.state.offices.clone();
+        let mut stopped = self.state.shutdown.subscribe();
+        self.tasks.spawn(async move {
+            loop {
+                let heard = tokio::select! {
+                    heard = listener.next() => heard,
+                    _ = stopped.wait_for(|stopped| *stopped) => break,
+                };
+                match heard {
+                    store::Heard::Change { office, seq } => {
+                        if let Some(handle) = offices.get(&office) {
+                            handle.heard(Some(seq));
+                        }
+                    }
+                    store::Heard::MaybeMissed => {
+                        for handle in offices.values() {
+                            handle.heard(None);
+                        }
+                    }
+                }
+            }
+        });
     }
 
     /// The state the router serves (offices, store, clock).

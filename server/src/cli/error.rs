@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::config::ConfigError;
-use crate::store::{BackupError, ExistingError, LockError, StoreError};
+use crate::store::{BackupError, Database, ExistingError, LockError, StoreError};
 
 use super::ListenAddr;
 
@@ -20,10 +20,10 @@ pub enum CliError {
     #[error("cannot start the runtime: {0}")]
     Runtime(#[source] std::io::Error),
     /// The database could not be opened (or created and migrated).
-    #[error("cannot open the store in {path}: {source}")]
+    #[error("cannot open the store {database}: {source}")]
     OpenStore {
-        /// The data directory.
-        path: PathBuf,
+        /// The database.
+        database: Database,
         /// What the store said.
         source: StoreError,
     },
@@ -32,13 +32,14 @@ pub enum CliError {
     Store(#[from] StoreError),
     /// A command that needs the data directory's database found none (and made nothing).
     #[error(
-        "there is no database at {}: check --data (the server creates it at its first start){}",
-        file.display(),
+        "there is no database at {}: check --data or --database (the server creates it at its \
+         first start){}",
+        database,
         if *offer_create { "; to start a new one there, add --create-database" } else { "" }
     )]
     NoDatabase {
-        /// The database file looked for.
-        file: PathBuf,
+        /// The database looked for.
+        database: Database,
         /// Whether the command can make one (`token create --create-database`).
         offer_create: bool,
     },
@@ -162,8 +163,8 @@ pub enum CliError {
 impl From<ExistingError> for CliError {
     fn from(error: ExistingError) -> Self {
         match error {
-            ExistingError::Missing(file) => Self::NoDatabase {
-                file,
+            ExistingError::Missing(database) => Self::NoDatabase {
+                database,
                 offer_create: false,
             },
             ExistingError::Store(error) => Self::Store(error),
@@ -186,8 +187,8 @@ impl CliError {
     /// For `token create`: a missing database also says how to make one.
     pub(super) fn offer_create_database(self) -> Self {
         match self {
-            Self::NoDatabase { file, .. } => Self::NoDatabase {
-                file,
+            Self::NoDatabase { database, .. } => Self::NoDatabase {
+                database,
                 offer_create: true,
             },
             other => other,

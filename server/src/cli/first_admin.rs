@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use super::CliError;
 use crate::auth::{self, Role};
 use crate::clock::SharedClock;
-use crate::store::{NewToken, Store};
+use crate::store::{NewToken, Store, StoreError};
 
 /// Name of the file, in the data directory, that holds the first admin token's secret.
 pub const ADMIN_TOKEN_FILE: &str = "admin-token";
@@ -86,10 +86,19 @@ pub(super) async fn ensure_first_admin_token(
         office: None,
         expires_at: None,
     };
-    store
-        .token_create(&token, "server", clock.now())
-        .await
-        .map_err(CliError::AdminToken)?;
+    match store.token_create(&token, "server", clock.now()).await {
+        Ok(()) => {}
+        // Another instance on the same PostgreSQL database minted it a moment before: this
+        // instance's secret was never valid.
+        Err(StoreError::TokenNameTaken(_)) => {
+            if let Err(error) = std::fs::remove_file(&file) {
+                tracing::warn!(%error, file = %file.display(), "cannot remove an unused secret");
+            }
+            tracing::info!("another instance made the first admin token");
+            return Ok(());
+        }
+        Err(error) => return Err(CliError::AdminToken(error)),
+    }
     println!("admin token file: {}", file.display());
     println!("more tokens: {}", hint.command());
     tracing::warn!(

@@ -22,7 +22,7 @@ use crate::auth::Role;
 use crate::calendar;
 use crate::clock::{self, SharedClock};
 use crate::config::{Config, ConfigError, DEFAULT_TOML};
-use crate::store::Store;
+use crate::store::{Database, Store};
 
 mod error;
 mod first_admin;
@@ -46,6 +46,10 @@ pub struct Cli {
     /// Data directory holding the SQLite database [default: ./data; ./data/demo with --demo].
     #[arg(long, global = true, value_name = "DIR")]
     data: Option<PathBuf>,
+    /// The database: sqlite:FILE [default: queue.db in --data] or
+    /// postgres://USER@HOST:PORT/DB, which several server instances may share.
+    #[arg(long, global = true, value_name = "URL", env = "QUEUE_DATABASE_URL")]
+    database: Option<Database>,
     /// Use the demo (デモ): run its simulated day, or act on its data directory (./data/demo).
     ///
     /// Without a subcommand: a simulated business day with synthetic visitors and staff,
@@ -360,16 +364,25 @@ fn run(cli: Cli) -> Result<(), CliError> {
         })
     });
     let clock = clock::from_option(cli.server.now);
+    let place = Place {
+        data_given: cli.data.is_some(),
+        database_given: cli.database.is_some(),
+        database: cli
+            .database
+            .clone()
+            .unwrap_or_else(|| Database::in_data_dir(&data)),
+        data,
+    };
     match cli.command {
-        None => serve_command(cli.config, cli.data, data, cli.demo, cli.server),
+        None => serve_command(cli.config, place, cli.demo, cli.server),
         Some(Commands::Serve(args)) => {
             let args = args.or(cli.server);
-            serve_command(cli.config, cli.data, data, cli.demo, args)
+            serve_command(cli.config, place, cli.demo, args)
         }
         Some(Commands::Token { action }) => {
-            runtime()?.block_on(token(action, &data, cli.config.as_deref(), clock))
+            runtime()?.block_on(token(action, &place.database, cli.config.as_deref(), clock))
         }
-        Some(Commands::Backup { file }) => runtime()?.block_on(backup(&data, &file)),
+        Some(Commands::Backup { file }) => runtime()?.block_on(backup(&place.database, &file)),
         Some(Commands::Calendar {
             office,
             from,
@@ -397,12 +410,20 @@ fn run(cli: Cli) -> Result<(), CliError> {
         }
         Some(Commands::Stats(args)) => {
             let config = load_config(cli.config.as_deref())?;
-            runtime()?.block_on(crate::history::cli::stats(&args, &config, &data, &clock))
+            runtime()?.block_on(crate::history::cli::stats(
+                &args,
+                &config,
+                &place.database,
+                &clock,
+            ))
         }
         Some(Commands::Accuracy(args)) => {
             let config = load_config(cli.config.as_deref())?;
             runtime()?.block_on(crate::simulate::cli::accuracy(
-                &args, &config, &data, &clock,
+                &args,
+                &config,
+                &place.database,
+                &clock,
             ))
         }
         Some(Commands::Config {
@@ -454,20 +475,33 @@ fn print_calendar(
     Ok(())
 }
 
-/// Opens the store of a data directory, creating and migrating it if needed: for the server,
-/// `simulate --into` (a fresh directory) and `token create --create-database` only.
-pub(crate) async fn open_store(data: &Path) -> Result<Store, CliError> {
-    Store::open(data)
+/// Where the data is: the data directory (the SQLite file by default, the first admin
+/// token's file) and the database.
+pub(crate) struct Place {
+    /// `--data`, or the default directory.
+    pub(crate) data: PathBuf,
+    /// `--data` was given.
+    pub(crate) data_given: bool,
+    /// `--database` (or `QUEUE_DATABASE_URL`), or `queue.db` in the data directory.
+    pub(crate) database: Database,
+    /// `--database` (or `QUEUE_DATABASE_URL`) was given.
+    pub(crate) database_given: bool,
+}
+
+/// Opens a store, creating and migrating it if needed: for the server, `simulate --into` (a
+/// fresh directory) and `token create --create-database` only.
+pub(crate) async fn open_store(database: &Database) -> Result<Store, CliError> {
+    Store::connect(database)
         .await
         .map_err(|source| CliError::OpenStore {
-            path: data.to_path_buf(),
+            database: database.clone(),
             source,
         })
 }
 
-/// Opens the database of a data directory for a command that reads or adds to it (`token`,
-/// `stats`, `accuracy`): never creates it (a missing database is refused and nothing is made)
-/// and never migrates it (that is the server's, at start, with the directory locked).
-pub(crate) async fn open_existing_store(data: &Path) -> Result<Store, CliError> {
-    Ok(Store::open_existing(data).await?)
+/// Opens the database for a command that reads or adds to it (`token`, `stats`, `accuracy`):
+/// never creates it (a missing database is refused and nothing is made) and never migrates it
+/// (that is the server's, at start).
+pub(crate) async fn open_existing_store(database: &Database) -> Result<Store, CliError> {
+    Ok(Store::open_existing(database).await?)
 }

@@ -11,12 +11,12 @@ use chrono::{DateTime, Utc};
 use tokio::net::TcpListener;
 
 use super::first_admin::{TokenHint, ensure_first_admin_token};
-use super::{CliError, ListenAddr, ServerArgs, load_config, open_store, runtime};
+use super::{CliError, ListenAddr, Place, ServerArgs, load_config, open_store, runtime};
 use crate::clock::{self, SharedClock};
 use crate::config::Config;
 use crate::limits::{self, Limits};
 use crate::server::{Listeners, Server, Settings};
-use crate::store::{DataDirLock, Store};
+use crate::store::{self, DataDirLock, Store, StoreError};
 use crate::wire;
 
 /// The server's clock: `--now` at `--speed` (1 by default), or the system clock.
@@ -39,8 +39,7 @@ pub(super) const DEMO_DATA_DIR: &str = "./data/demo";
 /// Runs the server (or the demo) with the options given before or after `serve`.
 pub(super) fn serve_command(
     config: Option<PathBuf>,
-    data_given: Option<PathBuf>,
-    data: PathBuf,
+    place: Place,
     demo: bool,
     args: ServerArgs,
 ) -> Result<(), CliError> {
@@ -50,7 +49,7 @@ pub(super) fn serve_command(
         .poll_seconds
         .unwrap_or(crate::http::pages::DEFAULT_POLL_SECONDS);
     let hint = TokenHint {
-        data: data_given.clone(),
+        data: place.data_given.then(|| place.data.clone()),
         demo,
     };
     let speed = args.speed.unwrap_or(1.0);
@@ -63,8 +62,8 @@ pub(super) fn serve_command(
     let runtime = runtime()?;
     if demo {
         let options = DemoOptions {
-            fresh: data_given.is_none(),
-            data,
+            fresh: !place.data_given && !place.database_given,
+            place,
             now: args.now,
             speed: args.speed.or(args.demo_speed).unwrap_or(1.0),
             poll_seconds,
@@ -83,7 +82,7 @@ pub(super) fn serve_command(
     let clock_chosen = args.now.is_some();
     runtime.block_on(serve(
         settings,
-        &data,
+        &place,
         &addresses,
         false,
         clock_chosen,
@@ -161,7 +160,7 @@ fn rlimit_soft() -> Option<u64> {
 struct DemoOptions {
     /// The default demo directory: start from an empty database each run.
     fresh: bool,
-    data: PathBuf,
+    place: Place,
     now: Option<DateTime<Utc>>,
     speed: f64,
     poll_seconds: u32,
@@ -191,7 +190,7 @@ async fn serve_demo(
         "demo: simulated day from {} at {}x, data in {}",
         wire::tokyo(clock.now()),
         demo.speed,
-        demo.data.display()
+        demo.place.database
     );
     let settings = Settings {
         config,
@@ -202,14 +201,16 @@ async fn serve_demo(
         stale_publish: crate::protocol::feed::STALE_AFTER,
     };
     // The demo's clock is a chosen one, like --now.
-    serve(settings, &demo.data, &addresses, demo.fresh, true, hint).await
+    serve(settings, &demo.place, &addresses, demo.fresh, true, hint).await
 }
 
-/// Empties the demo's default directory, so each demo starts a day with no tickets. Only
+/// Empties the demo's default database file, so each demo starts a day with no tickets. Only
 /// called with the directory's lock held: never under a running demo.
-fn reset_demo_database(data: &Path) -> Result<(), CliError> {
-    for file in ["queue.db", "queue.db-wal", "queue.db-shm"] {
-        let path = data.join(file);
+fn reset_demo_database(database: &Path) -> Result<(), CliError> {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut path = database.as_os_str().to_owned();
+        path.push(suffix);
+        let path = PathBuf::from(path);
         if path.exists() {
             std::fs::remove_file(&path).map_err(|source| CliError::DemoReset { path, source })?;
         }
@@ -224,7 +225,7 @@ fn reset_demo_database(data: &Path) -> Result<(), CliError> {
 /// stdout: scripts wait for that line. Serves until Ctrl-C or SIGTERM.
 async fn serve(
     settings: Settings,
-    data: &Path,
+    place: &Place,
     addresses: &Addresses,
     reset: bool,
     clock_chosen: bool,
@@ -235,16 +236,39 @@ async fn serve(
         Some(address) => Some(bind(address).await?),
         None => None,
     };
-    let lock = DataDirLock::acquire(data)?;
-    if reset {
-        reset_demo_database(data)?;
-    }
-    let store = open_store(data).await?;
+    // One server per SQLite file: its directory is locked. Instances share a PostgreSQL
+    // database by design.
+    let lock = match place.database.sqlite_file() {
+        Some(file) => {
+            let dir = file.parent().filter(|dir| !dir.as_os_str().is_empty());
+            let dir = dir.unwrap_or(Path::new("."));
+            let lock = DataDirLock::acquire(dir)?;
+            if reset {
+                reset_demo_database(file)?;
+            }
+            Some(lock)
+        }
+        None => None,
+    };
+    let store = open_store(&place.database).await?;
+    std::fs::create_dir_all(&place.data).map_err(|source| CliError::OpenStore {
+        database: place.database.clone(),
+        source: StoreError::DataDir {
+            path: place.data.clone(),
+            source,
+        },
+    })?;
     check_clock_against_store(&store, &settings.clock, clock_chosen).await?;
-    ensure_first_admin_token(&store, &settings.clock, data, &hint).await?;
+    ensure_first_admin_token(&store, &settings.clock, &place.data, &hint).await?;
     let server = Server::start(settings, store.clone())
         .await
         .map_err(CliError::LoadQueue)?;
+    if let Some(listener) = store::listen(&place.database)
+        .await
+        .map_err(CliError::LoadQueue)?
+    {
+        server.follow_other_instances(listener);
+    }
     let address = listener.local_addr().map_err(CliError::Serve)?;
     if let Some(admin) = &admin {
         let admin = admin.local_addr().map_err(CliError::Serve)?;
@@ -252,7 +276,7 @@ async fn serve(
     }
     println!("listening on http://{address}");
     std::io::stdout().flush()?;
-    tracing::info!(%address, data = %data.display(), "queue-server started");
+    tracing::info!(%address, database = %place.database, "queue-server started");
     server
         .serve(
             Listeners {

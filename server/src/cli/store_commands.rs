@@ -11,7 +11,7 @@ use chrono_tz::Asia::Tokyo;
 use super::{CliError, TokenCommand, load_config, open_existing_store, open_store};
 use crate::auth;
 use crate::clock::SharedClock;
-use crate::store::{self, NewToken, TokenSummary};
+use crate::store::{self, Database, ExistingError, NewToken, Store, TokenSummary};
 use crate::wire;
 
 /// The actor the event log records for tokens made or revoked from the command line.
@@ -19,7 +19,7 @@ const CLI_ACTOR: &str = "cli";
 
 pub(super) async fn token(
     action: TokenCommand,
-    data: &Path,
+    database: &Database,
     config: Option<&Path>,
     clock: SharedClock,
 ) -> Result<(), CliError> {
@@ -48,12 +48,11 @@ pub(super) async fn token(
             {
                 return Err(CliError::ExpiryPassed(at));
             }
-            let store = if create_database && store::existing_database(data).is_err() {
-                open_store(data).await?
-            } else {
-                open_existing_store(data)
-                    .await
-                    .map_err(CliError::offer_create_database)?
+            let store = match Store::open_existing(database).await {
+                Err(ExistingError::Missing(_)) if create_database => open_store(database).await?,
+                opened => opened
+                    .map_err(CliError::from)
+                    .map_err(CliError::offer_create_database)?,
             };
             let secret = auth::generate_secret();
             let hash = auth::hash_secret(&secret);
@@ -70,7 +69,7 @@ pub(super) async fn token(
             println!("{secret}");
         }
         TokenCommand::List => {
-            let store = open_existing_store(data).await?;
+            let store = open_existing_store(database).await?;
             let tokens = store.tokens_all().await;
             store.close().await;
             let now = clock.now();
@@ -81,7 +80,7 @@ pub(super) async fn token(
             }
         }
         TokenCommand::Revoke { name } => {
-            let store = open_existing_store(data).await?;
+            let store = open_existing_store(database).await?;
             let revoked = store.token_revoke(&name, CLI_ACTOR, clock.now()).await;
             store.close().await;
             if !revoked? {
@@ -133,7 +132,7 @@ fn japan_time(at: DateTime<Utc>) -> String {
 
 /// `backup FILE`: refuses before writing anything when FILE exists, its directory does not, or
 /// the data directory has no database; then copies, checks and prints what the copy holds.
-pub(super) async fn backup(data: &Path, file: &Path) -> Result<(), CliError> {
+pub(super) async fn backup(database: &Database, file: &Path) -> Result<(), CliError> {
     if file.exists() {
         return Err(CliError::BackupExists(file.to_path_buf()));
     }
@@ -144,7 +143,7 @@ pub(super) async fn backup(data: &Path, file: &Path) -> Result<(), CliError> {
     if !directory.is_dir() {
         return Err(CliError::BackupDirMissing(directory.to_path_buf()));
     }
-    let summary = store::backup_existing(data, file).await?;
+    let summary = store::backup_existing(database, file).await?;
     println!(
         "{}: integrity ok; {} tickets, {} events, {} tokens",
         file.display(),

@@ -2,7 +2,6 @@
 //! only the report.
 
 use std::io::Write;
-use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use clap::Args;
@@ -36,12 +35,12 @@ pub struct StatsArgs {
 pub async fn stats(
     args: &StatsArgs,
     config: &Config,
-    data: &Path,
+    database: &crate::store::Database,
     clock: &SharedClock,
 ) -> Result<(), CliError> {
     let now = args.now.unwrap_or_else(|| clock.now());
     let (office, from, to) = args.days.resolve(config, business_date(now))?;
-    let store = open_existing_store(data).await?;
+    let store = open_existing_store(database).await?;
     let lines = report_lines(
         &store,
         &HistoryCache::default(),

@@ -91,6 +91,9 @@ pub(super) struct Request {
 #[derive(Clone, Debug)]
 pub struct OfficeHandle {
     pub(super) requests: mpsc::Sender<Request>,
+    /// What this instance heard another instance committed for the office (the event
+    /// sequence), or `None`: something may have been missed, look.
+    pub(super) heard: Arc<watch::Sender<Option<u64>>>,
     pub(super) published: watch::Receiver<Arc<Published>>,
     pub(super) calls: broadcast::Sender<Arc<Called>>,
     pub(super) counters: Arc<OfficeCounters>,
@@ -131,6 +134,12 @@ impl OfficeHandle {
     /// A receiver that wakes on every publish.
     pub fn subscribe(&self) -> watch::Receiver<Arc<Published>> {
         self.published.clone()
+    }
+
+    /// Another instance committed the office's events up to `seq` (`None`: notifications may
+    /// have been lost): the task catches up from the store and publishes.
+    pub fn heard(&self, seq: Option<u64>) {
+        self.heard.send_replace(seq);
     }
 
     /// What the office task counted (for `/metrics`).

@@ -22,7 +22,9 @@ use super::publish::{Called, Published, Publisher, Rendered, shown_ranges};
 use crate::calendar;
 use crate::clock::SharedClock;
 use crate::config::{Config, OfficeConfig};
-use crate::domain::{Change, Closed, Command, Context, Decision, OfficeQueue, Reply, TicketAction};
+use crate::domain::{
+    Change, Closed, Command, Context, Decision, OfficeQueue, Reply, SavedDay, TicketAction,
+};
 use crate::estimate::past::{LEARN_DAYS, PastDays};
 use crate::estimate::{Estimator, PredictorEstimator, ServiceEstimate};
 use crate::protocol::feed::REFRESH_INTERVAL;
@@ -59,6 +61,8 @@ struct OfficeTask {
     published: watch::Sender<Arc<Published>>,
     calls: broadcast::Sender<Arc<Called>>,
     counters: Arc<OfficeCounters>,
+    /// Other servers may write this office (PostgreSQL): catch up before deciding.
+    shared: bool,
 }
 
 /// Loads the office's day from the store (expiring leftovers of earlier days) and starts its
@@ -93,6 +97,8 @@ pub async fn start(
         .map_err(|error| StoreError::Corrupt(format!("snapshot: {error}")))?;
     let (requests, receiver) = mpsc::channel(QUEUE_DEPTH);
     let (calls, _) = broadcast::channel(CALL_BUFFER);
+    let (heard, heard_receiver) = watch::channel(Some(0));
+    let shared = store.engine().shared();
     let task = OfficeTask {
         queue,
         stale: false,
@@ -104,14 +110,16 @@ pub async fn start(
         published: watch::Sender::new(Arc::new(published)),
         calls: calls.clone(),
         counters: counters.clone(),
+        shared,
     };
     let handle = OfficeHandle {
         requests,
+        heard: Arc::new(heard),
         published: task.published.subscribe(),
         calls,
         counters,
     };
-    tasks.spawn(task.run(receiver));
+    tasks.spawn(task.run(receiver, heard_receiver));
     Ok(handle)
 }
 
@@ -145,12 +153,17 @@ async fn load_queue(
             .fetch_add(expired.tickets, Ordering::Relaxed);
     }
     let saved = store.load_day(&office.id, today).await?;
-    Ok(OfficeQueue::restore(
-        office.clone(),
-        config.prefixes_of(office),
-        today,
-        saved,
-    ))
+    Ok(restore(office, config, today, saved))
+}
+
+/// The office's day in memory from what the store holds.
+fn restore(
+    office: &OfficeConfig,
+    config: &Config,
+    today: NaiveDate,
+    saved: SavedDay,
+) -> OfficeQueue {
+    OfficeQueue::restore(office.clone(), config.prefixes_of(office), today, saved)
 }
 
 /// What one command of a batch came to, once decided (and written, if it changed anything).
@@ -176,16 +189,21 @@ impl Step {
 /// refused or no-op commands never touches it.
 async fn open_batch<'a>(
     store: &Store,
+    office: &str,
     batch: &'a mut Option<Batch>,
 ) -> Result<&'a mut Batch, StoreError> {
     if batch.is_none() {
-        *batch = Some(store.begin().await?);
+        *batch = Some(store.begin(office).await?);
     }
     batch.as_mut().ok_or(StoreError::BatchAborted)
 }
 
 impl OfficeTask {
-    async fn run(mut self, mut receiver: mpsc::Receiver<Request>) {
+    async fn run(
+        mut self,
+        mut receiver: mpsc::Receiver<Request>,
+        mut heard: watch::Receiver<Option<u64>>,
+    ) {
         // One deadline for the calendar's transitions and the periodic refresh, reset only
         // when it fires: a stream of commands (refused ones publish nothing) cannot starve it.
         let wake = tokio::time::sleep(self.time_to_next_wake());
@@ -203,9 +221,22 @@ impl OfficeTask {
                     }
                     self.process(batch).await;
                 }
+                Ok(()) = heard.changed(), if self.shared => {
+                    let seq = *heard.borrow_and_update();
+                    if seq.is_none_or(|seq| seq > self.queue.last_seq()) {
+                        let now = self.clock.now();
+                        if self.ensure_current_day(now).await.is_ok() {
+                            self.catch_up(now).await;
+                        }
+                    }
+                }
                 () = &mut wake => {
                     let now = self.clock.now();
                     if self.ensure_current_day(now).await.is_ok() {
+                        // A notification from another instance may have been lost.
+                        if self.shared {
+                            self.catch_up(now).await;
+                        }
                         self.record_calendar_change(now).await;
                         self.publish(now);
                     }
@@ -255,7 +286,7 @@ impl OfficeTask {
             _ => None,
         };
         let recorded = async {
-            let mut batch = self.store.begin().await?;
+            let mut batch = self.store.begin(&self.queue.office().id).await?;
             let seq = batch
                 .record_event(
                     &self.queue.office().id,
@@ -350,8 +381,20 @@ impl OfficeTask {
             }
             return;
         }
-        let context = self.context(now);
         let mut transaction = None;
+        if self.shared
+            && let Err(error) = self.catch_up_locked(&mut transaction, now).await
+        {
+            tracing::error!(%error, "could not catch up with the other instances");
+            let error = Arc::new(error);
+            for request in batch {
+                let _ = request
+                    .reply
+                    .send(Err(OfficeError::NotWritten(error.clone())));
+            }
+            return;
+        }
+        let context = self.context(now);
         let mut replies = Vec::with_capacity(batch.len());
         let mut calls = Vec::new();
         let mut written = false;
@@ -433,7 +476,7 @@ impl OfficeTask {
             _ => None,
         };
         if let Some((service, key)) = keyed {
-            let open = open_batch(&self.store, transaction).await?;
+            let open = open_batch(&self.store, &office, transaction).await?;
             if let Some(first) = open.remembered_issue(&office, date, key.as_str()).await? {
                 return Ok(Step::answer(replay(&first, service)));
             }
@@ -445,7 +488,7 @@ impl OfficeTask {
         if decision.changes.is_empty() {
             return Ok(Step::answer(Ok(self.outcome(&decision))));
         }
-        let open = open_batch(&self.store, transaction).await?;
+        let open = open_batch(&self.store, &office, transaction).await?;
         let recorded = open.record(&office, date, &decision, actor, now).await?;
         self.queue.commit(&decision, &recorded, now);
         let outcome = self.outcome_of_recorded(&decision, &recorded);
@@ -466,6 +509,66 @@ impl OfficeTask {
             written: true,
             calls: self.calls_in(&decision, recorded.seq),
         })
+    }
+
+    /// Before a batch decides on a store other servers write: takes the office's lock (opening
+    /// the batch's transaction) and, if another instance committed since the day in memory
+    /// was loaded, reloads it, so every decision is made on the latest state.
+    async fn catch_up_locked(
+        &mut self,
+        transaction: &mut Option<Batch>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let office = self.queue.office().id.clone();
+        let open = open_batch(&self.store, &office, transaction).await?;
+        let latest = open.latest_seq().await?;
+        if latest > self.queue.last_seq() {
+            self.reload_and_announce(now).await?;
+        }
+        Ok(())
+    }
+
+    /// Catches up with what other instances committed (heard of, or found at a refresh).
+    /// A failure is only logged: the next notification or refresh tries again, and a batch
+    /// catches up under the lock before it decides anyway.
+    async fn catch_up(&mut self, now: DateTime<Utc>) {
+        let office = self.queue.office().id.clone();
+        let caught_up = async {
+            let latest = self.store.latest_seq(&office).await?;
+            if latest > self.queue.last_seq() {
+                self.reload_and_announce(now).await?;
+            }
+            Ok::<_, StoreError>(())
+        }
+        .await;
+        if let Err(error) = caught_up {
+            tracing::warn!(%office, %error, "could not catch up with the other instances");
+        }
+    }
+
+    /// Reloads the day from the store, publishes it and sends this instance's viewers the
+    /// calls other instances made since the day in memory.
+    async fn reload_and_announce(&mut self, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let office = self.queue.office().clone();
+        let known = self.queue.last_seq();
+        let date = self.queue.business_date();
+        let saved = self.store.load_day(&office.id, date).await?;
+        let calls = self.store.calls_after(&office.id, known).await?;
+        self.queue = restore(&office, &self.config, date, saved);
+        self.publish(now);
+        for (seq, ticket, recall) in calls {
+            if seq > self.queue.last_seq() {
+                continue;
+            }
+            let call = self
+                .queue
+                .ticket(ticket)
+                .and_then(|ticket| wire::call(ticket, recall));
+            if let Some(call) = call {
+                self.send_call(seq, call, now);
+            }
+        }
+        Ok(())
     }
 
     /// The `call` events a decision makes (a call-next or a recall).

@@ -105,7 +105,7 @@ async fn simulate_into(
         path: dir.to_path_buf(),
         source,
     })?;
-    let store = open_store(dir).await?;
+    let store = open_store(&crate::store::Database::in_data_dir(dir)).await?;
     let written = write_synthetic(&store, &played).await;
     store.close().await;
     if written? {
@@ -147,12 +147,12 @@ async fn write_synthetic(
 pub async fn accuracy(
     args: &AccuracyArgs,
     config: &Config,
-    data: &Path,
+    database: &crate::store::Database,
     clock: &SharedClock,
 ) -> Result<(), CliError> {
     let today = crate::calendar::business_date(clock.now());
     let (office, from, to) = args.days.resolve(config, today)?;
-    let store = open_existing_store(data).await?;
+    let store = open_existing_store(database).await?;
     let tickets = store.tickets_between(&office.id, from, to).await;
     store.close().await;
     let report = accuracy::of_tickets(&tickets?);

@@ -1,13 +1,14 @@
-//! `backup`: a consistent copy of the database (`VACUUM INTO`) beside a running server, checked
-//! before it is called a backup. It works on a database of any schema version, older ones
-//! included (back up before an upgrade), because it copies and counts without migrating.
+//! `backup`: a consistent copy of a SQLite database (`VACUUM INTO`) beside a running server,
+//! checked before it is called a backup. It works on a database of any schema version, older
+//! ones included (back up before an upgrade), because it copies and counts without migrating.
+//! A PostgreSQL database is backed up with PostgreSQL's own tools; `backup` says how.
 
 use std::path::{Path, PathBuf};
 
-use sqlx::{Connection, SqliteConnection};
+use sqlx::{AnyConnection, Connection};
 
-use super::StoreError;
-use super::existing::{ExistingError, connect_existing, existing_database};
+use super::existing::{ExistingError, connect_existing};
+use super::{Database, StoreError};
 
 /// What a checked copy holds, as `backup` prints it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -26,6 +27,14 @@ pub enum BackupError {
     /// The data directory holds no database (nothing to copy; nothing was written).
     #[error(transparent)]
     Source(#[from] ExistingError),
+    /// A PostgreSQL database: its own tools make a consistent copy of a live database.
+    #[error(
+        "{0} is a PostgreSQL database: back it up with PostgreSQL's tools, e.g. \
+         `pg_dump --format=custom --file=queue.dump 'postgres://…'` (a consistent copy of the \
+         live database; restore with pg_restore), or with the continuous archiving and \
+         point-in-time recovery of your PostgreSQL service"
+    )]
+    Postgres(Database),
     /// The target exists already: a backup never replaces a file.
     #[error("{} exists already", .0.display())]
     Exists(PathBuf),
@@ -43,16 +52,19 @@ impl From<sqlx::Error> for BackupError {
     }
 }
 
-/// Copies the database of `data_dir` into `file` (which must not exist), checks the copy with
+/// Copies the SQLite database into `file` (which must not exist), checks the copy with
 /// `PRAGMA integrity_check` and counts what it holds. A copy that fails is removed, so a file
 /// left at `file` is always a checked backup.
-pub async fn backup_existing(data_dir: &Path, file: &Path) -> Result<BackupSummary, BackupError> {
-    let source = existing_database(data_dir)?;
+pub async fn backup_existing(source: &Database, file: &Path) -> Result<BackupSummary, BackupError> {
+    if source.sqlite_file().is_none() {
+        return Err(BackupError::Postgres(source.clone()));
+    }
+    super::existing_database(source)?;
     if file.exists() {
         return Err(BackupError::Exists(file.to_path_buf()));
     }
     // From here on a file at `file` is ours: removed again unless it is a checked copy.
-    let result = copy_and_check(&source, file).await;
+    let result = copy_and_check(source, file).await;
     if result.is_err()
         && file.exists()
         && let Err(error) = std::fs::remove_file(file)
@@ -62,21 +74,21 @@ pub async fn backup_existing(data_dir: &Path, file: &Path) -> Result<BackupSumma
     result
 }
 
-async fn copy_and_check(source: &Path, file: &Path) -> Result<BackupSummary, BackupError> {
+async fn copy_and_check(source: &Database, file: &Path) -> Result<BackupSummary, BackupError> {
     let mut connection = connect_existing(source).await?;
-    let copied = sqlx::query("VACUUM INTO ?")
+    let copied = sqlx::query("VACUUM INTO $1")
         .bind(file.display().to_string())
         .execute(&mut connection)
         .await;
     connection.close().await?;
     copied?;
-    let mut copy = connect_existing(file).await?;
+    let mut copy = connect_existing(&Database::Sqlite(file.to_path_buf())).await?;
     let checked = check_copy(&mut copy).await;
     copy.close().await?;
     checked
 }
 
-async fn check_copy(copy: &mut SqliteConnection) -> Result<BackupSummary, BackupError> {
+async fn check_copy(copy: &mut AnyConnection) -> Result<BackupSummary, BackupError> {
     let report: Vec<String> = match sqlx::query_scalar("PRAGMA integrity_check")
         .fetch_all(&mut *copy)
         .await
@@ -97,7 +109,7 @@ async fn check_copy(copy: &mut SqliteConnection) -> Result<BackupSummary, Backup
 }
 
 /// Rows of one of the tables every schema version has.
-async fn rows_of(copy: &mut SqliteConnection, table: &'static str) -> Result<i64, sqlx::Error> {
+async fn rows_of(copy: &mut AnyConnection, table: &'static str) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
         .fetch_one(copy)
         .await
@@ -138,7 +150,9 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let file = dir.path().join("damaged.db");
         damaged_database(&file).await;
-        let mut connection = connect_existing(&file).await.expect("opens");
+        let mut connection = connect_existing(&Database::Sqlite(file.clone()))
+            .await
+            .expect("opens");
         let checked = check_copy(&mut connection).await;
         match checked {
             Err(BackupError::Integrity(faults)) => assert!(!faults.is_empty()),
@@ -151,7 +165,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         damaged_database(&dir.path().join(crate::store::DATABASE_FILE)).await;
         let copy = dir.path().join("copy.db");
-        let result = backup_existing(dir.path(), &copy).await;
+        let result = backup_existing(&Database::in_data_dir(dir.path()), &copy).await;
         assert!(
             matches!(result, Err(BackupError::Integrity(_))),
             "{result:?}"

@@ -2,11 +2,11 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
-use sqlx::Sqlite;
 use sqlx::pool::PoolConnection;
-use sqlx::sqlite::SqliteConnection;
+use sqlx::{Any, AnyConnection, Row};
 
-use super::{Result, StoreError, random_public_id, timestamp};
+use super::notify::CHANNEL;
+use super::{Engine, Expired, Result, StoreError, random_public_id, timestamp};
 use crate::domain::{Change, Decision, Issued, Recorded, TicketAction, display_number};
 use crate::protocol::SuspensionReason;
 
@@ -20,8 +20,13 @@ use crate::protocol::SuspensionReason;
 /// database's, and a later statement could run outside any transaction, committed on its own.
 /// Closing the connection rolls back whatever is open; the next batch opens a fresh one.
 pub struct Batch {
-    /// The writer connection inside `BEGIN IMMEDIATE`; `None` once committed or discarded.
-    pub(super) connection: Option<PoolConnection<Sqlite>>,
+    /// The writer connection inside the transaction; `None` once committed or discarded.
+    connection: Option<PoolConnection<Any>>,
+    engine: Engine,
+    /// The office whose commands the batch holds (and whose lock, on PostgreSQL).
+    office: String,
+    /// The sequence of the last event written, announced to other instances at commit.
+    last_seq: Option<u64>,
 }
 
 impl Drop for Batch {
@@ -31,8 +36,18 @@ impl Drop for Batch {
 }
 
 impl Batch {
+    /// A batch on a writer connection, before its transaction begins.
+    pub(super) fn new(connection: PoolConnection<Any>, engine: Engine, office: &str) -> Self {
+        Self {
+            connection: Some(connection),
+            engine,
+            office: office.to_string(),
+            last_seq: None,
+        }
+    }
+
     /// The open transaction's connection, or [`StoreError::BatchAborted`] once discarded.
-    pub(super) fn connection(&mut self) -> Result<&mut SqliteConnection> {
+    pub(super) fn connection(&mut self) -> Result<&mut AnyConnection> {
         self.connection
             .as_deref_mut()
             .ok_or(StoreError::BatchAborted)
@@ -65,6 +80,36 @@ impl Batch {
         self.or_discard(result)
     }
 
+    /// Runs one statement whose only parameter is the batch's office (its lock); an error
+    /// discards the batch.
+    pub(super) async fn execute_for_office(&mut self, sql: &'static str) -> Result<()> {
+        let office = self.office.clone();
+        let connection = self.connection()?;
+        let result = sqlx::query(sql)
+            .bind(office)
+            .execute(&mut *connection)
+            .await
+            .map(drop)
+            .map_err(StoreError::from);
+        self.or_discard(result)
+    }
+
+    /// The sequence of the office's latest event as the transaction sees it: on PostgreSQL,
+    /// with the office's lock held, what every other instance has committed. Above the day in
+    /// memory, the office must catch up before it decides.
+    pub async fn latest_seq(&mut self) -> Result<u64> {
+        let office = self.office.clone();
+        let connection = self.connection()?;
+        let result =
+            sqlx::query_scalar::<_, Option<i64>>("SELECT MAX(seq) FROM events WHERE office = $1")
+                .bind(office)
+                .fetch_one(&mut *connection)
+                .await
+                .map(|seq| seq.unwrap_or(0) as u64)
+                .map_err(StoreError::from);
+        self.or_discard(result)
+    }
+
     /// Records one accepted command: its changes (allocating a ticket number for an issue) and
     /// one event row naming the actor. An error discards the batch.
     pub async fn record(
@@ -77,7 +122,9 @@ impl Batch {
     ) -> Result<Recorded> {
         let connection = self.connection()?;
         let result = record_decision(connection, office, date, decision, actor, now).await;
-        self.or_discard(result)
+        let recorded = self.or_discard(result)?;
+        self.last_seq = Some(recorded.seq);
+        Ok(recorded)
     }
 
     /// Records an event with no state change (a calendar transition), returning its sequence.
@@ -92,9 +139,9 @@ impl Batch {
         detail: serde_json::Value,
     ) -> Result<u64> {
         let connection = self.connection()?;
-        let result = sqlx::query(
+        let result = sqlx::query_scalar::<_, i64>(
             "INSERT INTO events (office, business_date, at, kind, actor, detail)
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq",
         )
         .bind(office)
         .bind(date.to_string())
@@ -102,16 +149,48 @@ impl Batch {
         .bind(kind)
         .bind(actor)
         .bind(detail.to_string())
-        .execute(&mut *connection)
+        .fetch_one(&mut *connection)
         .await
-        .map(|done| done.last_insert_rowid() as u64)
+        .map(|seq| seq as u64)
         .map_err(StoreError::from);
-        self.or_discard(result)
+        let seq = self.or_discard(result)?;
+        self.last_seq = Some(seq);
+        Ok(seq)
     }
 
-    /// Commits the burst: durable on return (WAL, `synchronous=FULL`). A failed commit
-    /// discards the batch: nothing of it was written.
+    /// Closes the office's days before `today` (see [`super::Store::expire_earlier_days`]).
+    pub(super) async fn expire_earlier_days(
+        &mut self,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<Expired> {
+        let office = self.office.clone();
+        let connection = self.connection()?;
+        let result = expire_days(connection, &office, today, now).await;
+        let expired = self.or_discard(result)?;
+        if let Some(seq) = expired.last_seq {
+            self.last_seq = Some(seq);
+        }
+        Ok(expired.expired)
+    }
+
+    /// Commits the burst: durable on return (SQLite: WAL, `synchronous=FULL`; PostgreSQL:
+    /// `synchronous_commit`). A failed commit discards the batch: nothing of it was written.
+    /// On PostgreSQL the commit also tells the other instances (`NOTIFY`, delivered only if
+    /// the transaction commits) which office changed, up to which event.
     pub async fn commit(mut self) -> Result<()> {
+        if let (Engine::Postgres, Some(seq)) = (self.engine, self.last_seq) {
+            let payload = super::notify::payload(&self.office, seq);
+            let connection = self.connection()?;
+            let result = sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CHANNEL)
+                .bind(payload)
+                .execute(&mut *connection)
+                .await
+                .map(drop)
+                .map_err(StoreError::from);
+            self.or_discard(result)?;
+        }
         self.execute("COMMIT").await?;
         // Committed: the connection goes back to the pool for the next batch.
         self.connection.take();
@@ -121,7 +200,7 @@ impl Batch {
 
 /// Writes one decision inside the batch's transaction.
 async fn record_decision(
-    connection: &mut SqliteConnection,
+    connection: &mut AnyConnection,
     office: &str,
     date: NaiveDate,
     decision: &Decision,
@@ -142,9 +221,9 @@ async fn record_decision(
             } => {
                 let seq_no: i64 = sqlx::query_scalar(
                     "INSERT INTO number_sequences (office, business_date, prefix, last)
-                         VALUES (?, ?, ?, 1)
+                         VALUES ($1, $2, $3, 1)
                          ON CONFLICT (office, business_date, prefix)
-                         DO UPDATE SET last = last + 1
+                         DO UPDATE SET last = number_sequences.last + 1
                          RETURNING last",
                 )
                 .bind(office)
@@ -156,27 +235,27 @@ async fn record_decision(
                     .map_err(|_| StoreError::Corrupt(format!("sequence {seq_no}")))?;
                 let number = display_number(prefix, seq_no);
                 let public_id = random_public_id();
-                let id = sqlx::query(
+                let id: i64 = sqlx::query_scalar(
                     "INSERT INTO tickets (public_id, office, business_date, service, prefix,
                              seq_no, number, state, issued_at, waiting_ahead_at_issue,
                              estimate_min_minutes, estimate_max_minutes, estimate_point_tenths)
-                         VALUES (?, ?, ?, ?, ?, ?, ?, 'waiting', ?, ?, ?, ?, ?)",
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, 'waiting', $8, $9, $10, $11, $12)
+                         RETURNING id",
                 )
                 .bind(&public_id)
                 .bind(office)
                 .bind(&day)
                 .bind(service)
                 .bind(prefix)
-                .bind(seq_no)
+                .bind(i64::from(seq_no))
                 .bind(&number)
                 .bind(&at)
-                .bind(waiting_ahead)
-                .bind(estimate.map(|e| e.min_minutes))
-                .bind(estimate.map(|e| e.max_minutes))
-                .bind(estimate.map(|e| e.point_tenths))
-                .execute(&mut *connection)
-                .await?
-                .last_insert_rowid();
+                .bind(i64::from(*waiting_ahead))
+                .bind(estimate.map(|e| i64::from(e.min_minutes)))
+                .bind(estimate.map(|e| i64::from(e.max_minutes)))
+                .bind(estimate.map(|e| i64::from(e.point_tenths)))
+                .fetch_one(&mut *connection)
+                .await?;
                 details.push(
                     json!({"change": "issue", "ticket": id, "number": &number, "service": service}),
                 );
@@ -198,12 +277,12 @@ async fn record_decision(
                 let recalled = *action == TicketAction::Recall;
                 let started = *action == TicketAction::Start;
                 sqlx::query(
-                    "UPDATE tickets SET state = ?, counter = COALESCE(?, counter),
-                             called_at = CASE WHEN ? THEN ? ELSE called_at END,
-                             recalled_at = CASE WHEN ? THEN ? ELSE recalled_at END,
-                             started_at = CASE WHEN ? THEN ? ELSE started_at END,
-                             finished_at = CASE WHEN ? THEN ? ELSE finished_at END
-                         WHERE id = ? AND office = ?",
+                    "UPDATE tickets SET state = $1, counter = COALESCE($2, counter),
+                             called_at = CASE WHEN $3 THEN $4 ELSE called_at END,
+                             recalled_at = CASE WHEN $5 THEN $6 ELSE recalled_at END,
+                             started_at = CASE WHEN $7 THEN $8 ELSE started_at END,
+                             finished_at = CASE WHEN $9 THEN $10 ELSE finished_at END
+                         WHERE id = $11 AND office = $12",
                 )
                 .bind(to.as_str())
                 .bind(counter)
@@ -224,7 +303,7 @@ async fn record_decision(
             Change::Counter { id, state } => {
                 sqlx::query(
                         "INSERT INTO counter_states (office, business_date, counter, state)
-                         VALUES (?, ?, ?, ?)
+                         VALUES ($1, $2, $3, $4)
                          ON CONFLICT (office, business_date, counter) DO UPDATE SET state = excluded.state",
                     )
                     .bind(office)
@@ -238,12 +317,12 @@ async fn record_decision(
             Change::Reception(reception) => {
                 sqlx::query(
                     "INSERT INTO reception (office, suspended, reason_code, reason)
-                         VALUES (?, ?, ?, ?)
+                         VALUES ($1, $2, $3, $4)
                          ON CONFLICT (office) DO UPDATE SET suspended = excluded.suspended,
                              reason_code = excluded.reason_code, reason = excluded.reason",
                 )
                 .bind(office)
-                .bind(reception.suspended)
+                .bind(i64::from(reception.suspended))
                 .bind(reception.reason_code.map(SuspensionReason::as_str))
                 .bind(&reception.note)
                 .execute(&mut *connection)
@@ -255,9 +334,9 @@ async fn record_decision(
     let ticket_id = decision
         .ticket()
         .or(issued.as_ref().map(|issued: &Issued| issued.id));
-    let seq = sqlx::query(
+    let seq: i64 = sqlx::query_scalar(
         "INSERT INTO events (office, business_date, at, kind, actor, ticket_id, counter, detail)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq",
     )
     .bind(office)
     .bind(&day)
@@ -267,11 +346,81 @@ async fn record_decision(
     .bind(ticket_id)
     .bind(decision.counter())
     .bind(serde_json::Value::Array(details).to_string())
-    .execute(&mut *connection)
-    .await?
-    .last_insert_rowid();
+    .fetch_one(&mut *connection)
+    .await?;
     Ok(Recorded {
         seq: seq as u64,
         issued,
+    })
+}
+
+/// What [`expire_days`] did: the days' expired tickets, and the last event it wrote.
+struct ExpiredDays {
+    expired: Expired,
+    last_seq: Option<u64>,
+}
+
+/// Marks every non-final ticket of an office's days before `today` as expired, one event
+/// each, and forgets those days' idempotency keys.
+async fn expire_days(
+    connection: &mut AnyConnection,
+    office: &str,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<ExpiredDays> {
+    let rows = sqlx::query(
+        "SELECT id, number, business_date FROM tickets
+         WHERE office = $1 AND business_date < $2
+           AND state NOT IN ('done', 'no_show', 'cancelled', 'expired')
+         ORDER BY id",
+    )
+    .bind(office)
+    .bind(today.to_string())
+    .fetch_all(&mut *connection)
+    .await?;
+    let at = timestamp(now);
+    let mut last_day: Option<String> = None;
+    let mut last_seq = None;
+    for row in &rows {
+        let id: i64 = row.try_get("id")?;
+        let number: String = row.try_get("number")?;
+        let date: String = row.try_get("business_date")?;
+        if last_day.as_ref().is_none_or(|last| *last < date) {
+            last_day = Some(date.clone());
+        }
+        sqlx::query("UPDATE tickets SET state = 'expired', finished_at = $1 WHERE id = $2")
+            .bind(&at)
+            .bind(id)
+            .execute(&mut *connection)
+            .await?;
+        let seq: i64 = sqlx::query_scalar(
+            "INSERT INTO events (office, business_date, at, kind, actor, ticket_id, detail)
+             VALUES ($1, $2, $3, 'ticket_expired', 'system', $4, $5) RETURNING seq",
+        )
+        .bind(office)
+        .bind(&date)
+        .bind(&at)
+        .bind(id)
+        .bind(json!({ "number": number, "to": "expired" }).to_string())
+        .fetch_one(&mut *connection)
+        .await?;
+        last_seq = Some(seq as u64);
+    }
+    sqlx::query("DELETE FROM idempotency_keys WHERE office = $1 AND business_date < $2")
+        .bind(office)
+        .bind(today.to_string())
+        .execute(&mut *connection)
+        .await?;
+    Ok(ExpiredDays {
+        expired: Expired {
+            tickets: rows.len() as u64,
+            last_day: last_day
+                .map(|day| {
+                    day.parse()
+                        .map_err(|_| StoreError::Corrupt(format!("date {day:?}")))
+                })
+                .transpose()?,
+        },
+        last_seq,
     })
 }

@@ -32,7 +32,7 @@ impl Store {
                     issued_at, called_at, recalled_at, started_at, finished_at,
                     waiting_ahead_at_issue, estimate_min_minutes, estimate_max_minutes,
                     estimate_point_tenths
-             FROM tickets WHERE office = ? AND business_date BETWEEN ? AND ?
+             FROM tickets WHERE office = $1 AND business_date BETWEEN $2 AND $3
              ORDER BY business_date, id",
         )
         .bind(office)
@@ -53,7 +53,7 @@ impl Store {
     ) -> Result<Vec<CounterChange>> {
         let rows = sqlx::query(
             "SELECT business_date, at, kind, counter FROM events
-             WHERE office = ? AND business_date BETWEEN ? AND ?
+             WHERE office = $1 AND business_date BETWEEN $2 AND $3
                AND kind IN ('counter_opened', 'counter_paused', 'counter_closed')
              ORDER BY seq",
         )

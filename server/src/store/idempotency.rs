@@ -27,7 +27,7 @@ impl Batch {
         let connection = self.connection()?;
         let found = sqlx::query(
             "SELECT service, reply FROM idempotency_keys
-             WHERE office = ? AND business_date = ? AND key = ?",
+             WHERE office = $1 AND business_date = $2 AND key = $3",
         )
         .bind(office)
         .bind(date.to_string())
@@ -59,7 +59,7 @@ impl Batch {
         let connection = self.connection()?;
         let written = sqlx::query(
             "INSERT INTO idempotency_keys (office, business_date, key, service, ticket_id, reply)
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(office)
         .bind(date.to_string())

@@ -1,42 +1,44 @@
-//! The durable store: SQLite today, behind this one module, so that a PostgreSQL store can
-//! take its place later without touching the domain. Nothing outside `store` names SQLite.
+//! The durable store, behind this one module so that nothing else knows which database it is:
+//! SQLite by default (one server, the file in the data directory) or PostgreSQL (several server
+//! instances on one database; see [`Database`]). Nothing outside `store` names either.
 //!
-//! Writes go through one connection (SQLite has one writer anyway) in WAL mode with
-//! `synchronous=FULL`: a committed [`Batch`] is on disk before anyone is told of it. Reads use a
-//! separate small pool, so a token check never waits for a commit. A busy timeout lets the CLI
-//! (`token create`, `backup`) work beside a running server; the CLI opens only a database that
-//! exists, with the schema it knows ([`Store::open_existing`]), and never migrates.
+//! Writes go through the writer pool: on SQLite one connection (SQLite has one writer anyway) in
+//! WAL mode with `synchronous=FULL`, so a committed [`Batch`] is on disk before anyone is told
+//! of it; on PostgreSQL a few connections, a batch per office at a time, each holding the
+//! office's advisory lock to commit. Reads use a separate small pool, so a token check never
+//! waits for a commit. A busy timeout lets the CLI (`token create`, `backup`) work beside a
+//! running server; the CLI opens only a database that exists, with the schema it knows
+//! ([`Store::open_existing`]), and never migrates.
 
 mod backup;
 mod batch;
+mod database;
 mod existing;
 mod health;
 mod history;
 mod idempotency;
 mod lock;
+mod notify;
 mod synthetic;
 mod tokens;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rand::RngCore;
-use serde_json::json;
-use sqlx::Row;
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
-};
+use sqlx::any::AnyRow;
+use sqlx::{AnyPool, Row};
 
 use crate::domain::{Reception, SavedDay, ShownEstimate, Ticket};
 use crate::protocol::{CounterState, SuspensionReason, TicketState};
 
 pub use backup::{BackupError, BackupSummary, backup_existing};
 pub use batch::Batch;
+pub use database::{Database, DatabaseUrlError, Engine, TEST_POSTGRES, fresh_test_postgres};
 pub use existing::{ExistingError, existing_database};
 pub use idempotency::RememberedIssue;
 pub use lock::{DataDirLock, LOCK_FILE, LockError};
+pub use notify::{Heard, Listener, listen};
 pub use tokens::{NewToken, TOKEN_EVENTS_OFFICE, TokenRecord, TokenSummary};
 
 /// File name of the database inside the data directory.
@@ -76,41 +78,58 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 /// Handle to the database; cheap to clone (pools are shared handles).
 #[derive(Clone, Debug)]
 pub struct Store {
-    write: SqlitePool,
-    read: SqlitePool,
+    write: AnyPool,
+    read: AnyPool,
+    engine: Engine,
+}
+
+/// The migrations of each engine, numbered alike: a schema number means the same tables on
+/// both (PostgreSQL starts at 0018, SQLite's schema of that number in one file).
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Engine {
+    /// The migrations of this engine.
+    fn migrator(self) -> &'static sqlx::migrate::Migrator {
+        match self {
+            Self::Sqlite => &SQLITE_MIGRATOR,
+            Self::Postgres => &POSTGRES_MIGRATOR,
+        }
+    }
 }
 
 impl Store {
     /// Opens (creating and migrating if missing) `queue.db` in the data directory.
     pub async fn open(data_dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(data_dir).map_err(|source| StoreError::DataDir {
-            path: data_dir.to_path_buf(),
-            source,
-        })?;
-        let path = data_dir.join(DATABASE_FILE);
-        let options = SqliteConnectOptions::new()
-            .filename(&path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true);
-        // The writer is opened once and kept for the life of the process: sqlx would otherwise
-        // close it after 10 idle minutes or 30 in all, and reopening it needs a free descriptor
-        // at the moment of a rush, when there may be none (every issue would then fail).
-        let write = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
-            .connect_with(options.clone())
-            .await?;
-        sqlx::migrate!("./migrations").run(&write).await?;
-        let read = SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await?;
-        Ok(Self { write, read })
+        Self::connect(&Database::in_data_dir(data_dir)).await
+    }
+
+    /// Opens a database, creating (a SQLite file and its directory) and migrating what is
+    /// missing: the server's way in, at start. Several instances may start at once on one
+    /// PostgreSQL database: the migrator takes a lock there.
+    pub async fn connect(database: &Database) -> Result<Self> {
+        if let Some(dir) = database.sqlite_file().and_then(Path::parent)
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
+                path: dir.to_path_buf(),
+                source,
+            })?;
+        }
+        let write = database.writers(true).await?;
+        let engine = database.engine();
+        engine.migrator().run(&write).await?;
+        let read = database.pool(false, 4, false).await?;
+        Ok(Self {
+            write,
+            read,
+            engine,
+        })
+    }
+
+    /// The engine behind the store: whether other servers may write the same offices.
+    pub fn engine(&self) -> Engine {
+        self.engine
     }
 
     /// Closes the pools, flushing the WAL.
@@ -119,78 +138,32 @@ impl Store {
         self.write.close().await;
     }
 
-    /// Starts a transaction for a burst of commands (group commit). `BEGIN IMMEDIATE` takes
-    /// the write lock now, so a lock held elsewhere (the CLI, a backup) makes the batch wait
-    /// here, within the busy timeout, instead of failing half-way through it.
-    pub async fn begin(&self) -> Result<Batch> {
-        let mut batch = Batch {
-            connection: Some(self.write.acquire().await?),
-        };
-        batch.execute("BEGIN IMMEDIATE").await?;
+    /// Starts a transaction for a burst of one office's commands (group commit), holding
+    /// whatever serializes that office's writers until it ends (see [`Engine::begin`]).
+    pub async fn begin(&self, office: &str) -> Result<Batch> {
+        let mut batch = Batch::new(self.write.acquire().await?, self.engine, office);
+        batch.execute(self.engine.begin()).await?;
+        if let Some(lock) = self.engine.office_lock() {
+            batch.execute_for_office(lock).await?;
+        }
         Ok(batch)
     }
 
     /// Closes an office's days before `today`: marks every non-final ticket of them as expired
     /// (the day ended with them still open), with one event each, and forgets the days'
-    /// idempotency keys (a key counts within its business day).
+    /// idempotency keys (a key counts within its business day). Under the office's lock, so
+    /// that of several instances rolling over at midnight one expires and the others find
+    /// nothing left.
     pub async fn expire_earlier_days(
         &self,
         office: &str,
         today: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<Expired> {
-        let mut tx = self.write.begin().await?;
-        let rows = sqlx::query(
-            "SELECT id, number, business_date FROM tickets
-             WHERE office = ? AND business_date < ?
-               AND state NOT IN ('done', 'no_show', 'cancelled', 'expired')
-             ORDER BY id",
-        )
-        .bind(office)
-        .bind(today.to_string())
-        .fetch_all(&mut *tx)
-        .await?;
-        let at = timestamp(now);
-        let mut last_day: Option<String> = None;
-        for row in &rows {
-            let id: i64 = row.try_get("id")?;
-            let number: String = row.try_get("number")?;
-            let date: String = row.try_get("business_date")?;
-            if last_day.as_ref().is_none_or(|last| *last < date) {
-                last_day = Some(date.clone());
-            }
-            sqlx::query("UPDATE tickets SET state = 'expired', finished_at = ? WHERE id = ?")
-                .bind(&at)
-                .bind(id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query(
-                "INSERT INTO events (office, business_date, at, kind, actor, ticket_id, detail)
-                 VALUES (?, ?, ?, 'ticket_expired', 'system', ?, ?)",
-            )
-            .bind(office)
-            .bind(&date)
-            .bind(&at)
-            .bind(id)
-            .bind(json!({ "number": number, "to": "expired" }).to_string())
-            .execute(&mut *tx)
-            .await?;
-        }
-        sqlx::query("DELETE FROM idempotency_keys WHERE office = ? AND business_date < ?")
-            .bind(office)
-            .bind(today.to_string())
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(Expired {
-            tickets: rows.len() as u64,
-            last_day: last_day
-                .map(|day| {
-                    day.parse()
-                        .map_err(|_| StoreError::Corrupt(format!("date {day:?}")))
-                })
-                .transpose()?,
-        })
+        let mut batch = self.begin(office).await?;
+        let expired = batch.expire_earlier_days(today, now).await?;
+        batch.commit().await?;
+        Ok(expired)
     }
 
     /// The instant of the latest event in the store, if any: a clock earlier than it has gone
@@ -202,26 +175,45 @@ impl Store {
         at.map(parse_timestamp).transpose()
     }
 
-    /// Loads one office's business day: tickets, counter states, reception, last event.
+    /// Loads one office's business day: tickets, counter states, reception, last event, as
+    /// one consistent snapshot (one read transaction; on PostgreSQL `REPEATABLE READ`, since
+    /// another instance may commit between the statements).
     pub async fn load_day(&self, office: &str, date: NaiveDate) -> Result<SavedDay> {
+        // SQLite reads on the writer, as it always has; PostgreSQL on the readers, since a
+        // batch holding a writer may be what asks (catching up with other instances).
+        let pool = match self.engine {
+            Engine::Sqlite => &self.write,
+            Engine::Postgres => &self.read,
+        };
+        let mut tx = pool.begin().await?;
+        if self.engine == Engine::Postgres {
+            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .execute(&mut *tx)
+                .await?;
+        }
+        let last_seq: Option<i64> =
+            sqlx::query_scalar("SELECT MAX(seq) FROM events WHERE office = $1")
+                .bind(office)
+                .fetch_one(&mut *tx)
+                .await?;
         let rows = sqlx::query(
             "SELECT id, public_id, number, seq_no, service, state, counter, business_date,
                     issued_at, called_at, recalled_at, started_at, finished_at,
                     waiting_ahead_at_issue, estimate_min_minutes, estimate_max_minutes,
                     estimate_point_tenths
-             FROM tickets WHERE office = ? AND business_date = ? ORDER BY id",
+             FROM tickets WHERE office = $1 AND business_date = $2 ORDER BY id",
         )
         .bind(office)
         .bind(date.to_string())
-        .fetch_all(&self.write)
+        .fetch_all(&mut *tx)
         .await?;
         let tickets = rows.iter().map(ticket_from_row).collect::<Result<_>>()?;
         let counter_states = sqlx::query(
-            "SELECT counter, state FROM counter_states WHERE office = ? AND business_date = ?",
+            "SELECT counter, state FROM counter_states WHERE office = $1 AND business_date = $2",
         )
         .bind(office)
         .bind(date.to_string())
-        .fetch_all(&self.write)
+        .fetch_all(&mut *tx)
         .await?
         .iter()
         .map(|row| {
@@ -232,14 +224,14 @@ impl Store {
         })
         .collect::<Result<_>>()?;
         let reception =
-            sqlx::query("SELECT suspended, reason_code, reason FROM reception WHERE office = ?")
+            sqlx::query("SELECT suspended, reason_code, reason FROM reception WHERE office = $1")
                 .bind(office)
-                .fetch_optional(&self.write)
+                .fetch_optional(&mut *tx)
                 .await?
                 .map(|row| -> Result<Reception> {
                     let code: Option<String> = row.try_get("reason_code")?;
                     Ok(Reception {
-                        suspended: row.try_get::<bool, _>("suspended")?,
+                        suspended: row.try_get::<i64, _>("suspended")? != 0,
                         reason_code: code
                             .map(|code| {
                                 SuspensionReason::parse(&code).ok_or_else(|| {
@@ -252,11 +244,7 @@ impl Store {
                 })
                 .transpose()?
                 .unwrap_or_default();
-        let last_seq: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(seq) FROM events WHERE office = ?")
-                .bind(office)
-                .fetch_one(&self.write)
-                .await?;
+        tx.commit().await?;
         Ok(SavedDay {
             tickets,
             counter_states,
@@ -265,9 +253,44 @@ impl Store {
         })
     }
 
+    /// The sequence of an office's latest event: above what an instance holds in memory,
+    /// another instance has written since.
+    pub async fn latest_seq(&self, office: &str) -> Result<u64> {
+        let seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM events WHERE office = $1")
+            .bind(office)
+            .fetch_one(&self.read)
+            .await?;
+        Ok(seq.unwrap_or(0) as u64)
+    }
+
+    /// The calls (first calls and recalls) of an office after `seq`, oldest first, as
+    /// `(seq, ticket id, recall)`: what another instance announced, for this one's viewers.
+    pub async fn calls_after(&self, office: &str, seq: u64) -> Result<Vec<(u64, i64, bool)>> {
+        let rows = sqlx::query(
+            "SELECT seq, ticket_id, kind FROM events
+             WHERE office = $1 AND seq > $2 AND ticket_id IS NOT NULL
+               AND kind IN ('call_next', 'ticket_called', 'ticket_recalled')
+             ORDER BY seq",
+        )
+        .bind(office)
+        .bind(seq as i64)
+        .fetch_all(&self.read)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let kind: String = row.try_get("kind")?;
+                Ok((
+                    row.try_get::<i64, _>("seq")? as u64,
+                    row.try_get("ticket_id")?,
+                    kind == "ticket_recalled",
+                ))
+            })
+            .collect()
+    }
+
     /// Writes a consistent copy of the database to `file` while the server runs.
     pub async fn backup(&self, file: &Path) -> Result<()> {
-        sqlx::query("VACUUM INTO ?")
+        sqlx::query("VACUUM INTO $1")
             .bind(file.display().to_string())
             .execute(&self.read)
             .await?;
@@ -316,14 +339,14 @@ pub struct Expired {
     pub last_day: Option<NaiveDate>,
 }
 
-fn ticket_from_row(row: &SqliteRow) -> Result<Ticket> {
+fn ticket_from_row(row: &AnyRow) -> Result<Ticket> {
     let state: String = row.try_get("state")?;
     let date: String = row.try_get("business_date")?;
     Ok(Ticket {
         id: row.try_get("id")?,
         public_id: row.try_get("public_id")?,
         number: row.try_get("number")?,
-        seq_no: row.try_get("seq_no")?,
+        seq_no: unsigned(row, "seq_no")?,
         service: row.try_get("service")?,
         state: TicketState::parse(&state)
             .ok_or_else(|| StoreError::Corrupt(format!("ticket state {state:?}")))?,
@@ -348,11 +371,11 @@ fn ticket_from_row(row: &SqliteRow) -> Result<Ticket> {
             .try_get::<Option<String>, _>("finished_at")?
             .map(parse_timestamp)
             .transpose()?,
-        waiting_ahead_at_issue: row.try_get("waiting_ahead_at_issue")?,
+        waiting_ahead_at_issue: unsigned(row, "waiting_ahead_at_issue")?,
         estimate_at_issue: match (
-            row.try_get::<Option<u32>, _>("estimate_min_minutes")?,
-            row.try_get::<Option<u32>, _>("estimate_max_minutes")?,
-            row.try_get::<Option<u32>, _>("estimate_point_tenths")?,
+            optional_unsigned(row, "estimate_min_minutes")?,
+            optional_unsigned(row, "estimate_max_minutes")?,
+            optional_unsigned(row, "estimate_point_tenths")?,
         ) {
             (Some(min), Some(max), Some(point_tenths)) => Some(ShownEstimate {
                 min_minutes: min,
@@ -368,6 +391,21 @@ fn ticket_from_row(row: &SqliteRow) -> Result<Ticket> {
             _ => None,
         },
     })
+}
+
+/// A count stored as an integer (the `Any` driver reads integers as `i64`).
+fn unsigned(row: &AnyRow, column: &str) -> Result<u32> {
+    let value: i64 = row.try_get(column)?;
+    u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("{column} {value}")))
+}
+
+/// [`unsigned`] for a column that may be NULL.
+fn optional_unsigned(row: &AnyRow, column: &str) -> Result<Option<u32>> {
+    row.try_get::<Option<i64>, _>(column)?
+        .map(|value| {
+            u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("{column} {value}")))
+        })
+        .transpose()
 }
 
 /// Instants are stored as RFC 3339 UTC text with microseconds.

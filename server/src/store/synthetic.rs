@@ -16,7 +16,7 @@ impl Store {
     /// mixed in.
     pub async fn holds_real_tickets(&self) -> Result<bool> {
         let real: i64 =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM tickets WHERE synthetic = 0)")
+            sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE synthetic = 0 LIMIT 1) AS real_ticket")
                 .fetch_one(&self.write)
                 .await?;
         Ok(real != 0)
@@ -32,11 +32,11 @@ impl Store {
         counter_changes: &[CounterChange],
     ) -> Result<()> {
         let mut tx = self.write.begin().await?;
-        sqlx::query("DELETE FROM tickets WHERE office = ? AND synthetic = 1")
+        sqlx::query("DELETE FROM tickets WHERE office = $1 AND synthetic = 1")
             .bind(office)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM events WHERE office = ? AND synthetic = 1")
+        sqlx::query("DELETE FROM events WHERE office = $1 AND synthetic = 1")
             .bind(office)
             .execute(&mut *tx)
             .await?;
@@ -47,7 +47,7 @@ impl Store {
             sqlx::query(
                 "INSERT INTO events (office, business_date, at, kind, actor, counter, detail,
                      synthetic)
-                 VALUES (?, ?, ?, ?, 'simulate', ?, ?, 1)",
+                 VALUES ($1, $2, $3, $4, 'simulate', $5, $6, 1)",
             )
             .bind(office)
             .bind(change.date.to_string())
@@ -73,14 +73,14 @@ impl Store {
                      number, state, counter, issued_at, called_at, recalled_at, started_at,
                      finished_at, waiting_ahead_at_issue, estimate_min_minutes,
                      estimate_max_minutes, estimate_point_tenths, synthetic)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 1)",
             )
             .bind(random_public_id())
             .bind(office)
             .bind(ticket.business_date.to_string())
             .bind(&ticket.service)
             .bind(prefix)
-            .bind(ticket.seq_no)
+            .bind(i64::from(ticket.seq_no))
             .bind(&ticket.number)
             .bind(ticket.state.as_str())
             .bind(&ticket.counter)
@@ -89,10 +89,10 @@ impl Store {
             .bind(ticket.recalled_at.map(timestamp))
             .bind(ticket.started_at.map(timestamp))
             .bind(ticket.finished_at.map(timestamp))
-            .bind(ticket.waiting_ahead_at_issue)
-            .bind(ticket.estimate_at_issue.map(|e| e.min_minutes))
-            .bind(ticket.estimate_at_issue.map(|e| e.max_minutes))
-            .bind(ticket.estimate_at_issue.map(|e| e.point_tenths))
+            .bind(i64::from(ticket.waiting_ahead_at_issue))
+            .bind(ticket.estimate_at_issue.map(|e| i64::from(e.min_minutes)))
+            .bind(ticket.estimate_at_issue.map(|e| i64::from(e.max_minutes)))
+            .bind(ticket.estimate_at_issue.map(|e| i64::from(e.point_tenths)))
             .execute(&mut *tx)
             .await?;
         }
@@ -109,7 +109,7 @@ impl Store {
     ) -> Result<BTreeSet<NaiveDate>> {
         let days: Vec<String> = sqlx::query_scalar(
             "SELECT DISTINCT business_date FROM tickets
-             WHERE office = ? AND synthetic = 1 AND business_date BETWEEN ? AND ?",
+             WHERE office = $1 AND synthetic = 1 AND business_date BETWEEN $2 AND $3",
         )
         .bind(office)
         .bind(from.to_string())

@@ -5,6 +5,65 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::*;
 use crate::domain::{Change, Decision, Recorded, Reply, TicketAction};
 
+/// A database for one test: a SQLite file in a temporary directory, or a new database on the
+/// test PostgreSQL cluster.
+struct TestDb {
+    database: Database,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    async fn new(engine: Engine) -> Self {
+        match engine {
+            Engine::Sqlite => {
+                let dir = tempfile::tempdir().expect("tempdir");
+                Self {
+                    database: Database::in_data_dir(dir.path()),
+                    _dir: Some(dir),
+                }
+            }
+            Engine::Postgres => Self {
+                database: database::fresh_test_postgres()
+                    .await
+                    .expect("test database")
+                    .expect("QUEUE_TEST_POSTGRES names the test cluster"),
+                _dir: None,
+            },
+        }
+    }
+
+    /// Opens (the first time: creates and migrates) the test's database.
+    async fn open(&self) -> Store {
+        Store::connect(&self.database).await.expect("open")
+    }
+}
+
+/// One test on each engine: `NAME::sqlite` and `NAME::postgres` (ignored, by name, without
+/// a test cluster).
+macro_rules! on_both_engines {
+    (async fn $name:ident($db:ident: TestDb) $body:block) => {
+        mod $name {
+            use super::*;
+
+            async fn run($db: TestDb) $body
+
+            #[tokio::test]
+            async fn sqlite() {
+                run(TestDb::new(Engine::Sqlite).await).await;
+            }
+
+            #[tokio::test]
+            #[cfg_attr(
+                not(postgres),
+                ignore = "needs a PostgreSQL cluster: QUEUE_TEST_POSTGRES (see .ci/postgres)"
+            )]
+            async fn postgres() {
+                run(TestDb::new(Engine::Postgres).await).await;
+            }
+        }
+    };
+}
+
 fn at(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
         .expect("valid")
@@ -29,7 +88,7 @@ fn issue(service: &str, prefix: &str) -> Decision {
 }
 
 async fn record_one(store: &Store, date: &str, decision: &Decision) -> Recorded {
-    let mut batch = store.begin().await.expect("begin");
+    let mut batch = store.begin("main").await.expect("begin");
     let recorded = batch
         .record(
             "main",
@@ -44,194 +103,194 @@ async fn record_one(store: &Store, date: &str, decision: &Decision) -> Recorded 
     recorded
 }
 
-#[tokio::test]
-async fn numbers_continue_after_reopening_the_database() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(dir.path()).await.expect("open");
-    record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
-    record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
-    store.close().await;
+on_both_engines! {
+    async fn numbers_continue_after_reopening_the_database(db: TestDb) {
+        let store = db.open().await;
+        record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
+        record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
+        store.close().await;
 
-    let store = Store::open(dir.path()).await.expect("reopen");
-    let third = record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
-    assert_eq!(third.issued.map(|i| i.seq_no), Some(3));
-    let stored = store
-        .load_day("main", day("2026-12-01"))
-        .await
-        .expect("load");
-    let numbers: Vec<_> = stored.tickets.iter().map(|t| t.number.as_str()).collect();
-    assert_eq!(numbers, ["R001", "R002", "R003"]);
-    assert_eq!(stored.last_seq, 3);
-    assert_eq!(
-        stored.tickets[0].estimate_at_issue,
-        Some(crate::domain::ShownEstimate::new(10, 20, 14.5))
-    );
-}
-
-#[tokio::test]
-async fn a_new_business_day_starts_numbers_again_at_one() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(dir.path()).await.expect("open");
-    record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
-    let next_day = record_one(&store, "2026-12-02", &issue("renewal", "R")).await;
-    assert_eq!(next_day.issued.map(|i| i.seq_no), Some(1));
-}
-
-#[tokio::test]
-async fn an_uncommitted_batch_leaves_nothing_behind() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(dir.path()).await.expect("open");
-    {
-        let mut batch = store.begin().await.expect("begin");
-        batch
-            .record(
-                "main",
-                day("2026-12-01"),
-                &issue("renewal", "R"),
-                "test",
-                Utc::now(),
-            )
+        let store = db.open().await;
+        let third = record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
+        assert_eq!(third.issued.map(|i| i.seq_no), Some(3));
+        let stored = store
+            .load_day("main", day("2026-12-01"))
             .await
-            .expect("recorded");
+            .expect("load");
+        let numbers: Vec<_> = stored.tickets.iter().map(|t| t.number.as_str()).collect();
+        assert_eq!(numbers, ["R001", "R002", "R003"]);
+        assert_eq!(stored.last_seq, 3);
+        assert_eq!(
+            stored.tickets[0].estimate_at_issue,
+            Some(crate::domain::ShownEstimate::new(10, 20, 14.5))
+        );
     }
-    let stored = store
-        .load_day("main", day("2026-12-01"))
-        .await
-        .expect("load");
-    assert!(stored.tickets.is_empty());
-    let again = record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
-    assert_eq!(again.issued.map(|i| i.seq_no), Some(1));
 }
 
-#[tokio::test]
-async fn leftover_tickets_of_earlier_days_are_expired_with_an_event() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(dir.path()).await.expect("open");
-    let first = record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
-    let second = record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
-    let cancel = Decision {
-        event: "ticket_cancelled",
-        changes: vec![Change::Ticket {
-            id: second.issued.as_ref().map(|i| i.id).expect("id"),
-            action: TicketAction::Cancel,
-            to: TicketState::Cancelled,
-            counter: None,
-        }],
-        reply: Reply::Ticket(0),
-    };
-    record_one(&store, "2026-12-01", &cancel).await;
-    let expired = store
-        .expire_earlier_days("main", day("2026-12-02"), at("2026-12-02T08:00:00+09:00"))
-        .await
-        .expect("expired");
-    assert_eq!(
-        expired,
-        Expired {
-            tickets: 1,
-            last_day: Some(day("2026-12-01"))
+on_both_engines! {
+    async fn a_new_business_day_starts_numbers_again_at_one(db: TestDb) {
+        let store = db.open().await;
+        record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
+        let next_day = record_one(&store, "2026-12-02", &issue("renewal", "R")).await;
+        assert_eq!(next_day.issued.map(|i| i.seq_no), Some(1));
+    }
+}
+
+on_both_engines! {
+    async fn an_uncommitted_batch_leaves_nothing_behind(db: TestDb) {
+        let store = db.open().await;
+        {
+            let mut batch = store.begin("main").await.expect("begin");
+            batch
+                .record(
+                    "main",
+                    day("2026-12-01"),
+                    &issue("renewal", "R"),
+                    "test",
+                    Utc::now(),
+                )
+                .await
+                .expect("recorded");
         }
-    );
-    let stored = store
-        .load_day("main", day("2026-12-01"))
-        .await
-        .expect("load");
-    let states: Vec<_> = stored.tickets.iter().map(|t| (t.id, t.state)).collect();
-    assert_eq!(
-        states,
-        [
-            (
-                first.issued.map(|i| i.id).expect("id"),
-                TicketState::Expired
-            ),
-            (
-                second.issued.map(|i| i.id).expect("id"),
-                TicketState::Cancelled
-            )
-        ]
-    );
-    assert_eq!(store.event_count().await.expect("count"), 4);
+        let stored = store
+            .load_day("main", day("2026-12-01"))
+            .await
+            .expect("load");
+        assert!(stored.tickets.is_empty());
+        let again = record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
+        assert_eq!(again.issued.map(|i| i.seq_no), Some(1));
+    }
 }
 
-#[tokio::test]
-async fn counter_states_and_reception_survive_a_restart() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(dir.path()).await.expect("open");
-    let open = Decision {
-        event: "counter_opened",
-        changes: vec![Change::Counter {
-            id: "2".into(),
-            state: CounterState::Open,
-        }],
-        reply: Reply::Counter("2".into()),
-    };
-    let suspend = Decision {
-        event: "reception_suspended",
-        changes: vec![Change::Reception(Reception {
-            suspended: true,
-            reason_code: Some(crate::protocol::SuspensionReason::SystemOutage),
-            note: Some("J-LIS障害、復旧見込み14時".into()),
-        })],
-        reply: Reply::Reception,
-    };
-    record_one(&store, "2026-12-01", &open).await;
-    record_one(&store, "2026-12-01", &suspend).await;
-    store.close().await;
-    let store = Store::open(dir.path()).await.expect("reopen");
-    let stored = store
-        .load_day("main", day("2026-12-01"))
-        .await
-        .expect("load");
-    assert_eq!(
-        stored.counter_states,
-        [("2".to_string(), CounterState::Open)]
-    );
-    assert!(stored.reception.suspended);
-    assert_eq!(
-        stored.reception.reason_code,
-        Some(crate::protocol::SuspensionReason::SystemOutage)
-    );
-    assert_eq!(
-        stored.reception.note.as_deref(),
-        Some("J-LIS障害、復旧見込み14時")
-    );
-    let next_day = store
-        .load_day("main", day("2026-12-02"))
-        .await
-        .expect("load");
-    assert!(
-        next_day.counter_states.is_empty(),
-        "counters start each day closed"
-    );
+on_both_engines! {
+    async fn leftover_tickets_of_earlier_days_are_expired_with_an_event(db: TestDb) {
+        let store = db.open().await;
+        let first = record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
+        let second = record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
+        let cancel = Decision {
+            event: "ticket_cancelled",
+            changes: vec![Change::Ticket {
+                id: second.issued.as_ref().map(|i| i.id).expect("id"),
+                action: TicketAction::Cancel,
+                to: TicketState::Cancelled,
+                counter: None,
+            }],
+            reply: Reply::Ticket(0),
+        };
+        record_one(&store, "2026-12-01", &cancel).await;
+        let expired = store
+            .expire_earlier_days("main", day("2026-12-02"), at("2026-12-02T08:00:00+09:00"))
+            .await
+            .expect("expired");
+        assert_eq!(
+            expired,
+            Expired {
+                tickets: 1,
+                last_day: Some(day("2026-12-01"))
+            }
+        );
+        let stored = store
+            .load_day("main", day("2026-12-01"))
+            .await
+            .expect("load");
+        let states: Vec<_> = stored.tickets.iter().map(|t| (t.id, t.state)).collect();
+        assert_eq!(
+            states,
+            [
+                (
+                    first.issued.map(|i| i.id).expect("id"),
+                    TicketState::Expired
+                ),
+                (
+                    second.issued.map(|i| i.id).expect("id"),
+                    TicketState::Cancelled
+                )
+            ]
+        );
+        assert_eq!(store.event_count().await.expect("count"), 4);
+    }
 }
 
-#[tokio::test]
-async fn token_names_are_unique_and_revocation_takes_effect() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(dir.path()).await.expect("open");
-    let now = Utc::now();
-    store
-        .token_insert("desk", "issuer", "aa", now)
-        .await
-        .expect("insert");
-    assert!(matches!(
-        store.token_insert("desk", "counter", "bb", now).await,
-        Err(StoreError::TokenNameTaken(_))
-    ));
-    assert_eq!(store.tokens_active().await.expect("list").len(), 1);
-    assert!(
+on_both_engines! {
+    async fn counter_states_and_reception_survive_a_restart(db: TestDb) {
+        let store = db.open().await;
+        let open = Decision {
+            event: "counter_opened",
+            changes: vec![Change::Counter {
+                id: "2".into(),
+                state: CounterState::Open,
+            }],
+            reply: Reply::Counter("2".into()),
+        };
+        let suspend = Decision {
+            event: "reception_suspended",
+            changes: vec![Change::Reception(Reception {
+                suspended: true,
+                reason_code: Some(crate::protocol::SuspensionReason::SystemOutage),
+                note: Some("J-LIS障害、復旧見込み14時".into()),
+            })],
+            reply: Reply::Reception,
+        };
+        record_one(&store, "2026-12-01", &open).await;
+        record_one(&store, "2026-12-01", &suspend).await;
+        store.close().await;
+        let store = db.open().await;
+        let stored = store
+            .load_day("main", day("2026-12-01"))
+            .await
+            .expect("load");
+        assert_eq!(
+            stored.counter_states,
+            [("2".to_string(), CounterState::Open)]
+        );
+        assert!(stored.reception.suspended);
+        assert_eq!(
+            stored.reception.reason_code,
+            Some(crate::protocol::SuspensionReason::SystemOutage)
+        );
+        assert_eq!(
+            stored.reception.note.as_deref(),
+            Some("J-LIS障害、復旧見込み14時")
+        );
+        let next_day = store
+            .load_day("main", day("2026-12-02"))
+            .await
+            .expect("load");
+        assert!(
+            next_day.counter_states.is_empty(),
+            "counters start each day closed"
+        );
+    }
+}
+
+on_both_engines! {
+    async fn token_names_are_unique_and_revocation_takes_effect(db: TestDb) {
+        let store = db.open().await;
+        let now = Utc::now();
         store
-            .token_revoke("desk", "cli", now)
+            .token_insert("desk", "issuer", "aa", now)
             .await
-            .expect("revoke")
-    );
-    assert!(
-        !store
-            .token_revoke("desk", "cli", now)
-            .await
-            .expect("revoke twice")
-    );
-    assert!(store.tokens_active().await.expect("list").is_empty());
-    assert_eq!(store.tokens_all().await.expect("all").len(), 1);
+            .expect("insert");
+        assert!(matches!(
+            store.token_insert("desk", "counter", "bb", now).await,
+            Err(StoreError::TokenNameTaken(_))
+        ));
+        assert_eq!(store.tokens_active().await.expect("list").len(), 1);
+        assert!(
+            store
+                .token_revoke("desk", "cli", now)
+                .await
+                .expect("revoke")
+        );
+        assert!(
+            !store
+                .token_revoke("desk", "cli", now)
+                .await
+                .expect("revoke twice")
+        );
+        assert!(store.tokens_active().await.expect("list").is_empty());
+        assert_eq!(store.tokens_all().await.expect("all").len(), 1);
+    }
 }
 
 #[tokio::test]
@@ -252,106 +311,106 @@ async fn a_backup_is_a_readable_copy() {
     assert_eq!(stored.tickets.len(), 1);
 }
 
-#[tokio::test]
-async fn creating_and_revoking_a_token_are_events_in_the_audit_log() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(dir.path()).await.expect("open");
-    let created = at("2026-12-01T10:00:00+09:00");
-    let token = NewToken {
-        name: "desk",
-        role: "issuer",
-        hash: "aa",
-        office: Some("main"),
-        expires_at: Some(at("2027-04-01T00:00:00+09:00")),
-    };
-    store
-        .token_create(&token, "cli", created)
-        .await
-        .expect("created");
-    assert!(matches!(
-        store.token_create(&token, "cli", created).await,
-        Err(StoreError::TokenNameTaken(_))
-    ));
-    let revoked = at("2026-12-02T09:00:00+09:00");
-    assert!(
+on_both_engines! {
+    async fn creating_and_revoking_a_token_are_events_in_the_audit_log(db: TestDb) {
+        let store = db.open().await;
+        let created = at("2026-12-01T10:00:00+09:00");
+        let token = NewToken {
+            name: "desk",
+            role: "issuer",
+            hash: "aa",
+            office: Some("main"),
+            expires_at: Some(at("2027-04-01T00:00:00+09:00")),
+        };
         store
-            .token_revoke("desk", "cli", revoked)
+            .token_create(&token, "cli", created)
             .await
-            .expect("revoked")
-    );
-    assert!(
-        !store
-            .token_revoke("desk", "cli", revoked)
-            .await
-            .expect("no-op")
-    );
-    let events: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
-        "SELECT office, business_date, at, kind, actor, detail FROM events ORDER BY seq",
-    )
-    .fetch_all(&store.read)
-    .await
-    .expect("events");
-    assert_eq!(
-        events.len(),
-        2,
-        "one event each, none for refusals: {events:?}"
-    );
-    let (office, date, when, kind, actor, detail) = &events[0];
-    assert_eq!(
-        (
-            office.as_str(),
-            date.as_str(),
-            kind.as_str(),
-            actor.as_str()
-        ),
-        (TOKEN_EVENTS_OFFICE, "2026-12-01", "token_created", "cli")
-    );
-    assert_eq!(parse_timestamp(when.clone()).expect("instant"), created);
-    let detail: serde_json::Value = serde_json::from_str(detail).expect("JSON");
-    assert_eq!(detail["name"], "desk");
-    assert_eq!(detail["role"], "issuer");
-    assert_eq!(detail["office"], "main");
-    assert!(detail.get("hash").is_none(), "never the hash: {detail}");
-    let (_, date, _, kind, _, detail) = &events[1];
-    assert_eq!(
-        (date.as_str(), kind.as_str()),
-        ("2026-12-02", "token_revoked")
-    );
-    assert!(detail.contains("desk"), "{detail}");
+            .expect("created");
+        assert!(matches!(
+            store.token_create(&token, "cli", created).await,
+            Err(StoreError::TokenNameTaken(_))
+        ));
+        let revoked = at("2026-12-02T09:00:00+09:00");
+        assert!(
+            store
+                .token_revoke("desk", "cli", revoked)
+                .await
+                .expect("revoked")
+        );
+        assert!(
+            !store
+                .token_revoke("desk", "cli", revoked)
+                .await
+                .expect("no-op")
+        );
+        let events: Vec<(String, String, String, String, String, String)> = sqlx::query_as(
+            "SELECT office, business_date, at, kind, actor, detail FROM events ORDER BY seq",
+        )
+        .fetch_all(&store.read)
+        .await
+        .expect("events");
+        assert_eq!(
+            events.len(),
+            2,
+            "one event each, none for refusals: {events:?}"
+        );
+        let (office, date, when, kind, actor, detail) = &events[0];
+        assert_eq!(
+            (
+                office.as_str(),
+                date.as_str(),
+                kind.as_str(),
+                actor.as_str()
+            ),
+            (TOKEN_EVENTS_OFFICE, "2026-12-01", "token_created", "cli")
+        );
+        assert_eq!(parse_timestamp(when.clone()).expect("instant"), created);
+        let detail: serde_json::Value = serde_json::from_str(detail).expect("JSON");
+        assert_eq!(detail["name"], "desk");
+        assert_eq!(detail["role"], "issuer");
+        assert_eq!(detail["office"], "main");
+        assert!(detail.get("hash").is_none(), "never the hash: {detail}");
+        let (_, date, _, kind, _, detail) = &events[1];
+        assert_eq!(
+            (date.as_str(), kind.as_str()),
+            ("2026-12-02", "token_revoked")
+        );
+        assert!(detail.contains("desk"), "{detail}");
+    }
 }
 
-#[tokio::test]
-async fn a_token_keeps_its_office_and_expiry_and_still_counts_once_revoked() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(dir.path()).await.expect("open");
-    assert!(!store.tokens_exist().await.expect("none yet"));
-    let expires = at("2027-04-01T00:00:00+09:00");
-    let token = NewToken {
-        name: "desk",
-        role: "issuer",
-        hash: "aa",
-        office: Some("center"),
-        expires_at: Some(expires),
-    };
-    let now = at("2026-12-01T10:00:00+09:00");
-    store
-        .token_create(&token, "cli", now)
-        .await
-        .expect("created");
-    let active = store.tokens_active().await.expect("active");
-    assert_eq!(active[0].office.as_deref(), Some("center"));
-    assert_eq!(active[0].expires_at, Some(expires));
-    store
-        .token_revoke("desk", "cli", now)
-        .await
-        .expect("revoked");
-    assert!(
-        store.tokens_exist().await.expect("exist"),
-        "a revoked token still counts: the first admin token is never minted again"
-    );
-    let listed = store.tokens_all().await.expect("all");
-    assert_eq!(listed[0].office.as_deref(), Some("center"));
-    assert_eq!(listed[0].revoked_at, Some(now));
+on_both_engines! {
+    async fn a_token_keeps_its_office_and_expiry_and_still_counts_once_revoked(db: TestDb) {
+        let store = db.open().await;
+        assert!(!store.tokens_exist().await.expect("none yet"));
+        let expires = at("2027-04-01T00:00:00+09:00");
+        let token = NewToken {
+            name: "desk",
+            role: "issuer",
+            hash: "aa",
+            office: Some("center"),
+            expires_at: Some(expires),
+        };
+        let now = at("2026-12-01T10:00:00+09:00");
+        store
+            .token_create(&token, "cli", now)
+            .await
+            .expect("created");
+        let active = store.tokens_active().await.expect("active");
+        assert_eq!(active[0].office.as_deref(), Some("center"));
+        assert_eq!(active[0].expires_at, Some(expires));
+        store
+            .token_revoke("desk", "cli", now)
+            .await
+            .expect("revoked");
+        assert!(
+            store.tokens_exist().await.expect("exist"),
+            "a revoked token still counts: the first admin token is never minted again"
+        );
+        let listed = store.tokens_all().await.expect("all");
+        assert_eq!(listed[0].office.as_deref(), Some("center"));
+        assert_eq!(listed[0].revoked_at, Some(now));
+    }
 }
 
 #[tokio::test]
@@ -359,13 +418,13 @@ async fn a_missing_database_is_refused_and_nothing_is_created() {
     let dir = tempfile::tempdir().expect("tempdir");
     let data = dir.path().join("typo");
     assert!(matches!(
-        Store::open_existing(&data).await,
+        Store::open_existing(&Database::in_data_dir(&data)).await,
         Err(ExistingError::Missing(_))
     ));
     assert!(!data.exists(), "no data directory made");
     let copy = dir.path().join("copy.db");
     assert!(matches!(
-        backup_existing(&data, &copy).await,
+        backup_existing(&Database::in_data_dir(&data), &copy).await,
         Err(BackupError::Source(ExistingError::Missing(_)))
     ));
     assert!(!copy.exists() && !data.exists(), "no copy, no directory");
@@ -373,9 +432,10 @@ async fn a_missing_database_is_refused_and_nothing_is_created() {
 
 /// A database made by the binary before the newest migration.
 async fn older_database(dir: &Path) {
-    let mut migrator = sqlx::migrate!("./migrations");
+    let mut migrator = sqlx::migrate!("./migrations/sqlite");
     let all = migrator.migrations.to_vec();
     migrator.migrations = all[..all.len() - 1].to_vec().into();
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
     let options = SqliteConnectOptions::new()
         .filename(dir.join(DATABASE_FILE))
         .create_if_missing(true)
@@ -390,7 +450,7 @@ async fn older_database(dir: &Path) {
 }
 
 async fn applied_migrations(dir: &Path) -> i64 {
-    let mut connection = existing::connect_existing(&dir.join(DATABASE_FILE))
+    let mut connection = existing::connect_existing(&Database::in_data_dir(dir))
         .await
         .expect("connect");
     sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations")
@@ -405,13 +465,15 @@ async fn an_older_schema_is_refused_and_left_unmigrated_but_can_be_backed_up() {
     older_database(dir.path()).await;
     let before = applied_migrations(dir.path()).await;
     assert!(matches!(
-        Store::open_existing(dir.path()).await,
+        Store::open_existing(&Database::in_data_dir(dir.path())).await,
         Err(ExistingError::Older { .. })
     ));
     assert_eq!(applied_migrations(dir.path()).await, before, "not migrated");
 
     let copy = dir.path().join("before-upgrade.db");
-    let summary = backup_existing(dir.path(), &copy).await.expect("backup");
+    let summary = backup_existing(&Database::in_data_dir(dir.path()), &copy)
+        .await
+        .expect("backup");
     assert_eq!(
         summary,
         BackupSummary {
@@ -427,7 +489,11 @@ async fn an_older_schema_is_refused_and_left_unmigrated_but_can_be_backed_up() {
     );
 
     Store::open(dir.path()).await.expect("the server migrates");
-    assert!(Store::open_existing(dir.path()).await.is_ok());
+    assert!(
+        Store::open_existing(&Database::in_data_dir(dir.path()))
+            .await
+            .is_ok()
+    );
 }
 
 #[tokio::test]
@@ -443,7 +509,7 @@ async fn a_schema_newer_than_the_binary_is_refused() {
     .expect("a future migration");
     store.close().await;
     assert!(matches!(
-        Store::open_existing(dir.path()).await,
+        Store::open_existing(&Database::in_data_dir(dir.path())).await,
         Err(ExistingError::Newer { .. })
     ));
 }
@@ -459,7 +525,9 @@ async fn a_checked_backup_says_what_it_holds() {
         .await
         .expect("token");
     let copy = dir.path().join("copy.db");
-    let summary = backup_existing(dir.path(), &copy).await.expect("backup");
+    let summary = backup_existing(&Database::in_data_dir(dir.path()), &copy)
+        .await
+        .expect("backup");
     assert_eq!(
         summary,
         BackupSummary {
@@ -470,7 +538,7 @@ async fn a_checked_backup_says_what_it_holds() {
         "two issues and the token's creation"
     );
     assert!(matches!(
-        backup_existing(dir.path(), &copy).await,
+        backup_existing(&Database::in_data_dir(dir.path()), &copy).await,
         Err(BackupError::Exists(_))
     ));
     assert!(
@@ -502,7 +570,7 @@ async fn counter_event(store: &Store, event: &'static str, id: &str, to: Counter
         }],
         reply: Reply::Counter(id.into()),
     };
-    let mut batch = store.begin().await.expect("begin");
+    let mut batch = store.begin("main").await.expect("begin");
     batch
         .record(
             "main",
@@ -516,55 +584,55 @@ async fn counter_event(store: &Store, event: &'static str, id: &str, to: Counter
     batch.commit().await.expect("commit");
 }
 
-#[tokio::test]
-async fn counter_changes_are_read_back_from_the_event_log_and_synthetic_ones_are_replaced() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let store = Store::open(dir.path()).await.expect("open");
-    counter_event(&store, "counter_opened", "1", CounterState::Open, "08:55").await;
-    counter_event(&store, "counter_paused", "1", CounterState::Paused, "12:00").await;
-    record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
-    counter_event(&store, "counter_closed", "1", CounterState::Closed, "17:50").await;
-    let synthetic = crate::history::CounterChange {
-        date: day("2026-11-30"),
-        at: at("2026-11-30T09:00:00+09:00"),
-        counter: "2".into(),
-        state: CounterState::Open,
-    };
-    store
-        .synthetic_replace("main", &[], std::slice::from_ref(&synthetic))
-        .await
-        .expect("written");
-    store
-        .synthetic_replace("main", &[], std::slice::from_ref(&synthetic))
-        .await
-        .expect("written again");
-    store.close().await;
-
-    let store = Store::open(dir.path()).await.expect("reopen");
-    let changes = store
-        .counter_changes_between("main", day("2026-11-30"), day("2026-12-01"))
-        .await
-        .expect("read");
-    let seen: Vec<(String, &str, CounterState)> = changes
-        .iter()
-        .map(|c| (c.date.to_string(), c.counter.as_str(), c.state))
-        .collect();
-    assert_eq!(
-        seen,
-        [
-            ("2026-12-01".to_string(), "1", CounterState::Open),
-            ("2026-12-01".to_string(), "1", CounterState::Paused),
-            ("2026-12-01".to_string(), "1", CounterState::Closed),
-            ("2026-11-30".to_string(), "2", CounterState::Open),
-        ],
-        "in the order recorded, the synthetic change once, the ticket event left out"
-    );
-    assert_eq!(changes[0].at, at("2026-12-01T08:55:00+09:00"));
-    assert!(
+on_both_engines! {
+    async fn counter_changes_are_read_back_from_the_event_log_and_synthetic_ones_are_replaced(db: TestDb) {
+        let store = db.open().await;
+        counter_event(&store, "counter_opened", "1", CounterState::Open, "08:55").await;
+        counter_event(&store, "counter_paused", "1", CounterState::Paused, "12:00").await;
+        record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
+        counter_event(&store, "counter_closed", "1", CounterState::Closed, "17:50").await;
+        let synthetic = crate::history::CounterChange {
+            date: day("2026-11-30"),
+            at: at("2026-11-30T09:00:00+09:00"),
+            counter: "2".into(),
+            state: CounterState::Open,
+        };
         store
-            .counter_changes_between("other", day("2026-11-30"), day("2026-12-01"))
+            .synthetic_replace("main", &[], std::slice::from_ref(&synthetic))
             .await
-            .expect("read")
-            .is_empty()
-    );
+            .expect("written");
+        store
+            .synthetic_replace("main", &[], std::slice::from_ref(&synthetic))
+            .await
+            .expect("written again");
+        store.close().await;
+
+        let store = db.open().await;
+        let changes = store
+            .counter_changes_between("main", day("2026-11-30"), day("2026-12-01"))
+            .await
+            .expect("read");
+        let seen: Vec<(String, &str, CounterState)> = changes
+            .iter()
+            .map(|c| (c.date.to_string(), c.counter.as_str(), c.state))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("2026-12-01".to_string(), "1", CounterState::Open),
+                ("2026-12-01".to_string(), "1", CounterState::Paused),
+                ("2026-12-01".to_string(), "1", CounterState::Closed),
+                ("2026-11-30".to_string(), "2", CounterState::Open),
+            ],
+            "in the order recorded, the synthetic change once, the ticket event left out"
+        );
+        assert_eq!(changes[0].at, at("2026-12-01T08:55:00+09:00"));
+        assert!(
+            store
+                .counter_changes_between("other", day("2026-11-30"), day("2026-12-01"))
+                .await
+                .expect("read")
+                .is_empty()
+        );
+    }
 }

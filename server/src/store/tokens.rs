@@ -91,7 +91,7 @@ impl Store {
         let mut tx = self.write.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO tokens (name, role, hash, created_at, office, expires_at)
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(token.name)
         .bind(token.role)
@@ -167,7 +167,7 @@ impl Store {
     pub async fn token_revoke(&self, name: &str, actor: &str, now: DateTime<Utc>) -> Result<bool> {
         let mut tx = self.write.begin().await?;
         let done =
-            sqlx::query("UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL")
+            sqlx::query("UPDATE tokens SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL")
                 .bind(timestamp(now))
                 .bind(name)
                 .execute(&mut *tx)
@@ -199,7 +199,7 @@ impl Store {
 
 /// Appends an event about a token to the event log, in the caller's transaction.
 async fn token_event(
-    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     kind: &str,
     actor: &str,
     now: DateTime<Utc>,
@@ -207,7 +207,7 @@ async fn token_event(
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO events (office, business_date, at, kind, actor, detail)
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(TOKEN_EVENTS_OFFICE)
     .bind(crate::calendar::business_date(now).to_string())
@@ -220,10 +220,7 @@ async fn token_event(
     Ok(())
 }
 
-fn optional_timestamp(
-    row: &sqlx::sqlite::SqliteRow,
-    column: &str,
-) -> Result<Option<DateTime<Utc>>> {
+fn optional_timestamp(row: &sqlx::any::AnyRow, column: &str) -> Result<Option<DateTime<Utc>>> {
     row.try_get::<Option<String>, _>(column)?
         .map(parse_timestamp)
         .transpose()
