@@ -15,8 +15,27 @@ use serde_json::Value;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_acknowledged_ticket_survives_sigkill_and_numbers_continue() {
+    survives_sigkill(None).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(postgres),
+    ignore = "needs a PostgreSQL cluster: QUEUE_TEST_POSTGRES (see .ci/postgres)"
+)]
+async fn every_acknowledged_ticket_survives_sigkill_and_numbers_continue_on_postgres() {
+    survives_sigkill(Some(common::fresh_postgres())).await;
+}
+
+/// Staff clients issue concurrently; the server is killed mid-burst and started again on the
+/// same database (`database`: a PostgreSQL URL, or the data directory's SQLite file).
+async fn survives_sigkill(database: Option<String>) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let server = Server::start(dir.path(), &["--now", OPEN_DAY]);
+    let mut args = vec!["--now", OPEN_DAY];
+    if let Some(url) = &database {
+        args.extend(["--database", url.as_str()]);
+    }
+    let server = Server::start(dir.path(), &args);
     let admin = server.admin();
     let acknowledged: Arc<Mutex<Vec<Value>>> = Arc::default();
     let mut clients = Vec::new();
@@ -60,7 +79,7 @@ async fn every_acknowledged_ticket_survives_sigkill_and_numbers_continue() {
         acknowledged.len()
     );
 
-    let server = Server::start(dir.path(), &["--now", OPEN_DAY]);
+    let server = Server::start(dir.path(), &args);
     let staff = Staff::new(&server, &admin);
     let (status, list) = staff.get("/api/v1/offices/main/tickets").await;
     assert_eq!(status, 200, "{list}");

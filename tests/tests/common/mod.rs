@@ -189,6 +189,32 @@ impl Drop for Server {
     }
 }
 
+/// A new, empty database on the test PostgreSQL cluster named by `QUEUE_TEST_POSTGRES`
+/// (`.ci/postgres` starts one), made with `psql`: its URL, for `--database`. Each test gets
+/// its own, so tests running side by side never see each other's tickets.
+pub fn fresh_postgres() -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let admin =
+        std::env::var("QUEUE_TEST_POSTGRES").expect("QUEUE_TEST_POSTGRES names the cluster");
+    let name = format!(
+        "queue_e2e_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    );
+    let output = Command::new("psql")
+        .args([admin.as_str(), "--quiet", "--command"])
+        .arg(format!("CREATE DATABASE {name}"))
+        .output()
+        .expect("run psql");
+    assert!(
+        output.status.success(),
+        "CREATE DATABASE {name}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let (server, _) = admin.rsplit_once('/').expect("a URL with a database");
+    format!("{server}/{name}")
+}
+
 /// Runs `queue-server` with arguments and returns (exit code, stdout, stderr).
 pub fn queue_server(args: &[&str]) -> (i32, String, String) {
     let output = Command::new(binary("queue-server"))
