@@ -10,7 +10,7 @@ fn app(start: Instant) -> App {
     App::new(
         LangMode::Ja,
         true,
-        "ws://127.0.0.1:8080/api/v1/offices/main/live",
+        vec!["ws://127.0.0.1:8080/api/v1/offices/main/live".into()],
         start,
     )
 }
@@ -68,7 +68,7 @@ fn a_reconnect_is_live_again_only_once_its_snapshot_arrives() {
         Event::Feed(FeedEvent::Disconnected { reason: "x".into() }),
         t(1),
     );
-    app.update(Event::Feed(FeedEvent::Connecting { attempt: 1 }), t(2));
+    app.update(Event::Feed(FeedEvent::Connecting { attempt: 1, server: 0 }), t(2));
     assert_eq!(app.link(), Link::Connecting { attempt: 1 });
     app.update(Event::Feed(FeedEvent::Connected), t(3));
     assert!(matches!(app.link_view(), LinkView::NotLive { .. }));
@@ -119,7 +119,7 @@ fn a_call_event_highlights_the_number_and_rings_the_bell() {
 #[test]
 fn the_bell_stays_silent_without_the_bell_option() {
     let start = Instant::now();
-    let mut app = App::new(LangMode::Ja, false, "ws://x", start);
+    let mut app = App::new(LangMode::Ja, false, vec!["ws://x".into()], start);
     let effects = app.update(message(call_message(2, TEN, "4", "R015")), start);
     assert!(!effects.bell);
     assert!(app.is_highlighted("4", "R015"));
