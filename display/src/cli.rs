@@ -54,7 +54,9 @@ impl Cli {
 
     /// Whether any server is reached over `wss://` (the TLS client is then set up at start).
     pub fn uses_tls(&self) -> bool {
-        self.servers.iter().any(|server| server.starts_with("wss://"))
+        self.servers
+            .iter()
+            .any(|server| server.starts_with("wss://"))
     }
 }
 

@@ -56,7 +56,8 @@ impl Rotation {
         self.failures = self.failures.saturating_add(1);
         self.current = (self.current + 1) % self.servers;
         let servers = u32::try_from(self.servers).unwrap_or(u32::MAX);
-        (self.failures % servers == 0)
+        self.failures
+            .is_multiple_of(servers)
             .then(|| feed::backoff_delay(self.failures / servers, jitter))
     }
 }

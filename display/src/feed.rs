@@ -423,7 +423,10 @@ mod tests {
         serve_once(&listener, &frames).await;
         assert_eq!(
             next(&mut events).await,
-            FeedEvent::Connecting { attempt: 0, server: 0 }
+            FeedEvent::Connecting {
+                attempt: 0,
+                server: 0
+            }
         );
         assert_eq!(next(&mut events).await, FeedEvent::Connected);
         assert!(matches!(
@@ -442,7 +445,10 @@ mod tests {
         // It comes back by itself and takes the new snapshot.
         assert_eq!(
             next(&mut events).await,
-            FeedEvent::Connecting { attempt: 1, server: 0 }
+            FeedEvent::Connecting {
+                attempt: 1,
+                server: 0
+            }
         );
         serve_once(&listener, &[snapshot]).await;
         assert_eq!(next(&mut events).await, FeedEvent::Connected);
@@ -533,7 +539,10 @@ mod tests {
         answer_once(&listener, "404 Not Found", body).await;
         assert_eq!(
             next(&mut events).await,
-            FeedEvent::Connecting { attempt: 0, server: 0 }
+            FeedEvent::Connecting {
+                attempt: 0,
+                server: 0
+            }
         );
         assert_eq!(
             next(&mut events).await,
@@ -549,7 +558,10 @@ mod tests {
         ));
         assert_eq!(
             next(&mut events).await,
-            FeedEvent::Connecting { attempt: 1, server: 0 }
+            FeedEvent::Connecting {
+                attempt: 1,
+                server: 0
+            }
         );
         answer_once(&listener, "404 Not Found", "<html>not here</html>").await;
         assert_eq!(
@@ -570,7 +582,10 @@ mod tests {
         let feed = tokio::spawn(run(vec![url], "main".to_owned(), None, sender));
         assert_eq!(
             next(&mut events).await,
-            FeedEvent::Connecting { attempt: 0, server: 0 }
+            FeedEvent::Connecting {
+                attempt: 0,
+                server: 0
+            }
         );
         assert_eq!(
             next(&mut events).await,

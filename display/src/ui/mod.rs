@@ -209,7 +209,9 @@ fn link_span(lang: Lang, link: LinkView, server: Option<usize>) -> Span<'static>
         })
         .unwrap_or_default();
     match link {
-        LinkView::Live => Span::raw(format!("{}{server}", lang.pick("● 接続済み ", "● Live "))).green(),
+        LinkView::Live => {
+            Span::raw(format!("{}{server}", lang.pick("● 接続済み ", "● Live "))).green()
+        }
         LinkView::Connecting => Span::raw(format!(
             "{}{server}",
             lang.pick("… 接続しています ", "… Connecting ")
