@@ -3,6 +3,11 @@
 //! Every event comes with the local monotonic `now` at which it happened; the server's time is
 //! the last message's `generated_at` plus the time elapsed locally since it arrived, so a server
 //! started with `--now` (or a demo) shows its own day, whatever the lobby PC's clock says.
+//!
+//! Messages pass [`seq_order`] first: after a switch to another server, data older than what is
+//! on screen is held back until that server catches up (or is believed after a bound).
+
+mod seq_order;
 
 use std::time::{Duration, Instant};
 
@@ -11,6 +16,9 @@ use queue_protocol::{CallEvent, Message, Payload, Snapshot};
 
 use crate::feed::{ConnectProblem, FeedEvent};
 use crate::text::{Lang, LangMode};
+
+pub use seq_order::CATCH_UP_LIMIT;
+use seq_order::{SeqOrder, Verdict};
 
 /// How long a newly called number stays highlighted: several seconds, enough to look up.
 pub const HIGHLIGHT_FOR: Duration = Duration::from_secs(10);
@@ -88,8 +96,11 @@ pub struct App {
     lang_mode: LangMode,
     /// `--bell`: ring on each new call.
     bell: bool,
-    /// The feed URL, shown while nothing has arrived yet.
-    feed_url: String,
+    /// The feed URL on each `--server`, in order; the current one is shown while nothing has
+    /// arrived yet.
+    feed_urls: Vec<String>,
+    /// Index in `feed_urls` of the server tried or used now.
+    server: usize,
     /// When the display started, for alternating languages.
     started: Instant,
     /// The instant of the latest event: the screen is drawn as of then.
@@ -100,8 +111,8 @@ pub struct App {
     synced: bool,
     /// The last accepted snapshot (kept across disconnects, shown as not live).
     snapshot: Option<Snapshot>,
-    /// Sequence number of the last accepted message.
-    seq: Option<u64>,
+    /// The highest `seq` shown, and a server behind it (whose older data is held back).
+    order: SeqOrder,
     /// Server time of the last accepted message.
     server_time: Option<ServerTime>,
     /// Numbers just called.
@@ -116,18 +127,19 @@ pub struct App {
 }
 
 impl App {
-    /// A screen with no data yet, connecting to `feed_url`.
-    pub fn new(lang_mode: LangMode, bell: bool, feed_url: impl Into<String>, now: Instant) -> Self {
+    /// A screen with no data yet, connecting to the first of `feed_urls` (one per `--server`).
+    pub fn new(lang_mode: LangMode, bell: bool, feed_urls: Vec<String>, now: Instant) -> Self {
         Self {
             lang_mode,
             bell,
-            feed_url: feed_url.into(),
+            feed_urls,
+            server: 0,
             started: now,
             now,
             link: Link::Connecting { attempt: 0 },
             synced: false,
             snapshot: None,
-            seq: None,
+            order: SeqOrder::default(),
             server_time: None,
             highlights: Vec::new(),
             rejected_frames: 0,
@@ -142,10 +154,11 @@ impl App {
         match event {
             Event::Tick => {
                 self.highlights.retain(|h| h.until > self.now);
-                Effects {
-                    redraw: true,
-                    bell: false,
-                }
+                let bell = match self.order.overdue(self.now) {
+                    Some(held) => self.show(held.message, held.received_at).bell,
+                    None => false,
+                };
+                Effects { redraw: true, bell }
             }
             Event::Resize => Effects {
                 redraw: true,
@@ -165,15 +178,18 @@ impl App {
             bell: false,
         };
         match event {
-            FeedEvent::Connecting { attempt } => {
+            FeedEvent::Connecting { attempt, server } => {
                 self.link = Link::Connecting { attempt };
+                self.server = server;
                 self.synced = false;
+                self.order.new_connection();
                 redraw
             }
             FeedEvent::Connected => {
                 self.link = Link::Connected;
                 self.synced = false;
                 self.problem = None;
+                self.order.new_connection();
                 redraw
             }
             FeedEvent::Problem(problem) => {
@@ -183,6 +199,7 @@ impl App {
             FeedEvent::Disconnected { .. } => {
                 self.link = Link::Connecting { attempt: 0 };
                 self.synced = false;
+                self.order.new_connection();
                 redraw
             }
             FeedEvent::Rejected(_) => {
@@ -194,23 +211,41 @@ impl App {
     }
 
     fn on_message(&mut self, message: Message) -> Effects {
+        match self.order.admit(message, self.now) {
+            Verdict::Show(message) => self.show(message, self.now),
+            Verdict::Believe(held) => self.show(held.message, held.received_at),
+            Verdict::Repeat(message) => {
+                // A call already on screen, from a server that is up to date: the link is
+                // alive, nothing else changes.
+                self.server_time = Some(ServerTime {
+                    generated_at: message.generated_at,
+                    received_at: self.now,
+                });
+                Effects::default()
+            }
+            Verdict::Held => Effects::default(),
+        }
+    }
+
+    /// Puts a message that [`SeqOrder`] let through, received at `received_at`, on screen.
+    fn show(&mut self, message: Message, received_at: Instant) -> Effects {
         self.server_time = Some(ServerTime {
             generated_at: message.generated_at,
-            received_at: self.now,
+            received_at,
         });
         // A frame of a type from a newer server still shows that the link is alive, but its
         // content is not understood: skip it, and let the next snapshot bring the state.
         if message.payload == Payload::Unknown {
             return Effects::default();
         }
-        self.seq = Some(message.seq);
         let new_call = match message.payload {
             Payload::Call(call) => {
                 self.highlight_call(&call);
                 true
             }
             Payload::Snapshot(snapshot) => {
-                let new_call = self.highlight_missed_calls(&snapshot, message.generated_at);
+                let new_call =
+                    self.highlight_missed_calls(&snapshot, message.generated_at, received_at);
                 self.snapshot = Some(*snapshot);
                 self.synced = true;
                 new_call
@@ -240,6 +275,7 @@ impl App {
         &mut self,
         snapshot: &Snapshot,
         generated_at: DateTime<FixedOffset>,
+        received_at: Instant,
     ) -> bool {
         let mut any = false;
         for called in snapshot.now_called.iter().filter(|c| c.state.is_called()) {
@@ -266,11 +302,15 @@ impl App {
             else {
                 continue;
             };
+            let until = received_at + left;
+            if until <= self.now {
+                continue;
+            }
             self.highlights.retain(|h| h.counter != called.counter);
             self.highlights.push(Highlight {
                 counter: called.counter.clone(),
                 number: called.number.clone(),
-                until: self.now + left,
+                until,
             });
             any = true;
         }
@@ -293,9 +333,24 @@ impl App {
         self.snapshot.as_ref()
     }
 
-    /// The feed URL, shown while connecting the first time.
+    /// The feed URL being tried, shown while connecting the first time.
     pub fn feed_url(&self) -> &str {
-        &self.feed_url
+        self.feed_urls
+            .get(self.server)
+            .map(String::as_str)
+            .unwrap_or_default()
+    }
+
+    /// The server tried or used now, numbered from 1 in `--server` order; `None` when there
+    /// is only one (nothing to tell apart).
+    pub fn server_number(&self) -> Option<usize> {
+        (self.feed_urls.len() > 1).then_some(self.server + 1)
+    }
+
+    /// Whether the data on screen is held against a server that is behind it (see
+    /// [`CATCH_UP_LIMIT`]).
+    pub fn is_catching_up(&self) -> bool {
+        self.order.is_behind()
     }
 
     /// Why connecting fails, when the display's settings are the cause (a wrong `--office`,
@@ -349,9 +404,9 @@ impl App {
         self.rejected_frames
     }
 
-    /// Sequence number of the last accepted message.
+    /// The highest `seq` on screen.
     pub fn seq(&self) -> Option<u64> {
-        self.seq
+        self.order.shown()
     }
 }
 

@@ -12,9 +12,17 @@ use crate::text::LangMode;
 #[command(name = "lobby-display", version)]
 pub struct Cli {
     /// The queue server's WebSocket base URL: ws://HOST:PORT, or wss://HOST[:PORT] through the
-    /// TLS proxy that serves the public page.
-    #[arg(long, default_value = "ws://127.0.0.1:8080", value_parser = parse_server)]
-    pub server: String,
+    /// TLS proxy that serves the public page. Repeat it (or separate URLs with commas) for
+    /// several instances of the server on one database: when the link to one is lost the
+    /// screen moves to the next, in order, round-robin.
+    #[arg(
+        long = "server",
+        value_name = "URL",
+        default_value = "ws://127.0.0.1:8080",
+        value_delimiter = ',',
+        value_parser = parse_server
+    )]
+    pub servers: Vec<String>,
     /// With wss://, also trust the certificate authority in this PEM file (a proxy with the
     /// city's own certificate); the system's trusted roots are always used.
     #[arg(long, value_name = "FILE")]
@@ -35,9 +43,20 @@ pub struct Cli {
 }
 
 impl Cli {
-    /// The office's live feed: `{server}/api/v1/offices/{office}/live`.
-    pub fn feed_url(&self) -> String {
-        format!("{}/api/v1/offices/{}/live", self.server, self.office)
+    /// The office's live feed on each server, in the order given:
+    /// `{server}/api/v1/offices/{office}/live`.
+    pub fn feed_urls(&self) -> Vec<String> {
+        self.servers
+            .iter()
+            .map(|server| format!("{server}/api/v1/offices/{}/live", self.office))
+            .collect()
+    }
+
+    /// Whether any server is reached over `wss://` (the TLS client is then set up at start).
+    pub fn uses_tls(&self) -> bool {
+        self.servers
+            .iter()
+            .any(|server| server.starts_with("wss://"))
     }
 }
 
@@ -92,8 +111,8 @@ mod tests {
     fn defaults_point_at_the_main_office_on_this_machine() {
         let cli = Cli::try_parse_from(["lobby-display"]).expect("defaults parse");
         assert_eq!(
-            cli.feed_url(),
-            "ws://127.0.0.1:8080/api/v1/offices/main/live"
+            cli.feed_urls(),
+            ["ws://127.0.0.1:8080/api/v1/offices/main/live"]
         );
         assert_eq!(cli.lang, LangMode::Ja);
         assert!(!cli.bell);
@@ -112,8 +131,8 @@ mod tests {
         ])
         .expect("parses");
         assert_eq!(
-            cli.feed_url(),
-            "ws://10.0.0.5:8080/api/v1/offices/center/live"
+            cli.feed_urls(),
+            ["ws://10.0.0.5:8080/api/v1/offices/center/live"]
         );
         assert_eq!(cli.lang, LangMode::Both);
     }
@@ -157,10 +176,49 @@ mod tests {
         ])
         .expect("parses");
         assert_eq!(
-            cli.feed_url(),
-            "wss://queue.example.lg.jp/api/v1/offices/main/live"
+            cli.feed_urls(),
+            ["wss://queue.example.lg.jp/api/v1/offices/main/live"]
         );
+        assert!(cli.uses_tls());
         assert_eq!(cli.ca, Some(PathBuf::from("/etc/ssl/city-ca.pem")));
         assert!(parse_server("wss://queue.example.lg.jp/live").is_err());
+    }
+
+    #[test]
+    fn several_servers_are_kept_in_the_order_given_repeated_or_comma_separated() {
+        let cli = Cli::try_parse_from([
+            "lobby-display",
+            "--server",
+            "ws://10.0.0.5:8080",
+            "--server",
+            "ws://10.0.0.6:8080/, wss://queue-c.example.lg.jp",
+            "--office",
+            "center",
+        ])
+        .expect("parses");
+        assert_eq!(
+            cli.feed_urls(),
+            [
+                "ws://10.0.0.5:8080/api/v1/offices/center/live",
+                "ws://10.0.0.6:8080/api/v1/offices/center/live",
+                "wss://queue-c.example.lg.jp/api/v1/offices/center/live",
+            ]
+        );
+        assert!(cli.uses_tls(), "one of them is wss://");
+        let plain = Cli::try_parse_from(["lobby-display", "--server", "ws://a:1,ws://b:2"])
+            .expect("parses");
+        assert!(!plain.uses_tls());
+    }
+
+    #[test]
+    fn one_bad_url_among_several_is_refused_with_its_reason() {
+        let error = Cli::try_parse_from([
+            "lobby-display",
+            "--server",
+            "ws://10.0.0.5:8080,https://10.0.0.6/",
+        ])
+        .expect_err("https:// is the web page");
+        assert!(error.to_string().contains("wss://10.0.0.6"), "{error}");
+        assert!(Cli::try_parse_from(["lobby-display", "--server", "ws://a:1,"]).is_err());
     }
 }

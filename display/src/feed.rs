@@ -2,6 +2,7 @@
 //! [`Message`] and hands it to the screen as a [`FeedEvent`]. It reconnects forever, with a
 //! backoff capped at [`MAX_BACKOFF`] and jitter, so a lobby PC that boots before the server (or
 //! outlives a server restart) just catches up; every new connection starts with a full snapshot.
+//! With several servers a lost link moves on to the next one at once ([`crate::failover`]).
 //!
 //! Bad frames (not JSON, another wire version, an unknown shape) are logged and reported as
 //! [`FeedEvent::Rejected`]: never drawn, never fatal.
@@ -12,6 +13,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use queue_protocol::{self as protocol, Message, Payload};
 
+use crate::failover::Rotation;
 use crate::limits;
 use rand::Rng;
 use tokio::sync::mpsc;
@@ -42,6 +44,8 @@ pub enum FeedEvent {
     Connecting {
         /// 0 for the first try after a good connection.
         attempt: u32,
+        /// Which server is tried: its index in the `--server` order (0 with a single one).
+        server: usize,
     },
     /// The WebSocket is open; the server's first message will be a snapshot.
     Connected,
@@ -147,25 +151,26 @@ pub fn backoff_delay(attempt: u32, jitter: f64) -> Duration {
     full.mul_f64(0.5 + 0.5 * jitter.clamp(0.0, 1.0))
 }
 
-/// Connects to `url`, the feed of `office`, and keeps connected until `events` is closed (the
-/// screen quit). `tls` is the client configuration for a `wss://` URL (unused for `ws://`).
+/// Connects to the feed of `office` at the first of `urls` and keeps connected until `events`
+/// is closed (the screen quit), moving on to the next URL whenever a link is lost. `tls` is the
+/// client configuration for `wss://` URLs (unused for `ws://`).
 pub async fn run(
-    url: String,
+    urls: Vec<String>,
     office: String,
     tls: Option<Arc<rustls::ClientConfig>>,
     events: mpsc::Sender<FeedEvent>,
 ) {
-    let mut failures: u32 = 0;
-    loop {
-        if events
-            .send(FeedEvent::Connecting { attempt: failures })
-            .await
-            .is_err()
-        {
+    let mut rotation = Rotation::new(urls.len());
+    while let Some(url) = urls.get(rotation.current()) {
+        let connecting = FeedEvent::Connecting {
+            attempt: rotation.failures(),
+            server: rotation.current(),
+        };
+        if events.send(connecting).await.is_err() {
             return;
         }
         let reason =
-            match connect_and_read(&url, &office, tls.as_ref(), &events, &mut failures).await {
+            match connect_and_read(url, &office, tls.as_ref(), &events, &mut rotation).await {
                 Ok(reason) => reason,
                 Err(Closed) => return,
             };
@@ -177,23 +182,24 @@ pub async fn run(
         {
             return;
         }
-        failures = failures.saturating_add(1);
-        let delay = backoff_delay(failures, rand::thread_rng().r#gen::<f64>());
-        tokio::time::sleep(delay).await;
+        let jitter = rand::thread_rng().r#gen::<f64>();
+        if let Some(delay) = rotation.advance(jitter) {
+            tokio::time::sleep(delay).await;
+        }
     }
 }
 
 /// The screen has gone: stop.
 struct Closed;
 
-/// One connection: returns why it ended. Resets `failures` once a snapshot arrives, so a
-/// server that accepts and then drops at once still backs off.
+/// One connection: returns why it ended. Marks the `rotation` synced once a snapshot arrives,
+/// so a server that accepts and then drops at once still backs off.
 async fn connect_and_read(
     url: &str,
     office: &str,
     tls: Option<&Arc<rustls::ClientConfig>>,
     events: &mpsc::Sender<FeedEvent>,
-    failures: &mut u32,
+    rotation: &mut Rotation,
 ) -> Result<String, Closed> {
     let config = WebSocketConfig::default()
         .max_message_size(Some(MAX_FRAME_BYTES))
@@ -250,7 +256,7 @@ async fn connect_and_read(
         let event = match parsed {
             Ok(message) => {
                 if matches!(message.payload, Payload::Snapshot(_)) {
-                    *failures = 0;
+                    rotation.synced();
                 }
                 FeedEvent::Message(Box::new(message))
             }
@@ -402,7 +408,7 @@ mod tests {
             listener.local_addr().expect("addr")
         );
         let (sender, mut events) = mpsc::channel(16);
-        let feed = tokio::spawn(run(url, "main".to_owned(), None, sender));
+        let feed = tokio::spawn(run(vec![url], "main".to_owned(), None, sender));
         let snapshot = serde_json::to_string(&test_support::snapshot_message(
             5,
             "2026-12-01T10:00:00+09:00",
@@ -417,7 +423,10 @@ mod tests {
         serve_once(&listener, &frames).await;
         assert_eq!(
             next(&mut events).await,
-            FeedEvent::Connecting { attempt: 0 }
+            FeedEvent::Connecting {
+                attempt: 0,
+                server: 0
+            }
         );
         assert_eq!(next(&mut events).await, FeedEvent::Connected);
         assert!(matches!(
@@ -436,7 +445,10 @@ mod tests {
         // It comes back by itself and takes the new snapshot.
         assert_eq!(
             next(&mut events).await,
-            FeedEvent::Connecting { attempt: 1 }
+            FeedEvent::Connecting {
+                attempt: 1,
+                server: 0
+            }
         );
         serve_once(&listener, &[snapshot]).await;
         assert_eq!(next(&mut events).await, FeedEvent::Connected);
@@ -452,13 +464,16 @@ mod tests {
             .expect("free port");
         let (sender, mut events) = mpsc::channel(16);
         let feed = tokio::spawn(run(
-            format!("ws://{address}/live"),
+            vec![format!("ws://{address}/live")],
             "main".to_owned(),
             None,
             sender,
         ));
         for attempt in 0..3 {
-            assert_eq!(next(&mut events).await, FeedEvent::Connecting { attempt });
+            assert_eq!(
+                next(&mut events).await,
+                FeedEvent::Connecting { attempt, server: 0 }
+            );
             if attempt < 2 {
                 assert_eq!(
                     next(&mut events).await,
@@ -519,12 +534,15 @@ mod tests {
         let address = listener.local_addr().expect("addr");
         let url = format!("ws://{address}/api/v1/offices/mian/live");
         let (sender, mut events) = mpsc::channel(16);
-        let feed = tokio::spawn(run(url, "mian".to_owned(), None, sender));
+        let feed = tokio::spawn(run(vec![url], "mian".to_owned(), None, sender));
         let body = r#"{"error":{"code":"office_not_found","message":"窓口「mian」は見つかりません。","offices":["main","center"]}}"#;
         answer_once(&listener, "404 Not Found", body).await;
         assert_eq!(
             next(&mut events).await,
-            FeedEvent::Connecting { attempt: 0 }
+            FeedEvent::Connecting {
+                attempt: 0,
+                server: 0
+            }
         );
         assert_eq!(
             next(&mut events).await,
@@ -540,7 +558,10 @@ mod tests {
         ));
         assert_eq!(
             next(&mut events).await,
-            FeedEvent::Connecting { attempt: 1 }
+            FeedEvent::Connecting {
+                attempt: 1,
+                server: 0
+            }
         );
         answer_once(&listener, "404 Not Found", "<html>not here</html>").await;
         assert_eq!(
@@ -558,10 +579,13 @@ mod tests {
         let (sender, mut events) = mpsc::channel(16);
         // `.invalid` never resolves (RFC 2606).
         let url = "ws://no-such-host.invalid:8080/api/v1/offices/main/live".to_owned();
-        let feed = tokio::spawn(run(url, "main".to_owned(), None, sender));
+        let feed = tokio::spawn(run(vec![url], "main".to_owned(), None, sender));
         assert_eq!(
             next(&mut events).await,
-            FeedEvent::Connecting { attempt: 0 }
+            FeedEvent::Connecting {
+                attempt: 0,
+                server: 0
+            }
         );
         assert_eq!(
             next(&mut events).await,

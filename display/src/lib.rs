@@ -9,7 +9,8 @@
 //! - [`text`]: the display's own words: the language mode and the caption under a number.
 //! - [`feed`]: the WebSocket connection in its own task: connect, parse and check each frame
 //!   (against [`limits`]), reconnect forever with capped, jittered backoff; it sends
-//!   [`feed::FeedEvent`]s. [`tls`] is the client side of `wss://`.
+//!   [`feed::FeedEvent`]s. [`tls`] is the client side of `wss://`; [`failover`] picks the next
+//!   of several `--server`s when a link is lost.
 //! - [`run`]: the one `select!` loop over the clock tick, terminal input and feed events, and
 //!   the terminal set-up/restore (also after a panic).
 //! - [`cli`]: the command line; [`logging`]: logs to the `--log` file, never to the screen.
@@ -21,6 +22,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod failover;
 pub mod feed;
 pub mod limits;
 pub mod logging;

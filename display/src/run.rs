@@ -39,7 +39,7 @@ pub enum RunError {
 /// Takes over the terminal, runs the screen until `q`, Ctrl-C or a signal, and restores it.
 pub async fn run(cli: Cli) -> Result<(), RunError> {
     // Before the terminal is taken, so a wrong `--ca` is a message, not a blank screen.
-    let tls = if cli.server.starts_with("wss://") {
+    let tls = if cli.uses_tls() {
         Some(tls::client_config(cli.ca.as_deref())?)
     } else {
         if cli.ca.is_some() {
@@ -58,10 +58,10 @@ async fn event_loop(
     cli: Cli,
     tls: Option<std::sync::Arc<rustls::ClientConfig>>,
 ) -> Result<(), RunError> {
-    let url = cli.feed_url();
-    tracing::info!(%url, "lobby display starting");
+    let urls = cli.feed_urls();
+    tracing::info!(?urls, "lobby display starting");
     let (sender, mut feed_events) = mpsc::channel(64);
-    let feed = tokio::spawn(feed::run(url.clone(), cli.office.clone(), tls, sender));
+    let feed = tokio::spawn(feed::run(urls.clone(), cli.office.clone(), tls, sender));
     // Aborts the feed task on every way out of this function.
     let _feed = AbortOnDrop(feed);
 
@@ -71,7 +71,7 @@ async fn event_loop(
     let mut terminate = signal(SignalKind::terminate())?;
     let mut hangup = signal(SignalKind::hangup())?;
 
-    let mut app = App::new(cli.lang, cli.bell, url, Instant::now());
+    let mut app = App::new(cli.lang, cli.bell, urls, Instant::now());
     draw(terminal, &app)?;
     loop {
         let event = tokio::select! {

@@ -177,7 +177,7 @@ mod tests {
         let config = client_config(Some(&ca)).expect("a config with that CA");
         let url = format!("wss://localhost:{port}/api/v1/offices/main/live");
         let (sender, events) = mpsc::channel(16);
-        let task = tokio::spawn(feed::run(url, "main".into(), Some(config), sender));
+        let task = tokio::spawn(feed::run(vec![url], "main".into(), Some(config), sender));
         (events, task)
     }
 
@@ -188,7 +188,10 @@ mod tests {
         let (mut events, task) = wss_feed(&scratch, port, ca_pem);
         assert_eq!(
             next(&mut events).await,
-            FeedEvent::Connecting { attempt: 0 }
+            FeedEvent::Connecting {
+                attempt: 0,
+                server: 0
+            }
         );
         assert_eq!(next(&mut events).await, FeedEvent::Connected);
         assert!(matches!(next(&mut events).await, FeedEvent::Message(m) if m.seq == 9));
@@ -204,7 +207,10 @@ mod tests {
         let (mut events, task) = wss_feed(&scratch, port, other.cert.pem());
         assert_eq!(
             next(&mut events).await,
-            FeedEvent::Connecting { attempt: 0 }
+            FeedEvent::Connecting {
+                attempt: 0,
+                server: 0
+            }
         );
         assert_eq!(
             next(&mut events).await,

@@ -81,7 +81,18 @@ impl Tmux {
 
     /// Polls the pane until `ready` holds, or panics with the last screen and the log.
     fn wait_for(&self, what: &str, log: &Path, ready: impl Fn(&str) -> bool) -> String {
-        let deadline = Instant::now() + DEADLINE;
+        self.wait_within(DEADLINE, what, log, ready)
+    }
+
+    /// [`Tmux::wait_for`] with a deadline of `limit`.
+    fn wait_within(
+        &self,
+        limit: Duration,
+        what: &str,
+        log: &Path,
+        ready: impl Fn(&str) -> bool,
+    ) -> String {
+        let deadline = Instant::now() + limit;
         loop {
             let screen = self.capture();
             if ready(&screen) {
@@ -164,6 +175,70 @@ async fn lobby_display_shows_a_called_number_and_survives_a_server_restart() {
         assert!(Instant::now() < deadline, "the display did not quit on q");
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+/// Two instances of the server (issue 18; here each on its own SQLite data, so each has its own
+/// queue): the display is given both, shows the first, and when the first is killed with
+/// SIGKILL it moves to the second and shows the second's data, live, with its number on the
+/// status line.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(tmux), ignore = "needs tmux")]
+async fn lobby_display_moves_to_the_next_server_when_its_server_is_killed() {
+    assert!(
+        Tmux::available(),
+        "tmux is on PATH (build.rs) but does not run"
+    );
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut servers = Vec::new();
+    for (name, counter) in [("first", "1"), ("second", "2")] {
+        let data = dir.path().join(name);
+        std::fs::create_dir(&data).expect("data dir");
+        let server = Server::start(&data, &["--now", OPEN_DAY]);
+        let staff = Staff::new(&server, &server.admin());
+        let (status, body) = staff
+            .post(
+                &format!("/api/v1/offices/main/counters/{counter}/open"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "open counter {counter}: {body}");
+        staff.issue("renewal").await;
+        let (status, body) = staff
+            .post(
+                &format!("/api/v1/offices/main/counters/{counter}/call-next"),
+                None,
+            )
+            .await;
+        assert_eq!(status, 200, "call next at {counter}: {body}");
+        servers.push(server);
+    }
+    let second = servers.pop().expect("two servers");
+    let first = servers.pop().expect("two servers");
+
+    let log = dir.path().join("display.log");
+    let command = format!(
+        "{} --server ws://{} --server ws://{} --office main --log {}",
+        common::binary("lobby-display").display(),
+        first.address(),
+        second.address(),
+        log.display()
+    );
+    let display = Tmux::start(dir.path(), &command);
+    display.wait_for("the first server's call, live", &log, |screen| {
+        screen.contains("1番窓口 R001") && screen.contains("接続済み サーバー1")
+    });
+
+    first.kill();
+    // Its queue is another database's, so its `seq` may be behind the screen's: the display
+    // may hold the first's data for up to the catch-up limit (10 s) before it believes it.
+    let screen = display.wait_within(
+        DEADLINE + Duration::from_secs(10),
+        "the second server's call, live",
+        &log,
+        |screen| screen.contains("2番窓口 R001") && screen.contains("接続済み サーバー2"),
+    );
+    assert!(!screen.contains("再接続中"), "{screen}");
+    assert!(!screen.contains("1番窓口 R001"), "{screen}");
 }
 
 /// After reception ends at 17:45 the lobby screen keeps the called number and the waiting count

@@ -10,7 +10,7 @@ fn app(start: Instant) -> App {
     App::new(
         LangMode::Ja,
         true,
-        "ws://127.0.0.1:8080/api/v1/offices/main/live",
+        vec!["ws://127.0.0.1:8080/api/v1/offices/main/live".into()],
         start,
     )
 }
@@ -68,7 +68,13 @@ fn a_reconnect_is_live_again_only_once_its_snapshot_arrives() {
         Event::Feed(FeedEvent::Disconnected { reason: "x".into() }),
         t(1),
     );
-    app.update(Event::Feed(FeedEvent::Connecting { attempt: 1 }), t(2));
+    app.update(
+        Event::Feed(FeedEvent::Connecting {
+            attempt: 1,
+            server: 0,
+        }),
+        t(2),
+    );
     assert_eq!(app.link(), Link::Connecting { attempt: 1 });
     app.update(Event::Feed(FeedEvent::Connected), t(3));
     assert!(matches!(app.link_view(), LinkView::NotLive { .. }));
@@ -119,7 +125,7 @@ fn a_call_event_highlights_the_number_and_rings_the_bell() {
 #[test]
 fn the_bell_stays_silent_without_the_bell_option() {
     let start = Instant::now();
-    let mut app = App::new(LangMode::Ja, false, "ws://x", start);
+    let mut app = App::new(LangMode::Ja, false, vec!["ws://x".into()], start);
     let effects = app.update(message(call_message(2, TEN, "4", "R015")), start);
     assert!(!effects.bell);
     assert!(app.is_highlighted("4", "R015"));
@@ -217,4 +223,171 @@ fn quit_ends_the_loop() {
     assert!(!app.should_quit());
     app.update(Event::Quit, start);
     assert!(app.should_quit());
+}
+
+/// `snapshot_message` of the open office with `number` called at counter 1.
+fn calling(seq: u64, generated_at: &str, number: &str) -> Event {
+    let mut snapshot = open_office();
+    snapshot.now_called[0].number = number.into();
+    message(snapshot_message(seq, generated_at, snapshot))
+}
+
+/// The number on screen at counter 1.
+fn at_counter_1(app: &App) -> Option<&str> {
+    let snapshot = app.snapshot()?;
+    Some(snapshot.now_called.first()?.number.as_str())
+}
+
+/// Live on the first of two servers at `start` with R014 at seq 9, then its link lost and
+/// the second server connected at 2 s.
+fn switched_to_second_server(start: Instant) -> App {
+    let mut app = App::new(
+        LangMode::Ja,
+        true,
+        vec!["ws://a:8080/live".into(), "ws://b:8080/live".into()],
+        start,
+    );
+    let t = |s| start + Duration::from_secs(s);
+    app.update(
+        Event::Feed(FeedEvent::Connecting {
+            attempt: 0,
+            server: 0,
+        }),
+        start,
+    );
+    app.update(Event::Feed(FeedEvent::Connected), start);
+    app.update(calling(9, TEN, "R014"), start);
+    assert_eq!(app.server_number(), Some(1));
+    app.update(
+        Event::Feed(FeedEvent::Disconnected {
+            reason: "connection ended".into(),
+        }),
+        t(1),
+    );
+    app.update(
+        Event::Feed(FeedEvent::Connecting {
+            attempt: 1,
+            server: 1,
+        }),
+        t(1),
+    );
+    app.update(Event::Feed(FeedEvent::Connected), t(2));
+    assert_eq!(app.server_number(), Some(2));
+    app
+}
+
+#[test]
+fn a_new_server_at_the_same_seq_is_live_at_once() {
+    let start = Instant::now();
+    let mut app = switched_to_second_server(start);
+    app.update(
+        calling(9, "2026-12-01T10:00:02+09:00", "R014"),
+        start + Duration::from_secs(2),
+    );
+    assert_eq!(app.link_view(), LinkView::Live);
+    assert_eq!(app.seq(), Some(9));
+}
+
+#[test]
+fn a_new_server_behind_the_screen_leaves_the_newer_data_until_it_catches_up() {
+    let start = Instant::now();
+    let t = |s| start + Duration::from_secs(s);
+    let mut app = switched_to_second_server(start);
+    // The second instance has not seen the last call yet: its snapshot is one event older.
+    let effects = app.update(calling(8, "2026-12-01T10:00:02+09:00", "R013"), t(2));
+    assert_eq!(at_counter_1(&app), Some("R014"), "never back to older data");
+    assert!(app.is_catching_up());
+    assert_eq!(
+        app.link_view(),
+        LinkView::NotLive {
+            last_update: at(TEN)
+        },
+        "the newer data is shown with its age, not as live"
+    );
+    assert!(!effects.bell);
+    // It catches up: the call the screen already has is not called again…
+    let effects = app.update(message(call_message(9, TEN, "1", "R014")), t(3));
+    assert!(!effects.bell && !effects.redraw);
+    assert!(!app.is_highlighted("1", "R014"));
+    // …and its snapshot at the screen's seq makes the screen live on it.
+    app.update(calling(9, "2026-12-01T10:00:03+09:00", "R014"), t(3));
+    assert_eq!(app.link_view(), LinkView::Live);
+    assert!(!app.is_catching_up());
+    app.update(calling(10, "2026-12-01T10:00:04+09:00", "R015"), t(4));
+    assert_eq!(at_counter_1(&app), Some("R015"));
+    assert_eq!(app.seq(), Some(10));
+}
+
+#[test]
+fn a_server_that_stays_behind_is_believed_after_the_catch_up_limit() {
+    let start = Instant::now();
+    let t = |s| start + Duration::from_secs(s);
+    let mut app = switched_to_second_server(start);
+    // Another database altogether (a server started afresh): its seq is far behind.
+    app.update(calling(2, "2026-12-01T10:00:02+09:00", "R001"), t(2));
+    app.update(Event::Tick, t(8));
+    assert_eq!(at_counter_1(&app), Some("R014"));
+    app.update(calling(3, "2026-12-01T10:00:09+09:00", "R002"), t(9));
+    app.update(
+        Event::Tick,
+        t(2) + CATCH_UP_LIMIT - Duration::from_millis(1),
+    );
+    assert_eq!(at_counter_1(&app), Some("R014"), "still waiting");
+    app.update(Event::Tick, t(2) + CATCH_UP_LIMIT);
+    assert_eq!(at_counter_1(&app), Some("R002"), "its latest snapshot");
+    assert_eq!(app.link_view(), LinkView::Live);
+    assert_eq!(app.seq(), Some(3));
+    assert_eq!(
+        app.server_now(),
+        Some(at("2026-12-01T10:00:12+09:00")),
+        "its clock runs from when that snapshot arrived"
+    );
+    // From then on its own seq is the mark.
+    app.update(calling(4, "2026-12-01T10:00:13+09:00", "R003"), t(13));
+    assert_eq!(at_counter_1(&app), Some("R003"));
+}
+
+#[test]
+fn a_server_behind_is_judged_afresh_on_each_connection() {
+    let start = Instant::now();
+    let t = |s| start + Duration::from_secs(s);
+    let mut app = switched_to_second_server(start);
+    app.update(calling(8, "2026-12-01T10:00:02+09:00", "R013"), t(2));
+    app.update(
+        Event::Feed(FeedEvent::Disconnected {
+            reason: "connection ended".into(),
+        }),
+        t(5),
+    );
+    assert!(!app.is_catching_up());
+    app.update(
+        Event::Feed(FeedEvent::Connecting {
+            attempt: 1,
+            server: 0,
+        }),
+        t(5),
+    );
+    app.update(Event::Feed(FeedEvent::Connected), t(6));
+    // The wait starts again with this connection: no snapshot of the lost one is believed.
+    app.update(Event::Tick, t(2) + CATCH_UP_LIMIT);
+    assert_eq!(at_counter_1(&app), Some("R014"));
+    assert_eq!(app.server_number(), Some(1));
+}
+
+#[test]
+fn a_call_older_than_the_screen_is_neither_highlighted_nor_rung() {
+    let start = Instant::now();
+    let mut app = switched_to_second_server(start);
+    let effects = app.update(
+        message(call_message(7, TEN, "2", "R012")),
+        start + Duration::from_secs(2),
+    );
+    assert_eq!(effects, Effects::default());
+    assert!(!app.is_highlighted("2", "R012"));
+}
+
+#[test]
+fn a_single_server_is_not_numbered() {
+    let start = Instant::now();
+    assert_eq!(live_app(start).server_number(), None);
 }

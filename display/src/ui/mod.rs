@@ -124,7 +124,7 @@ fn render_header(view: &View, area: Rect, buf: &mut Buffer) {
 
 fn render_status(view: &View, area: Rect, buf: &mut Buffer) {
     let lang = view.lang;
-    let link = link_span(lang, view.link);
+    let link = link_span(lang, view.link, view.app.server_number());
     let link_width = u16::try_from(link.width()).unwrap_or(u16::MAX);
     let [left, right] = Layout::horizontal([
         Constraint::Fill(1),
@@ -199,17 +199,30 @@ fn office_state(lang: Lang, snapshot: &Snapshot) -> (String, Color, String) {
     (badge.to_owned(), colour, detail)
 }
 
-fn link_span(lang: Lang, link: LinkView) -> Span<'static> {
+/// The link in words, with the server's number in `--server` order when there are several
+/// (「● 接続済み サーバー2」), so whoever looks after the screen sees which one it uses.
+fn link_span(lang: Lang, link: LinkView, server: Option<usize>) -> Span<'static> {
+    let server = server
+        .map(|number| match lang {
+            Lang::Ja => format!("サーバー{number} "),
+            Lang::En => format!("server {number} "),
+        })
+        .unwrap_or_default();
     match link {
-        LinkView::Live => Span::raw(lang.pick("● 接続済み ", "● Live ").to_owned()).green(),
-        LinkView::Connecting => {
-            Span::raw(lang.pick("… 接続しています ", "… Connecting ").to_owned()).yellow()
+        LinkView::Live => {
+            Span::raw(format!("{}{server}", lang.pick("● 接続済み ", "● Live "))).green()
         }
-        LinkView::NotLive { .. } => {
-            Span::raw(lang.pick("✕ 再接続中… ", "✕ Reconnecting… ").to_owned())
-                .red()
-                .bold()
-        }
+        LinkView::Connecting => Span::raw(format!(
+            "{}{server}",
+            lang.pick("… 接続しています ", "… Connecting ")
+        ))
+        .yellow(),
+        LinkView::NotLive { .. } => Span::raw(format!(
+            "{}{server}",
+            lang.pick("✕ 再接続中… ", "✕ Reconnecting… ")
+        ))
+        .red()
+        .bold(),
     }
 }
 

@@ -19,7 +19,7 @@ const URL: &str = "ws://127.0.0.1:8080/api/v1/offices/main/live";
 /// A display started at `start`, connected, that received `snapshot` made at `generated_at`,
 /// then ticked 5 s later (so the clock reads 5 s past the snapshot).
 fn app_with(lang: LangMode, snapshot: Snapshot, generated_at: &str, start: Instant) -> App {
-    let mut app = App::new(lang, false, URL, start);
+    let mut app = App::new(lang, false, vec![URL.into()], start);
     app.update(Event::Feed(FeedEvent::Connected), start);
     let message = snapshot_message(1, generated_at, snapshot);
     app.update(Event::Feed(FeedEvent::Message(Box::new(message))), start);
@@ -137,8 +137,14 @@ fn every_common_lobby_size_uses_the_screen() {
 #[test]
 fn an_unknown_office_is_named_with_the_offices_the_server_has() {
     let start = Instant::now();
-    let mut app = App::new(LangMode::Ja, false, URL, start);
-    app.update(Event::Feed(FeedEvent::Connecting { attempt: 0 }), start);
+    let mut app = App::new(LangMode::Ja, false, vec![URL.into()], start);
+    app.update(
+        Event::Feed(FeedEvent::Connecting {
+            attempt: 0,
+            server: 0,
+        }),
+        start,
+    );
     let problem = crate::feed::ConnectProblem::OfficeNotFound {
         office: "mian".into(),
         offices: vec!["main".into(), "center".into()],
@@ -190,7 +196,7 @@ fn a_wrong_host_or_port_says_which() {
         ),
     ];
     for (problem, words) in cases {
-        let mut app = App::new(LangMode::Ja, false, URL, start);
+        let mut app = App::new(LangMode::Ja, false, vec![URL.into()], start);
         app.update(Event::Feed(FeedEvent::Problem(problem)), start);
         let terminal = draw(&app, 80, 24);
         assert_lines_up(&terminal);
@@ -306,7 +312,13 @@ fn a_lost_connection_says_reconnecting_with_the_last_update_time() {
         }),
         later,
     );
-    app.update(Event::Feed(FeedEvent::Connecting { attempt: 3 }), later);
+    app.update(
+        Event::Feed(FeedEvent::Connecting {
+            attempt: 3,
+            server: 0,
+        }),
+        later,
+    );
     let terminal = draw(&app, 80, 24);
     assert_lines_up(&terminal);
     let text = screen_text(&terminal);
@@ -364,7 +376,7 @@ fn both_languages_alternate_every_few_seconds() {
 #[test]
 fn before_any_data_the_screen_says_it_is_connecting() {
     let start = Instant::now();
-    let app = App::new(LangMode::Ja, false, URL, start);
+    let app = App::new(LangMode::Ja, false, vec![URL.into()], start);
     let terminal = draw(&app, 80, 24);
     assert_lines_up(&terminal);
     insta::assert_snapshot!("connecting_80x24", screen_text(&terminal));
@@ -441,7 +453,7 @@ fn a_phase_from_a_newer_server_shows_as_not_known_never_as_closed() {
                        "called_at":"2026-12-01T09:58:00+09:00"}],
         "recent_calls":[],"counters":[{"id":"1","state":"open","services":["renewal"]}]}"#;
     let message: Message = serde_json::from_str(frame).expect("a newer server's frame decodes");
-    let mut app = App::new(LangMode::Ja, false, URL, start);
+    let mut app = App::new(LangMode::Ja, false, vec![URL.into()], start);
     app.update(Event::Feed(FeedEvent::Connected), start);
     app.update(Event::Feed(FeedEvent::Message(Box::new(message))), start);
     let text = screen_text(&draw(&app, 80, 24));
@@ -461,7 +473,7 @@ fn every_screen_size_between_small_and_large_draws_without_panicking() {
         open_app(LangMode::Ja, start),
         open_app(LangMode::En, start),
         app_with(LangMode::Ja, holiday(), "2026-11-23T10:00:00+09:00", start),
-        App::new(LangMode::Ja, false, URL, start),
+        App::new(LangMode::Ja, false, vec![URL.into()], start),
     ];
     for app in &apps {
         for (width, height) in [
@@ -506,3 +518,61 @@ fn every_phase_and_suspension_speaks_city_office_japanese_on_the_lobby_screen() 
 }
 
 mod hostile;
+
+/// With several `--server`s the status line names the one in use (or tried), so whoever looks
+/// after the screen sees which instance it is on; the data stays on screen while it switches.
+#[test]
+fn with_several_servers_the_status_line_names_the_one_in_use() {
+    let start = Instant::now();
+    let urls = vec![
+        URL.to_owned(),
+        "ws://10.0.0.6:8080/api/v1/offices/main/live".into(),
+    ];
+    let mut app = App::new(LangMode::Ja, false, urls, start);
+    let t = |s| start + Duration::from_secs(s);
+    app.update(
+        Event::Feed(FeedEvent::Connecting {
+            attempt: 0,
+            server: 1,
+        }),
+        start,
+    );
+    app.update(Event::Feed(FeedEvent::Connected), start);
+    let message = snapshot_message(1, "2026-12-01T10:00:00+09:00", open_office());
+    app.update(Event::Feed(FeedEvent::Message(Box::new(message))), start);
+    let text = screen_text(&draw(&app, 80, 24));
+    assert!(text.contains("● 接続済み サーバー2"), "{text}");
+
+    app.update(
+        Event::Feed(FeedEvent::Disconnected {
+            reason: "connection ended".into(),
+        }),
+        t(20),
+    );
+    app.update(
+        Event::Feed(FeedEvent::Connecting {
+            attempt: 1,
+            server: 0,
+        }),
+        t(20),
+    );
+    let terminal = draw(&app, 80, 24);
+    assert_lines_up(&terminal);
+    let text = screen_text(&terminal);
+    assert!(text.contains("✕ 再接続中… サーバー1"), "{text}");
+    assert!(text.contains("最終更新 10:00:00"), "{text}");
+    assert!(text.contains("1番窓口 R014"), "the data stays: {text}");
+    insta::assert_snapshot!("switching_server_80x24", text);
+
+    let mut english = App::new(
+        LangMode::En,
+        false,
+        vec![URL.to_owned(), URL.to_owned()],
+        start,
+    );
+    english.update(Event::Feed(FeedEvent::Connected), start);
+    let message = snapshot_message(1, "2026-12-01T10:00:00+09:00", open_office());
+    english.update(Event::Feed(FeedEvent::Message(Box::new(message))), start);
+    let text = screen_text(&draw(&english, 80, 24));
+    assert!(text.contains("● Live server 1"), "{text}");
+}

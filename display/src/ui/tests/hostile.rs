@@ -188,7 +188,7 @@ proptest! {
         // Through the feed's own parser, as a frame off the wire would go.
         let text = serde_json::to_string(&message).expect("serializes");
         let parsed = parse_frame(&text).expect("within bounds");
-        let mut app = App::new(lang, true, "ws://127.0.0.1:8080/x", start);
+        let mut app = App::new(lang, true, vec!["ws://127.0.0.1:8080/x".into()], start);
         app.update(Event::Feed(FeedEvent::Connected), start);
         app.update(Event::Feed(FeedEvent::Message(Box::new(parsed))), start);
         let call = call_message(seq.wrapping_add(1), "9999-12-31T23:59:59+09:00", "長".repeat(200).as_str(), "R999999999");
@@ -235,7 +235,7 @@ fn the_last_instant_of_the_calendar_does_not_overflow_the_clock() {
     let start = Instant::now();
     let message =
         crate::test_support::snapshot_message(1, "9999-12-31T23:59:59+09:00", open_office());
-    let mut app = App::new(LangMode::Ja, false, "ws://x/y", start);
+    let mut app = App::new(LangMode::Ja, false, vec!["ws://x/y".into()], start);
     app.update(Event::Feed(FeedEvent::Message(Box::new(message))), start);
     app.update(Event::Tick, start + Duration::from_secs(3_600));
     assert!(app.server_now().is_some());
