@@ -1,17 +1,67 @@
 //! A real server for integration tests: the library's router on a loopback port 0, a fresh
-//! SQLite database in a temporary directory, a clock started at a chosen instant, and a token
-//! per role.
+//! database (SQLite in a temporary directory, or a new PostgreSQL database under
+//! [`on_both_engines!`]), a clock started at a chosen instant, and a token per role.
 #![allow(dead_code)] // each test file uses its own subset
 
 use chrono::{DateTime, Utc};
 use queue_server::auth::hash_secret;
 use queue_server::clock::StartedClock;
 use queue_server::config::Config;
-use queue_server::store::Store;
+use queue_server::store::{Database, Engine, Store};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
+
+tokio::task_local! {
+    /// The engine of the servers a test starts: SQLite unless the test runs under
+    /// [`on_both_engines!`].
+    pub static ENGINE: Engine;
+}
+
+/// One test on each engine: `NAME::sqlite` and `NAME::postgres` (ignored, by name, without a
+/// test cluster: `QUEUE_TEST_POSTGRES`, see `.ci/postgres`).
+#[macro_export]
+macro_rules! on_both_engines {
+    ($(#[$meta:meta])* async fn $name:ident() $body:block) => {
+        $(#[$meta])*
+        mod $name {
+            use super::*;
+
+            async fn run() $body
+
+            #[tokio::test]
+            async fn sqlite() {
+                $crate::common::ENGINE
+                    .scope(queue_server::store::Engine::Sqlite, run())
+                    .await;
+            }
+
+            #[tokio::test]
+            #[cfg_attr(
+                not(postgres),
+                ignore = "needs a PostgreSQL cluster: QUEUE_TEST_POSTGRES (see .ci/postgres)"
+            )]
+            async fn postgres() {
+                $crate::common::ENGINE
+                    .scope(queue_server::store::Engine::Postgres, run())
+                    .await;
+            }
+        }
+    };
+}
+
+/// A fresh database of the test's engine; the directory holds the SQLite file (and is the data
+/// directory either way).
+async fn fresh_database(dir: &std::path::Path) -> Database {
+    match ENGINE.try_with(|engine| *engine).unwrap_or(Engine::Sqlite) {
+        Engine::Sqlite => Database::in_data_dir(dir),
+        Engine::Postgres => queue_server::store::fresh_test_postgres()
+            .await
+            .expect("test database")
+            .expect("QUEUE_TEST_POSTGRES names the test cluster"),
+    }
+}
 
 /// A Tuesday at 10:00 in Japan: open.
 pub const OPEN_DAY: &str = "2026-12-01T10:00:00+09:00";
@@ -58,7 +108,9 @@ impl TestServer {
         adjust: impl FnOnce(&mut queue_server::Settings),
     ) -> TestServer {
         let dir = tempfile::tempdir().expect("tempdir");
-        let store = Store::open(dir.path()).await.expect("store");
+        let store = Store::connect(&fresh_database(dir.path()).await)
+            .await
+            .expect("store");
         let start: DateTime<Utc> = DateTime::parse_from_rfc3339(now)
             .expect("valid --now")
             .with_timezone(&Utc);
