@@ -192,7 +192,6 @@ impl Simulation {
         let queue = &latest.queue;
         let anyone_waiting = queue
             .tickets()
-            .iter()
             .any(|t| t.state == TicketState::Waiting);
         let local = now.with_timezone(&Tokyo).time();
         let wanted = match &status.phase {

@@ -36,7 +36,6 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
             let issued = latest
                 .queue
                 .tickets()
-                .iter()
                 .filter(|t| &t.service == service)
                 .count();
             let _ = writeln!(
@@ -70,7 +69,6 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         let done = latest
             .queue
             .tickets()
-            .iter()
             .filter(|t| t.state == TicketState::Done)
             .count();
         let _ = writeln!(out, "queue_tickets_served{{office=\"{office}\"}} {done}");

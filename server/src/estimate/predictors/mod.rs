@@ -239,11 +239,24 @@ impl Estimator for PredictorEstimator {
     /// Bands from the errors of earlier days (`history.past_errors`) followed by today's ended
     /// waits that showed a point (made by this same predictor: the office shows only it).
     fn estimate(&self, facts: &QueueFacts) -> Vec<ServiceEstimate> {
-        let mut errors = facts.history.past_errors.to_vec();
-        errors.extend(facts.history.called.iter().filter_map(|ended| {
-            let point = ended.shown_point?;
-            Some(band::standardized_error(point, ended.wait_minutes()))
-        }));
+        // Only the last `band::WINDOW` errors size the band: today's newest, then earlier
+        // days' latest if today has fewer (a busy day's thousands are never all read).
+        let mut today: Vec<f64> = facts
+            .history
+            .called
+            .iter()
+            .rev()
+            .filter_map(|ended| {
+                let point = ended.shown_point?;
+                Some(band::standardized_error(point, ended.wait_minutes()))
+            })
+            .take(band::WINDOW)
+            .collect();
+        today.reverse();
+        let past = &facts.history.past_errors;
+        let from_past = band::WINDOW - today.len();
+        let mut errors = past[past.len().saturating_sub(from_past)..].to_vec();
+        errors.extend(today);
         facts
             .services
             .iter()
