@@ -105,6 +105,33 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
                 .load(Ordering::Relaxed)
         );
     }
+    family(
+        &mut out,
+        "queue_publishes_total",
+        "counter",
+        "Snapshots the office task published (after a change, a refresh or a calendar transition).",
+    );
+    for (office, handle) in &offices {
+        let _ = writeln!(
+            out,
+            "queue_publishes_total{{office=\"{office}\"}} {}",
+            handle.counters().publishes.load(Ordering::Relaxed)
+        );
+    }
+    family(
+        &mut out,
+        "queue_publish_seconds_total",
+        "counter",
+        "Time the office task spent publishing: estimates, snapshot, serialization.",
+    );
+    for (office, handle) in &offices {
+        let nanos = handle.counters().publish_nanos.load(Ordering::Relaxed);
+        let _ = writeln!(
+            out,
+            "queue_publish_seconds_total{{office=\"{office}\"}} {:.6}",
+            nanos as f64 / 1e9
+        );
+    }
     // How good today's shown waits were, from the tickets already called (docs/estimates.md).
     let today: Vec<_> = published
         .iter()

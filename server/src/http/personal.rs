@@ -84,9 +84,10 @@ fn find(state: &AppState, public_id: &str) -> Option<(Arc<Published>, i64)> {
 /// The visitor's view of a ticket of `published`, its wait from the office's own model.
 fn public_view(state: &AppState, published: &Published, ticket: &Ticket) -> PublicTicket {
     let queue = &published.queue;
-    let wait = published
-        .wait_model
-        .ticket_wait(queue, &published.evidence, ticket, state.clock.now());
+    let wait =
+        published
+            .wait_model
+            .ticket_wait(queue, &published.evidence, ticket, state.clock.now());
     wire::public_ticket(queue, &state.config, ticket, wait.as_ref())
 }
 

@@ -236,3 +236,6 @@ impl DayFacts {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

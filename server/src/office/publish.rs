@@ -278,7 +278,7 @@ fn evidence_of(queue: &OfficeQueue) -> Evidence {
 
 /// The estimator's facts at `now` from the queue and today's evidence: only the open tickets
 /// and the counters are read here, so the cost does not grow with the day.
-fn facts_with(
+pub(super) fn facts_with(
     queue: &OfficeQueue,
     evidence: &Evidence,
     config: &Config,

@@ -531,6 +531,16 @@ impl OfficeTask {
     }
 
     fn publish(&mut self, now: DateTime<Utc>) {
+        let began = std::time::Instant::now();
+        self.render_and_send(now);
+        let took = u64::try_from(began.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.counters.publishes.fetch_add(1, Ordering::Relaxed);
+        self.counters
+            .publish_nanos
+            .fetch_add(took, Ordering::Relaxed);
+    }
+
+    fn render_and_send(&mut self, now: DateTime<Utc>) {
         let evidence = self.day_facts.evidence();
         match self
             .publisher
