@@ -190,10 +190,7 @@ impl Simulation {
     async fn staff(&mut self, now: DateTime<Utc>, status: &calendar::Status) {
         let latest = self.office.latest();
         let queue = &latest.queue;
-        let anyone_waiting = queue
-            .tickets()
-            .iter()
-            .any(|t| t.state == TicketState::Waiting);
+        let anyone_waiting = queue.tickets().any(|t| t.state == TicketState::Waiting);
         let local = now.with_timezone(&Tokyo).time();
         let wanted = match &status.phase {
             Phase::Open => staffed(self.counters.len(), local),

@@ -279,15 +279,9 @@ pub fn snapshot(
             })
         })
         .collect();
-    let mut called: Vec<&domain::Ticket> = queue
-        .tickets()
-        .iter()
-        .filter(|t| t.called_at.is_some() && t.counter.is_some())
-        .collect();
     // Screens list calls by their latest call, a recall included.
-    called.sort_by_key(|t| std::cmp::Reverse(t.recalled_at.or(t.called_at)));
-    let recent_calls = called
-        .into_iter()
+    let recent_calls = queue
+        .calls_newest_first()
         .take(protocol::feed::RECENT_CALLS)
         .filter_map(|t| {
             Some(RecentCall {
@@ -309,8 +303,7 @@ pub fn snapshot(
         waiting_total: Some(services.iter().map(|s| s.waiting).sum()),
         queue: Some(
             queue
-                .tickets()
-                .iter()
+                .open_tickets()
                 .filter(|t| t.state == protocol::TicketState::Waiting)
                 .map(|t| protocol::QueuedTicket {
                     number: t.number.clone(),

@@ -726,3 +726,73 @@ on_both_engines! {
         );
     }
 }
+
+/// The raw answer to one request on a fresh connection: the status line and headers, then
+/// every byte after them (none for `HEAD` or a 304).
+async fn raw_exchange(server: &TestServer, request: &str) -> (String, Vec<u8>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = server.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(address)
+        .await
+        .expect("connected");
+    stream
+        .write_all(format!("{request}Host: {address}\r\nConnection: close\r\n\r\n").as_bytes())
+        .await
+        .expect("sent");
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).await.expect("read");
+    let end = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete head")
+        + 4;
+    let head = String::from_utf8(answer[..end].to_vec()).expect("ASCII head");
+    (head, answer[end..].to_vec())
+}
+
+/// The value of header `name` in a raw head (names compared without case).
+fn header_of(head: &str, name: &str) -> Option<String> {
+    head.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.eq_ignore_ascii_case(name)
+            .then(|| value.trim().to_string())
+    })
+}
+
+#[tokio::test]
+async fn head_on_the_status_answers_the_headers_of_get_and_no_body() {
+    let server = TestServer::start(OPEN_DAY).await;
+    server.issue("renewal").await;
+    let path = "/api/v1/offices/main/status";
+    let (get, body) = raw_exchange(&server, &format!("GET {path} HTTP/1.1\r\n")).await;
+    let (head, nothing) = raw_exchange(&server, &format!("HEAD {path} HTTP/1.1\r\n")).await;
+    assert!(get.starts_with("HTTP/1.1 200"), "{get}");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    for name in ["etag", "cache-control", "content-type", "content-length"] {
+        let value = header_of(&get, name);
+        assert!(value.is_some(), "GET answers {name}: {get}");
+        assert_eq!(header_of(&head, name), value, "{name}");
+    }
+    assert_eq!(
+        header_of(&get, "content-length"),
+        Some(body.len().to_string()),
+        "the length of the body GET sends"
+    );
+    assert!(nothing.is_empty(), "HEAD sends no body");
+
+    // The ETag/304 path answers HEAD as it answers GET.
+    let etag = header_of(&get, "etag").expect("etag");
+    let conditional =
+        |method: &str| format!("{method} {path} HTTP/1.1\r\nIf-None-Match: {etag}\r\n");
+    let (get_304, get_body) = raw_exchange(&server, &conditional("GET")).await;
+    let (head_304, head_body) = raw_exchange(&server, &conditional("HEAD")).await;
+    for (answer, rest) in [(&get_304, &get_body), (&head_304, &head_body)] {
+        assert!(answer.starts_with("HTTP/1.1 304"), "{answer}");
+        assert_eq!(header_of(answer, "etag"), Some(etag.clone()));
+        assert_eq!(
+            header_of(answer, "cache-control"),
+            header_of(&get, "cache-control")
+        );
+        assert!(rest.is_empty(), "a 304 has no body");
+    }
+}

@@ -7,6 +7,10 @@
 //! ([`Recorded`]). Ticket numbers come from the store, which allocates them inside its
 //! transaction ([`Issued`]), so they stay right with several servers on one database.
 
+use std::cmp::Reverse;
+use std::ops::Bound;
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::shown::ShownEstimate;
@@ -297,6 +301,11 @@ pub enum DomainError {
 
 /// The queue of one office for one business day. Its fields change only through
 /// [`OfficeQueue::commit`] (a recorded decision) and [`OfficeQueue::note_event`].
+///
+/// Busy days stay cheap: the tickets and their indexes are persistent collections, so a clone
+/// (one per publish, for readers) costs the same whatever the day has issued, and what commands
+/// and screens read (the open tickets, the recent calls, a ticket by id) is found through an
+/// index instead of a scan of the day.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OfficeQueue {
     /// Office configuration (services, counters).
@@ -306,7 +315,14 @@ pub struct OfficeQueue {
     /// The business day.
     business_date: NaiveDate,
     /// Every ticket of the day, in issue order.
-    tickets: Vec<Ticket>,
+    tickets: imbl::Vector<Arc<Ticket>>,
+    /// Where each ticket id sits in `tickets`.
+    positions: imbl::HashMap<i64, usize>,
+    /// Positions of the tickets still to be called or served (not final), in issue order.
+    open: imbl::OrdSet<usize>,
+    /// Called tickets (those with a counter) by their latest call, newest first and, at the
+    /// same instant, in issue order: what screens list as recent calls.
+    calls: imbl::OrdSet<(Reverse<DateTime<Utc>>, usize)>,
     /// Counters in configuration order.
     counters: Vec<Counter>,
     /// Reception suspension.
@@ -331,7 +347,10 @@ impl OfficeQueue {
             office,
             prefixes,
             business_date: date,
-            tickets: Vec::new(),
+            tickets: imbl::Vector::new(),
+            positions: imbl::HashMap::new(),
+            open: imbl::OrdSet::new(),
+            calls: imbl::OrdSet::new(),
             counters,
             reception: Reception::default(),
             last_seq: 0,
@@ -352,7 +371,9 @@ impl OfficeQueue {
                 counter.state = state;
             }
         }
-        queue.tickets = saved.tickets;
+        for ticket in saved.tickets {
+            queue.push(ticket);
+        }
         queue.reception = saved.reception;
         queue.last_seq = saved.last_seq;
         queue
@@ -369,8 +390,62 @@ impl OfficeQueue {
     }
 
     /// Every ticket of the day, in issue order.
-    pub fn tickets(&self) -> &[Ticket] {
-        &self.tickets
+    pub fn tickets(&self) -> impl DoubleEndedIterator<Item = &Ticket> + ExactSizeIterator + Clone {
+        self.tickets.iter().map(|ticket| &**ticket)
+    }
+
+    /// How many tickets the day has issued.
+    pub fn issued(&self) -> usize {
+        self.tickets.len()
+    }
+
+    /// The tickets still to be called or served (waiting, called, serving), in issue order.
+    pub fn open_tickets(&self) -> impl DoubleEndedIterator<Item = &Ticket> {
+        self.open_before(None)
+    }
+
+    /// The open tickets issued before position `end` (all of them for `None`), in issue order.
+    fn open_before(&self, end: Option<usize>) -> impl DoubleEndedIterator<Item = &Ticket> {
+        let end = end.map_or(Bound::Unbounded, Bound::Excluded);
+        self.open
+            .range::<_, usize>((Bound::Unbounded, end))
+            .filter_map(|&position| self.tickets.get(position).map(|ticket| &**ticket))
+    }
+
+    /// Tickets called to a counter, by their latest call (a recall included), newest first;
+    /// at the same instant in issue order.
+    pub fn calls_newest_first(&self) -> impl Iterator<Item = &Ticket> {
+        self.calls
+            .iter()
+            .filter_map(|&(_, position)| self.tickets.get(position).map(|ticket| &**ticket))
+    }
+
+    /// Adds a ticket at the end of the day, with its indexes.
+    fn push(&mut self, ticket: Ticket) {
+        let position = self.tickets.len();
+        self.positions.insert(ticket.id, position);
+        self.index(None, &ticket, position);
+        self.tickets.push_back(Arc::new(ticket));
+    }
+
+    /// Keeps the indexes right for the ticket at `position`, which was `before` and is now
+    /// `after`.
+    fn index(&mut self, before: Option<&Ticket>, after: &Ticket, position: usize) {
+        let latest_call = |ticket: &Ticket| {
+            ticket.counter.as_ref()?;
+            Some((Reverse(ticket.recalled_at.or(ticket.called_at)?), position))
+        };
+        if let Some(key) = before.and_then(latest_call) {
+            self.calls.remove(&key);
+        }
+        if let Some(key) = latest_call(after) {
+            self.calls.insert(key);
+        }
+        if after.state.is_final() {
+            self.open.remove(&position);
+        } else {
+            self.open.insert(position);
+        }
     }
 
     /// Counters in configuration order.
@@ -412,7 +487,7 @@ impl OfficeQueue {
             open.state = CounterState::Open;
         }
         for seq_no in 1..=waiting {
-            self.tickets.push(Ticket {
+            self.push(Ticket {
                 id: i64::from(seq_no),
                 public_id: format!("test-{seq_no}"),
                 number: display_number("R", seq_no),
@@ -439,7 +514,18 @@ impl OfficeQueue {
 
     /// The ticket with this id.
     pub fn ticket(&self, id: i64) -> Option<&Ticket> {
-        self.tickets.iter().find(|ticket| ticket.id == id)
+        let position = *self.positions.get(&id)?;
+        self.tickets.get(position).map(|ticket| &**ticket)
+    }
+
+    /// The ticket at this position in issue order (0 for the day's first).
+    pub fn ticket_at(&self, position: usize) -> Option<&Ticket> {
+        self.tickets.get(position).map(|ticket| &**ticket)
+    }
+
+    /// Where the ticket with this id sits in issue order (0 for the day's first).
+    pub fn position(&self, id: i64) -> Option<usize> {
+        self.positions.get(&id).copied()
     }
 
     /// The counter with this id.
@@ -449,8 +535,7 @@ impl OfficeQueue {
 
     /// Tickets waiting for a service.
     pub fn waiting_for(&self, service: &str) -> u32 {
-        self.tickets
-            .iter()
+        self.open_tickets()
             .filter(|t| t.state == TicketState::Waiting && t.service == service)
             .count() as u32
     }
@@ -460,9 +545,9 @@ impl OfficeQueue {
     /// [`Self::ahead_of_new`] for the rule.
     pub fn tickets_ahead_of<'a>(&'a self, ticket: &'a Ticket) -> impl Iterator<Item = &'a Ticket> {
         let waiting = ticket.state == TicketState::Waiting;
-        self.tickets
-            .iter()
-            .take_while(move |earlier| waiting && earlier.id != ticket.id)
+        let earlier = self.open_before(self.position(ticket.id));
+        earlier
+            .take_while(move |_| waiting)
             .filter(move |earlier| self.called_before(earlier, &ticket.service))
     }
 
@@ -485,7 +570,7 @@ impl OfficeQueue {
         use subtle::ConstantTimeEq;
         let wanted = public_id.as_bytes();
         let mut found = None;
-        for ticket in &self.tickets {
+        for ticket in self.tickets() {
             let same: bool = ticket.public_id.as_bytes().ct_eq(wanted).into();
             if same && found.is_none() {
                 found = Some(ticket);
@@ -504,8 +589,7 @@ impl OfficeQueue {
     /// sets, one that shares a counter may still go to another counter first: the count is
     /// then an upper bound, never an understatement.)
     pub fn ahead_of_new(&self, service: &str) -> u32 {
-        self.tickets
-            .iter()
+        self.open_tickets()
             .filter(|waiting| self.called_before(waiting, service))
             .count() as u32
     }
@@ -522,12 +606,12 @@ impl OfficeQueue {
     /// Whether any ticket of the day is still to be called or served: after reception ends
     /// the office keeps calling until none is.
     pub fn has_open_tickets(&self) -> bool {
-        self.tickets.iter().any(|t| !t.state.is_final())
+        !self.open.is_empty()
     }
 
     /// The ticket now called to or served at a counter.
     pub fn current_at(&self, counter: &str) -> Option<&Ticket> {
-        self.tickets.iter().find(|t| {
+        self.open_tickets().find(|t| {
             t.counter.as_deref() == Some(counter)
                 && (t.state.is_called() || t.state == TicketState::Serving)
         })
@@ -662,8 +746,7 @@ impl OfficeQueue {
             });
         }
         let next = self
-            .tickets
-            .iter()
+            .open_tickets()
             .find(|t| t.state == TicketState::Waiting && counter.services.contains(&t.service))
             .ok_or(DomainError::QueueEmpty)?;
         let mut changes = Vec::new();
@@ -707,7 +790,7 @@ impl OfficeQueue {
                 ..
             } => {
                 if let Some(issued) = issued {
-                    self.tickets.push(Ticket {
+                    self.push(Ticket {
                         id: issued.id,
                         public_id: issued.public_id.clone(),
                         number: issued.number.clone(),
@@ -732,22 +815,29 @@ impl OfficeQueue {
                 to,
                 counter,
             } => {
-                if let Some(ticket) = self.tickets.iter_mut().find(|t| t.id == *id) {
-                    ticket.state = *to;
-                    if let Some(counter) = counter {
-                        ticket.counter = Some(counter.clone());
-                    }
-                    match action {
-                        // The wait ends at the first call; a recall is kept apart.
-                        TicketAction::Call => ticket.called_at = Some(now),
-                        TicketAction::Recall => ticket.recalled_at = Some(now),
-                        TicketAction::Start => ticket.started_at = Some(now),
-                        _ => {}
-                    }
-                    if to.is_final() {
-                        ticket.finished_at = Some(now);
-                    }
+                let Some(position) = self.position(*id) else {
+                    return;
+                };
+                let Some(before) = self.tickets.get(position).cloned() else {
+                    return;
+                };
+                let mut ticket = (*before).clone();
+                ticket.state = *to;
+                if let Some(counter) = counter {
+                    ticket.counter = Some(counter.clone());
                 }
+                match action {
+                    // The wait ends at the first call; a recall is kept apart.
+                    TicketAction::Call => ticket.called_at = Some(now),
+                    TicketAction::Recall => ticket.recalled_at = Some(now),
+                    TicketAction::Start => ticket.started_at = Some(now),
+                    _ => {}
+                }
+                if to.is_final() {
+                    ticket.finished_at = Some(now);
+                }
+                self.index(Some(&before), &ticket, position);
+                self.tickets.set(position, Arc::new(ticket));
             }
             Change::Counter { id, state } => {
                 if let Some(counter) = self.counters.iter_mut().find(|c| c.id == *id) {

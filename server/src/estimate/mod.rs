@@ -70,7 +70,7 @@ pub struct QueueHistory {
     /// Tickets waiting now, in issue order (the order call-next takes them).
     pub waiting: Vec<Queued>,
     /// Today's tickets that have been called, in the order of their first call.
-    pub called: Vec<EndedWait>,
+    pub called: imbl::Vector<EndedWait>,
     /// Throughput by time of day learned from past days, if there are any.
     pub capacity_profile: Option<std::sync::Arc<CapacityProfile>>,
     /// Counters scheduled to be open over the day, when a staffing plan is configured.
@@ -129,7 +129,7 @@ pub struct ServiceFacts {
     pub waiting: u32,
     /// Minutes today's ended tickets of this kind held their counter (call → finish or
     /// no-show; finishes that include idle time left out), from which the mean is learned.
-    pub finished_today_minutes: Vec<f64>,
+    pub finished_today_minutes: imbl::Vector<f64>,
 }
 
 /// One counter (窓口) of the office.

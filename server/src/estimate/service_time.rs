@@ -30,7 +30,11 @@ pub(super) struct Blend {
 /// is first clamped to a band around the configured mean: a ticket left open over lunch or
 /// finished by mistake at once is one wrong observation, and must not move the mean far.
 /// Durations that are not finite or not positive are ignored as data errors.
-pub(super) fn learned_mean(configured: f64, finished: &[f64], blend: Blend) -> LearnedMean {
+pub(super) fn learned_mean<'a>(
+    configured: f64,
+    finished: impl IntoIterator<Item = &'a f64>,
+    blend: Blend,
+) -> LearnedMean {
     let prior = if configured.is_finite() && configured > 0.0 {
         configured
     } else {
@@ -39,7 +43,7 @@ pub(super) fn learned_mean(configured: f64, finished: &[f64], blend: Blend) -> L
     let low = prior * blend.clamp_low;
     let high = (prior * blend.clamp_high).max(low);
     let (sum, count) = finished
-        .iter()
+        .into_iter()
         .filter(|d| d.is_finite() && **d > 0.0)
         .fold((0.0, 0.0), |(sum, count), d| {
             (sum + d.clamp(low, high), count + 1.0)

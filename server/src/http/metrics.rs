@@ -36,7 +36,6 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
             let issued = latest
                 .queue
                 .tickets()
-                .iter()
                 .filter(|t| &t.service == service)
                 .count();
             let _ = writeln!(
@@ -70,7 +69,6 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         let done = latest
             .queue
             .tickets()
-            .iter()
             .filter(|t| t.state == TicketState::Done)
             .count();
         let _ = writeln!(out, "queue_tickets_served{{office=\"{office}\"}} {done}");
@@ -105,6 +103,33 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
                 .counters()
                 .tickets_expired_by_date_change
                 .load(Ordering::Relaxed)
+        );
+    }
+    family(
+        &mut out,
+        "queue_publishes_total",
+        "counter",
+        "Snapshots the office task published (after a change, a refresh or a calendar transition).",
+    );
+    for (office, handle) in &offices {
+        let _ = writeln!(
+            out,
+            "queue_publishes_total{{office=\"{office}\"}} {}",
+            handle.counters().publishes.load(Ordering::Relaxed)
+        );
+    }
+    family(
+        &mut out,
+        "queue_publish_seconds_total",
+        "counter",
+        "Time the office task spent publishing: estimates, snapshot, serialization.",
+    );
+    for (office, handle) in &offices {
+        let nanos = handle.counters().publish_nanos.load(Ordering::Relaxed);
+        let _ = writeln!(
+            out,
+            "queue_publish_seconds_total{{office=\"{office}\"}} {:.6}",
+            nanos as f64 / 1e9
         );
     }
     // How good today's shown waits were, from the tickets already called (docs/estimates.md).

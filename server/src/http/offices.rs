@@ -31,6 +31,8 @@ pub async fn offices_list(State(state): State<AppState>) -> Json<OfficeList> {
 
 /// `GET /api/v1/offices/{office}/status`: the latest snapshot, from bytes serialized once
 /// per change, with an ETag (`If-None-Match` → 304). No database, no serialization here.
+/// `HEAD` answers the same headers, `Content-Length` included (set here, since the body that
+/// would tell it is dropped for `HEAD`), and no body.
 pub async fn office_status(
     State(state): State<AppState>,
     Path(office): Path<String>,
@@ -58,6 +60,10 @@ pub async fn office_status(
             ),
             (header::ETAG, etag),
             (header::CACHE_CONTROL, cache),
+            (
+                header::CONTENT_LENGTH,
+                HeaderValue::from(published.json.len()),
+            ),
         ],
         published.json.clone(),
     )

@@ -59,8 +59,8 @@ pub fn routes() -> (Router<AppState>, Router<AppState>) {
     }
 }
 
-/// Today's ticket with this public id, with the published state it belongs to.
-fn find(state: &AppState, public_id: &str) -> Option<(Arc<Published>, usize)> {
+/// Today's ticket with this public id: the published state it belongs to and its id.
+fn find(state: &AppState, public_id: &str) -> Option<(Arc<Published>, i64)> {
     // Every office is scanned, whatever is found, so that the time taken does not depend on
     // where (or whether) the id is.
     let mut found = None;
@@ -68,20 +68,14 @@ fn find(state: &AppState, public_id: &str) -> Option<(Arc<Published>, usize)> {
     offices.sort_by(|a, b| a.0.cmp(b.0));
     for (_, office) in offices {
         let published = office.latest();
-        let index = published
+        let id = published
             .queue
             .ticket_by_public_id(public_id)
-            .and_then(|ticket| {
-                published
-                    .queue
-                    .tickets()
-                    .iter()
-                    .position(|t| t.id == ticket.id)
-            });
+            .map(|ticket| ticket.id);
         if found.is_none()
-            && let Some(index) = index
+            && let Some(id) = id
         {
-            found = Some((published.clone(), index));
+            found = Some((published.clone(), id));
         }
     }
     found
@@ -90,9 +84,10 @@ fn find(state: &AppState, public_id: &str) -> Option<(Arc<Published>, usize)> {
 /// The visitor's view of a ticket of `published`, its wait from the office's own model.
 fn public_view(state: &AppState, published: &Published, ticket: &Ticket) -> PublicTicket {
     let queue = &published.queue;
-    let wait = published
-        .wait_model
-        .ticket_wait(queue, ticket, state.clock.now());
+    let wait =
+        published
+            .wait_model
+            .ticket_wait(queue, &published.evidence, ticket, state.clock.now());
     wire::public_ticket(queue, &state.config, ticket, wait.as_ref())
 }
 
@@ -114,8 +109,10 @@ fn no_store(mut response: Response) -> Response {
 /// `GET /api/v1/tickets/{public_id}`.
 async fn ticket_json(State(state): State<AppState>, Path(public_id): Path<String>) -> Response {
     let response = match find(&state, &public_id) {
-        Some((published, index)) => {
-            let ticket = &published.queue.tickets()[index];
+        Some((published, id)) => {
+            let Some(ticket) = published.queue.ticket(id) else {
+                return no_store(unknown_ticket().into_response());
+            };
             Json(public_view(&state, &published, ticket)).into_response()
         }
         None => unknown_ticket().into_response(),
@@ -131,8 +128,10 @@ async fn ticket_page(
 ) -> Response {
     let lang = pages::lang_of(query.as_deref());
     let response = match find(&state, &public_id) {
-        Some((published, index)) => {
-            let ticket = &published.queue.tickets()[index];
+        Some((published, id)) => {
+            let Some(ticket) = published.queue.ticket(id) else {
+                return no_store(pages::ticket_not_found(lang));
+            };
             let view = public_view(&state, &published, ticket);
             pages::ticket_page(&state, lang, &public_id, &view, &published)
         }

@@ -96,7 +96,6 @@ pub async fn tickets_list(
     Ok(Json(TicketList {
         tickets: queue
             .tickets()
-            .iter()
             .map(|ticket| wire::ticket(queue, ticket))
             .collect(),
     }))

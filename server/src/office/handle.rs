@@ -77,6 +77,13 @@ pub struct OfficeCounters {
     pub date_changes_expiring_tickets: AtomicU64,
     /// Tickets expired by those date changes.
     pub tickets_expired_by_date_change: AtomicU64,
+    /// Snapshots published (one per committed batch that changed something, and one per
+    /// refresh or calendar transition).
+    pub publishes: AtomicU64,
+    /// Nanoseconds the office task spent publishing them: estimating, building the snapshot,
+    /// serializing it and handing it to readers. On a busy day this must not grow with the
+    /// tickets already issued (docs/performance.md).
+    pub publish_nanos: AtomicU64,
 }
 
 /// One command on its way to the task, with the slot for its answer.

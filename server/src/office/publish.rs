@@ -21,11 +21,17 @@ use crate::estimate::{
 use crate::protocol::{CallEvent, CounterState, Message, Payload, TicketState, VERSION};
 use crate::wire;
 
+use super::day_facts::Evidence;
+
 /// The latest committed state of the office, with its snapshot serialized once.
 #[derive(Debug)]
 pub struct Published {
-    /// The queue as committed (staff lists read from here).
+    /// The queue as committed (staff lists read from here). A persistent structure: sharing
+    /// it with readers costs the same however many tickets the day has issued.
     pub queue: Arc<OfficeQueue>,
+    /// What the estimator learned from today's tickets, kept up to date by the office task
+    /// (for one ticket's own wait).
+    pub evidence: Evidence,
     /// The calendar's answer when published.
     pub calendar: calendar::Status,
     /// The public snapshot message (`type: snapshot`).
@@ -69,8 +75,8 @@ impl std::fmt::Debug for WaitModel {
 
 impl WaitModel {
     /// Everything the predictor may know at `now`.
-    fn facts(&self, queue: &OfficeQueue, now: DateTime<Utc>) -> QueueFacts {
-        let mut facts = queue_facts(queue, &self.config, now);
+    fn facts(&self, queue: &OfficeQueue, evidence: &Evidence, now: DateTime<Utc>) -> QueueFacts {
+        let mut facts = facts_with(queue, evidence, &self.config, now);
         facts.history.capacity_profile = self.past.profile.clone();
         facts.history.staffing_plan = self.plan.clone();
         facts.history.past_errors = self.past.errors.clone();
@@ -82,13 +88,14 @@ impl WaitModel {
     pub fn ticket_wait(
         &self,
         queue: &OfficeQueue,
+        evidence: &Evidence,
         ticket: &Ticket,
         now: DateTime<Utc>,
     ) -> Option<WaitEstimate> {
         if ticket.state != TicketState::Waiting {
             return None;
         }
-        let mut facts = self.facts(queue, now);
+        let mut facts = self.facts(queue, evidence, now);
         for service in &mut facts.services {
             service.waiting = queue.ahead_of_in(ticket, &service.id);
         }
@@ -147,17 +154,22 @@ impl Publisher {
         }
     }
 
-    /// Estimates the waits, builds the snapshot and serializes it. `clock_speed` is the
-    /// server clock's speed, shown in the snapshot when it is not real time.
+    /// Estimates the waits, builds the snapshot and serializes it. `evidence` is what the
+    /// task learned from `queue`'s tickets. `clock_speed` is the server clock's speed, shown in
+    /// the snapshot when it is not real time.
     pub(super) fn render(
         &mut self,
         queue: &OfficeQueue,
+        evidence: &Evidence,
         now: DateTime<Utc>,
         clock_speed: f64,
     ) -> Result<Rendered, serde_json::Error> {
         let status = calendar::status(&queue.office().schedule, now)
             .serving_until_empty(queue.has_open_tickets());
-        let estimates = self.model.estimator.estimate(&self.model.facts(queue, now));
+        let estimates = self
+            .model
+            .estimator
+            .estimate(&self.model.facts(queue, evidence, now));
         let level = estimate::congestion(&estimates, &self.config.congestion);
         let mut snapshot =
             wire::snapshot(queue, &self.config, &status, &estimates, level, self.demo);
@@ -173,6 +185,7 @@ impl Publisher {
         Ok(Rendered {
             published: Published {
                 queue: Arc::new(queue.clone()),
+                evidence: evidence.clone(),
                 calendar: status,
                 message,
                 json,
@@ -219,11 +232,58 @@ pub fn shown_ranges(estimates: &[ServiceEstimate]) -> Vec<(String, ShownEstimate
 }
 
 /// What the estimator needs to know about the queue at `now`: waiting counts, today's service
-/// times, counters and who is at them.
+/// times, counters and who is at them. Built from the whole day; the office task keeps the
+/// same evidence up to date change by change instead (see `day_facts`).
 pub fn queue_facts(queue: &OfficeQueue, config: &Config, now: DateTime<Utc>) -> QueueFacts {
+    facts_with(queue, &evidence_of(queue), config, now)
+}
+
+/// Today's evidence from every ticket of the day.
+fn evidence_of(queue: &OfficeQueue) -> Evidence {
     let minutes =
         |from: DateTime<Utc>, to: DateTime<Utc>| (to - from).num_milliseconds() as f64 / 60_000.0;
     let finishes = Finishes::of(queue.tickets());
+    let mut finished: imbl::HashMap<String, imbl::Vector<f64>> = imbl::HashMap::new();
+    for t in queue.tickets() {
+        // How long each ticket held its counter, from the call (the walk to the desk holds it
+        // too) to its end: the realised pace, whether or not clerks mark a start.
+        if matches!(t.state, TicketState::Done | TicketState::NoShow)
+            && !finishes.idle_included.contains(&t.id)
+            && let (Some(called), Some(ended)) = (t.called_at, t.finished_at)
+        {
+            finished
+                .entry(t.service.clone())
+                .or_default()
+                .push_back(minutes(called, ended));
+        }
+    }
+    let mut called: Vec<EndedWait> = queue
+        .tickets()
+        .filter_map(|t| {
+            Some(EndedWait {
+                service: t.service.clone(),
+                issued_at: t.issued_at,
+                called_at: t.called_at?,
+                shown_point: t.estimate_at_issue.map(|e| e.point_minutes()),
+            })
+        })
+        .collect();
+    called.sort_by_key(|ended| ended.called_at);
+    Evidence {
+        finished,
+        called: called.into_iter().collect(),
+        habit: finishes.habit,
+    }
+}
+
+/// The estimator's facts at `now` from the queue and today's evidence: only the open tickets
+/// and the counters are read here, so the cost does not grow with the day.
+pub(super) fn facts_with(
+    queue: &OfficeQueue,
+    evidence: &Evidence,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> QueueFacts {
     let services = queue
         .office()
         .services
@@ -233,16 +293,11 @@ pub fn queue_facts(queue: &OfficeQueue, config: &Config, now: DateTime<Utc>) -> 
             id: service.id.clone(),
             configured_mean_minutes: service.mean_service_minutes,
             waiting: queue.waiting_for(&service.id),
-            // How long each ticket held its counter, from the call (the walk to the desk
-            // holds it too) to its end: the realised pace, whether or not clerks mark a start.
-            finished_today_minutes: queue
-                .tickets()
-                .iter()
-                .filter(|t| t.service == service.id)
-                .filter(|t| matches!(t.state, TicketState::Done | TicketState::NoShow))
-                .filter(|t| !finishes.idle_included.contains(&t.id))
-                .filter_map(|t| Some(minutes(t.called_at?, t.finished_at?)))
-                .collect(),
+            finished_today_minutes: evidence
+                .finished
+                .get(&service.id)
+                .cloned()
+                .unwrap_or_default(),
         })
         .collect();
     let counters = queue
@@ -264,35 +319,21 @@ pub fn queue_facts(queue: &OfficeQueue, config: &Config, now: DateTime<Utc>) -> 
             }),
         })
         .collect();
-    let mut called: Vec<EndedWait> = queue
-        .tickets()
-        .iter()
-        .filter_map(|t| {
-            Some(EndedWait {
-                service: t.service.clone(),
-                issued_at: t.issued_at,
-                called_at: t.called_at?,
-                shown_point: t.estimate_at_issue.map(|e| e.point_minutes()),
-            })
-        })
-        .collect();
-    called.sort_by_key(|ended| ended.called_at);
     QueueFacts {
         now,
         services,
         counters,
         history: QueueHistory {
             waiting: queue
-                .tickets()
-                .iter()
+                .open_tickets()
                 .filter(|t| t.state == TicketState::Waiting)
                 .map(|t| Queued {
                     service: t.service.clone(),
                     issued_at: t.issued_at,
                 })
                 .collect(),
-            called,
-            finish_habit: finishes.habit,
+            called: evidence.called.clone(),
+            finish_habit: evidence.habit,
             ..QueueHistory::default()
         },
     }
@@ -308,11 +349,11 @@ struct Finishes {
 }
 
 impl Finishes {
-    fn of(tickets: &[Ticket]) -> Self {
+    fn of<'a>(tickets: impl Iterator<Item = &'a Ticket> + Clone) -> Self {
         // Each first call, by counter and instant: a finish at the same counter and instant was
         // made by that call-next.
         let calls: HashMap<(&str, DateTime<Utc>), DateTime<Utc>> = tickets
-            .iter()
+            .clone()
             .filter_map(|t| Some(((t.counter.as_deref()?, t.called_at?), t.issued_at)))
             .collect();
         let mut habit = FinishHabit::default();
@@ -389,7 +430,7 @@ mod tests {
             ticket(2, 30, 30, Some(42)),
             ticket(3, 35, 42, Some(50)),
         ];
-        let finishes = Finishes::of(&tickets);
+        let finishes = Finishes::of(tickets.iter());
         assert_eq!(
             finishes.habit,
             FinishHabit {

@@ -17,6 +17,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use tokio::sync::{broadcast, mpsc, watch};
 use tokio_util::task::TaskTracker;
 
+use super::day_facts::DayFacts;
 use super::handle::{IdempotencyKey, OfficeCounters, OfficeError, OfficeHandle, Outcome, Request};
 use super::publish::{Called, Published, Publisher, Rendered, shown_ranges};
 use crate::calendar;
@@ -49,6 +50,8 @@ const FASTEST_REFRESH: Duration = Duration::from_millis(250);
 /// The task's own state.
 struct OfficeTask {
     queue: OfficeQueue,
+    /// What the estimator learns from `queue`'s tickets, updated with each committed change.
+    day_facts: DayFacts,
     /// The day in memory may not be the store's (loading it failed): commands are refused and
     /// nothing is published until a load succeeds.
     stale: bool,
@@ -89,11 +92,12 @@ pub async fn start(
         )
         .await?;
     let mut publisher = Publisher::new(config.clone(), estimator, demo, PastDays::learn(&past));
+    let day_facts = DayFacts::of(&queue);
     let Rendered {
         published,
         estimates,
     } = publisher
-        .render(&queue, now, clock.speed())
+        .render(&queue, day_facts.evidence(), now, clock.speed())
         .map_err(|error| StoreError::Corrupt(format!("snapshot: {error}")))?;
     let (requests, receiver) = mpsc::channel(QUEUE_DEPTH);
     let (calls, _) = broadcast::channel(CALL_BUFFER);
@@ -101,6 +105,7 @@ pub async fn start(
     let shared = store.engine().shared();
     let task = OfficeTask {
         queue,
+        day_facts,
         stale: false,
         config,
         store,
@@ -340,6 +345,7 @@ impl OfficeTask {
                 if self.stale {
                     tracing::info!(office = %queue.office().id, "the business day is loaded again");
                 }
+                self.day_facts = DayFacts::of(&queue);
                 self.queue = queue;
                 self.stale = false;
                 Ok(())
@@ -491,6 +497,7 @@ impl OfficeTask {
         let open = open_batch(&self.store, &office, transaction).await?;
         let recorded = open.record(&office, date, &decision, actor, now).await?;
         self.queue.commit(&decision, &recorded, now);
+        self.day_facts.record(&self.queue, &decision, &recorded);
         let outcome = self.outcome_of_recorded(&decision, &recorded);
         if let (Some((service, key)), Some(issued), Outcome::Ticket(ticket)) =
             (keyed, &recorded.issued, &outcome)
@@ -627,7 +634,21 @@ impl OfficeTask {
     }
 
     fn publish(&mut self, now: DateTime<Utc>) {
-        match self.publisher.render(&self.queue, now, self.clock.speed()) {
+        let began = std::time::Instant::now();
+        self.render_and_send(now);
+        let took = u64::try_from(began.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.counters.publishes.fetch_add(1, Ordering::Relaxed);
+        self.counters
+            .publish_nanos
+            .fetch_add(took, Ordering::Relaxed);
+    }
+
+    fn render_and_send(&mut self, now: DateTime<Utc>) {
+        let evidence = self.day_facts.evidence();
+        match self
+            .publisher
+            .render(&self.queue, evidence, now, self.clock.speed())
+        {
             Ok(Rendered {
                 published,
                 estimates,

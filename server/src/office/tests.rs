@@ -138,7 +138,6 @@ async fn when_the_store_refuses_a_batch_every_caller_hears_it_nothing_is_publish
         .latest()
         .queue
         .tickets()
-        .iter()
         .map(|t| t.number.clone())
         .collect();
     assert_eq!(

@@ -161,7 +161,7 @@ impl<'a> Day<'a> {
             let over = !calendar::status(&self.office.schedule, now).accepts_tickets()
                 && now > opens
                 && arrivals.is_empty()
-                && self.queue.tickets().iter().all(|t| t.state.is_final())
+                && self.queue.tickets().all(|t| t.state.is_final())
                 && self.desks.iter().all(|d| *d == Desk::Idle);
             if over {
                 break;
@@ -340,7 +340,6 @@ impl<'a> Day<'a> {
         let anyone_waiting = self
             .queue
             .tickets()
-            .iter()
             .any(|t| t.state == TicketState::Waiting);
         let on_shift =
             opens.is_some_and(|o| now >= o) && (status.accepts_tickets() || anyone_waiting);
@@ -444,7 +443,6 @@ impl<'a> Day<'a> {
         let anyone_waiting = self
             .queue
             .tickets()
-            .iter()
             .any(|t| t.state == TicketState::Waiting);
         let act = |day: &mut Self, ticket: i64, action: TicketAction| {
             day.simple(Command::Ticket { id: ticket, action }, now)

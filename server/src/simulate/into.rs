@@ -84,7 +84,7 @@ pub fn history_tickets(
         let day = Day::new(config, office, scenario, date, hours, next_id);
         let (queue, counter_changes) = day.play(&mut rng, busy_day(office, date), &mut Unobserved);
         next_id += queue.tickets().len() as i64 + 1;
-        played.tickets.extend(queue.tickets().iter().cloned());
+        played.tickets.extend(queue.tickets().cloned());
         played.counter_changes.extend(counter_changes);
     }
     Ok(played)

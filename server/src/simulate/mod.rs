@@ -251,7 +251,7 @@ pub fn run(
         let queue = day.run(&mut rng, busy, &mut judge);
         next_id += queue.tickets().len() as i64 + 1;
         tickets += queue.tickets().len() as u64;
-        past.push(queue.tickets().to_vec());
+        past.push(queue.tickets().cloned().collect());
         let cutoff = date - Duration::days(LEARN_DAYS);
         past.retain(|day| day.first().is_none_or(|t| t.business_date > cutoff));
         let flat: Vec<Ticket> = past.iter().flatten().cloned().collect();

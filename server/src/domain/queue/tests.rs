@@ -417,6 +417,19 @@ proptest! {
             let current = queue.tickets.iter().filter(|t| t.counter.as_deref() == Some(counter.as_str()) && (t.state.is_called() || t.state == TicketState::Serving)).count();
             prop_assert!(current <= 1, "counter {} has {} current tickets", counter, current);
         }
+        // The indexes say what a scan of the day says.
+        let open: Vec<i64> = queue.tickets.iter().filter(|t| !t.state.is_final()).map(|t| t.id).collect();
+        prop_assert_eq!(queue.open_tickets().map(|t| t.id).collect::<Vec<_>>(), open);
+        let mut calls: Vec<&Ticket> = queue.tickets().filter(|t| t.called_at.is_some() && t.counter.is_some()).collect();
+        calls.sort_by_key(|t| std::cmp::Reverse(t.recalled_at.or(t.called_at)));
+        let calls: Vec<i64> = calls.iter().map(|t| t.id).collect();
+        prop_assert_eq!(queue.calls_newest_first().map(|t| t.id).collect::<Vec<_>>(), calls);
+        for (position, ticket) in queue.tickets().enumerate() {
+            prop_assert_eq!(queue.ticket(ticket.id), Some(ticket));
+            prop_assert_eq!(queue.position(ticket.id), Some(position));
+            let ahead = queue.tickets().take(position).filter(|t| ticket.state == TicketState::Waiting && queue.called_before(t, &ticket.service)).count();
+            prop_assert_eq!(queue.ahead_of(ticket) as usize, ahead);
+        }
     }
 }
 

@@ -153,6 +153,17 @@ impl Band {
 
     /// The band shown around `point` given the predictor's recent standardized `errors`.
     pub fn around(&self, point: f64, errors: &[f64]) -> WaitEstimate {
+        self.around_quantiles(point, || self.quantiles(errors))
+    }
+
+    /// The band shown around `point` with the standardized quantiles `quantiles` gives (see
+    /// [`Band::quantiles`]; asked only when there is a wait): computed once, they serve every
+    /// service of an office.
+    pub fn around_quantiles(
+        &self,
+        point: f64,
+        quantiles: impl FnOnce() -> (f64, f64),
+    ) -> WaitEstimate {
         let point = if point.is_finite() {
             point.max(0.0)
         } else {
@@ -161,7 +172,7 @@ impl Band {
         if point == 0.0 {
             return WaitEstimate::NO_WAIT;
         }
-        let (low, high) = self.quantiles(errors);
+        let (low, high) = quantiles();
         let spread = scale(point);
         rounded(
             point,

@@ -227,10 +227,20 @@ impl PredictorEstimator {
     /// The estimate of one service, the band sized from `errors` (standardized errors of this
     /// predictor, oldest first; see [`band`]).
     pub fn estimate_one(&self, facts: &QueueFacts, service: &str, errors: &[f64]) -> WaitEstimate {
+        self.estimate_within(facts, service, || self.band.quantiles(errors))
+    }
+
+    /// The estimate of one service, the band from `quantiles` (asked only for a wait).
+    fn estimate_within(
+        &self,
+        facts: &QueueFacts,
+        service: &str,
+        quantiles: impl FnOnce() -> (f64, f64),
+    ) -> WaitEstimate {
         match self.predictor.point(facts, service) {
             Outlook::NoCounterOpen => WaitEstimate::NoCounterOpen,
             Outlook::CalledAtOnce => WaitEstimate::NO_WAIT,
-            Outlook::Wait { minutes, .. } => self.band.around(minutes, errors),
+            Outlook::Wait { minutes, .. } => self.band.around_quantiles(minutes, quantiles),
         }
     }
 }
@@ -239,18 +249,35 @@ impl Estimator for PredictorEstimator {
     /// Bands from the errors of earlier days (`history.past_errors`) followed by today's ended
     /// waits that showed a point (made by this same predictor: the office shows only it).
     fn estimate(&self, facts: &QueueFacts) -> Vec<ServiceEstimate> {
-        let mut errors = facts.history.past_errors.to_vec();
-        errors.extend(facts.history.called.iter().filter_map(|ended| {
-            let point = ended.shown_point?;
-            Some(band::standardized_error(point, ended.wait_minutes()))
-        }));
+        // Only the last `band::WINDOW` errors size the band: today's newest, then earlier
+        // days' latest if today has fewer (a busy day's thousands are never all read).
+        let mut today: Vec<f64> = facts
+            .history
+            .called
+            .iter()
+            .rev()
+            .filter_map(|ended| {
+                let point = ended.shown_point?;
+                Some(band::standardized_error(point, ended.wait_minutes()))
+            })
+            .take(band::WINDOW)
+            .collect();
+        today.reverse();
+        let past = &facts.history.past_errors;
+        let from_past = band::WINDOW - today.len();
+        let mut errors = past[past.len().saturating_sub(from_past)..].to_vec();
+        errors.extend(today);
+        // The same errors for every service: their quantiles are sorted out once.
+        let quantiles = std::cell::OnceCell::new();
         facts
             .services
             .iter()
             .map(|service| ServiceEstimate {
                 service: service.id.clone(),
                 waiting: service.waiting,
-                wait: self.estimate_one(facts, &service.id, &errors),
+                wait: self.estimate_within(facts, &service.id, || {
+                    *quantiles.get_or_init(|| self.band.quantiles(&errors))
+                }),
             })
             .collect()
     }

@@ -348,7 +348,7 @@ mod tests {
                 id: "renewal".into(),
                 configured_mean_minutes: 10.0,
                 waiting,
-                finished_today_minutes: Vec::new(),
+                finished_today_minutes: imbl::Vector::new(),
             }],
             counters: (0..open)
                 .map(|i| CounterFacts {

@@ -223,13 +223,14 @@ fn last_busy_instant(facts: &QueueFacts) -> Option<chrono::DateTime<chrono::Utc>
     if waiting_now {
         return Some(facts.now);
     }
+    // `called` is in the order of the calls: the last such wait is the latest.
     facts
         .history
         .called
         .iter()
-        .filter(|ended| ended.wait_minutes() >= BUSY_EVIDENCE_MINUTES)
+        .rev()
+        .find(|ended| ended.wait_minutes() >= BUSY_EVIDENCE_MINUTES)
         .map(|ended| ended.called_at)
-        .max()
 }
 
 /// The expected wait of a ticket with `ahead` people before it (may be fractional: shares of

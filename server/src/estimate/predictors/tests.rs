@@ -36,7 +36,7 @@ fn facts() -> QueueFacts {
             id: "renewal".into(),
             configured_mean_minutes: 10.0,
             waiting: 3,
-            finished_today_minutes: Vec::new(),
+            finished_today_minutes: imbl::Vector::new(),
         }],
         counters: vec![busy("1"), busy("2")],
         history: QueueHistory {
@@ -47,7 +47,7 @@ fn facts() -> QueueFacts {
                     issued_at: now() - Duration::minutes(*ago),
                 })
                 .collect(),
-            called: vec![ended(60, 5), ended(50, 15), ended(40, 25)],
+            called: imbl::vector![ended(60, 5), ended(50, 15), ended(40, 25)],
             ..QueueHistory::default()
         },
     }

@@ -34,7 +34,7 @@ fn arbitrary_facts() -> impl Strategy<Value = QueueFacts> {
             .into_iter()
             .enumerate()
             .map(|(i, (mean, waiting, finished))| ServiceFacts {
-                finished_today_minutes: finished,
+                finished_today_minutes: finished.into(),
                 ..service(&format!("s{i}"), mean, waiting)
             })
             .collect();

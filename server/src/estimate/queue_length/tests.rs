@@ -18,7 +18,7 @@ pub(super) fn service(id: &str, mean: f64, waiting: u32) -> ServiceFacts {
         id: id.to_owned(),
         configured_mean_minutes: mean,
         waiting,
-        finished_today_minutes: Vec::new(),
+        finished_today_minutes: imbl::Vector::new(),
     }
 }
 
@@ -191,7 +191,7 @@ fn todays_service_times_shift_the_mean_from_the_configured_one() {
     assert_close(point_of(&configured, "renewal"), 40.0);
 
     // Today renewals took 20 min: mean (3 × 10 + 3 × 20) / 6 = 15, so 3 × 15 + 15 left.
-    renewal.finished_today_minutes = vec![20.0, 20.0, 20.0];
+    renewal.finished_today_minutes = imbl::vector![20.0, 20.0, 20.0];
     let learned = facts(vec![renewal], configured.counters.clone());
     assert_close(point_of(&learned, "renewal"), 60.0);
 }
@@ -301,7 +301,7 @@ fn the_range_narrows_with_more_observations_of_the_same_mean() {
     let mut renewal = service("renewal", 10.0, 8);
     let counters = vec![busy("1", Open, &["renewal"], "renewal", 0)];
     let few = facts(vec![renewal.clone()], counters.clone());
-    renewal.finished_today_minutes = vec![10.0; 40];
+    renewal.finished_today_minutes = std::iter::repeat_n(10.0, 40).collect();
     let many = facts(vec![renewal], counters);
     assert_close(point_of(&few, "renewal"), point_of(&many, "renewal"));
     let (few_min, few_max) = range_of(&few, "renewal");
