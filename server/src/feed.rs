@@ -24,9 +24,9 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast, watch};
 use tokio_util::task::TaskTracker;
 
 use crate::office::{OfficeHandle, Published};
+use crate::protocol::Payload;
 use crate::protocol::change::{self, Change};
 use crate::protocol::feed::REFRESH_INTERVAL;
-use crate::protocol::Payload;
 
 /// One message as a WebSocket text frame, made once for every viewer.
 #[derive(Debug)]
