@@ -4,9 +4,9 @@
 //! frames once: the whole snapshot and, for a committed change, a compact `change` frame
 //! ([`crate::protocol::change`]) from the state before. Every viewer then follows the relay's
 //! `watch` channel and shares those bytes, holding only the frames, not the office's state; a
-//! viewer sent the previous state takes the change, any other the whole snapshot. A slow or stalled viewer simply skips
-//! to the newest frame when it can take one, so it never delays the others and its memory never
-//! grows with lag. Call events come on a `broadcast`; a viewer that lags behind it resyncs from
+//! viewer sent the previous state takes the change, any other the whole snapshot. A slow or
+//! stalled viewer simply skips to the newest frame when it can take one (whole, as it missed a
+//! state), so it never delays the others and its memory never grows with lag. Call events come on a `broadcast`; a viewer that lags behind it resyncs from
 //! the latest snapshot, which carries the recent calls. Viewers send nothing we use: their
 //! frames are ignored, and an oversized one closes the link (1009). Pings keep idle links alive
 //! and find dead ones. Every send has a deadline: a viewer that stops reading (its socket
