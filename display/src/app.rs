@@ -235,7 +235,8 @@ impl App {
         });
         // A frame of a type from a newer server still shows that the link is alive, but its
         // content is not understood: skip it, and let the next snapshot bring the state.
-        if message.payload == Payload::Unknown {
+        // A change frame is applied by the feed task, which hands on the snapshot it makes.
+        if matches!(message.payload, Payload::Unknown | Payload::Change(_)) {
             return Effects::default();
         }
         let new_call = match message.payload {
@@ -250,7 +251,7 @@ impl App {
                 self.synced = true;
                 new_call
             }
-            Payload::Unknown => false,
+            Payload::Change(_) | Payload::Unknown => false,
         };
         Effects {
             redraw: true,

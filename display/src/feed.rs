@@ -118,6 +118,9 @@ pub enum FrameError {
     /// A binary frame: the feed is JSON text only.
     #[error("binary frame of {0} bytes")]
     Binary(usize),
+    /// A `change` frame that does not fit the last snapshot.
+    #[error("change not applied: {0}")]
+    Change(protocol::ChangeError),
     /// A list or a text longer than any real office has (see [`limits`]).
     #[error("out of bounds: {0}")]
     TooLarge(limits::OutOfBounds),
@@ -127,7 +130,12 @@ pub enum FrameError {
 /// version is checked before the shape so a future format is refused as such, not as a parse
 /// error; the sizes before the message, so a hostile or corrupted frame never reaches the screen.
 pub fn parse_frame(text: &str) -> Result<Message, FrameError> {
-    let mut value: serde_json::Value =
+    checked(versioned(text)?)
+}
+
+/// The frame's JSON, if it is of our wire version.
+fn versioned(text: &str) -> Result<serde_json::Value, FrameError> {
+    let value: serde_json::Value =
         serde_json::from_str(text).map_err(|error| FrameError::NotJson(error.to_string()))?;
     let version = value
         .get("v")
@@ -136,8 +144,54 @@ pub fn parse_frame(text: &str) -> Result<Message, FrameError> {
     if version != u64::from(protocol::VERSION) {
         return Err(FrameError::UnknownVersion(version));
     }
+    Ok(value)
+}
+
+/// The message of a versioned frame, once its sizes are within bounds.
+fn checked(mut value: serde_json::Value) -> Result<Message, FrameError> {
     limits::check(&mut value).map_err(FrameError::TooLarge)?;
     serde_json::from_value(value).map_err(|error| FrameError::Shape(error.to_string()))
+}
+
+/// One connection's reading of the feed: it remembers the last snapshot as sent, so that a
+/// `change` frame (a patch of it, [`protocol::change`]) becomes the next whole snapshot before
+/// the screen sees it. The screen only ever gets snapshots and calls.
+#[derive(Debug, Default)]
+pub struct FrameReader {
+    /// The last snapshot, whole (with the waiting list the screen does not draw).
+    last: Option<serde_json::Value>,
+}
+
+impl FrameReader {
+    /// Parses one text frame as [`parse_frame`] does, turning a change into the snapshot it
+    /// makes. A change that does not fit the last snapshot is refused; the next whole snapshot
+    /// (at most 30 s away) puts the screen right.
+    pub fn read(&mut self, text: &str) -> Result<Message, FrameError> {
+        let mut value = versioned(text)?;
+        if value.get("type").and_then(serde_json::Value::as_str) == Some("change") {
+            let generated_at = value
+                .get("generated_at")
+                .cloned()
+                .unwrap_or(serde_json::Value::Null);
+            let message: Message = serde_json::from_value(value)
+                .map_err(|error| FrameError::Shape(error.to_string()))?;
+            let Payload::Change(change) = &message.payload else {
+                return Err(FrameError::Shape("a change frame without its patch".into()));
+            };
+            let last = self
+                .last
+                .as_ref()
+                .ok_or(FrameError::Change(protocol::ChangeError::NoSnapshot))?;
+            value = protocol::change::apply(last, change, message.seq, &generated_at)
+                .map_err(FrameError::Change)?;
+        }
+        let snapshot = value.get("type").and_then(serde_json::Value::as_str) == Some("snapshot");
+        let message = checked(value.clone())?;
+        if snapshot {
+            self.last = Some(value);
+        }
+        Ok(message)
+    }
 }
 
 /// Delay before retry number `attempt` (1-based): doubling from [`FIRST_BACKOFF`], capped at
@@ -233,6 +287,7 @@ async fn connect_and_read(
         Ok(Ok((socket, _response))) => socket,
     };
     tracing::info!(%url, "feed connected");
+    let mut reader = FrameReader::default();
     events
         .send(FeedEvent::Connected)
         .await
@@ -245,7 +300,7 @@ async fn connect_and_read(
             Ok(Some(Ok(frame))) => frame,
         };
         let parsed = match frame {
-            tungstenite::Message::Text(text) => parse_frame(text.as_str()),
+            tungstenite::Message::Text(text) => reader.read(text.as_str()),
             tungstenite::Message::Binary(bytes) => Err(FrameError::Binary(bytes.len())),
             tungstenite::Message::Close(close) => {
                 return Ok(format!("closed by server: {close:?}"));
@@ -350,6 +405,58 @@ mod tests {
         let message = parse_frame(&text).expect("parses");
         assert_eq!(message.seq, 3);
         assert!(matches!(message.payload, Payload::Snapshot(_)));
+    }
+
+    /// A change frame after a snapshot reaches the screen as the next whole snapshot; one
+    /// before any snapshot is refused.
+    #[test]
+    fn change_frames_become_the_snapshots_they_make() {
+        let first = test_support::snapshot_message(
+            3,
+            "2026-12-01T10:00:00+09:00",
+            test_support::open_office(),
+        );
+        let mut office = test_support::open_office();
+        office.services[0].waiting += 1;
+        office.waiting_total = office.waiting_total.map(|total| total + 1);
+        let second = test_support::snapshot_message(4, "2026-12-01T10:00:05+09:00", office.clone());
+        office.recent_calls.clear();
+        let third = test_support::snapshot_message(5, "2026-12-01T10:00:09+09:00", office);
+        let json = |message: &Message| serde_json::to_value(message).expect("serializes");
+        let change = |from: &Message, to: &Message| {
+            let patch = protocol::change::diff(&json(from), &json(to)).expect("a patch");
+            serde_json::to_string(&Message {
+                v: protocol::VERSION,
+                seq: to.seq,
+                generated_at: to.generated_at,
+                payload: Payload::Change(protocol::Change {
+                    base: from.seq,
+                    patch,
+                }),
+            })
+            .expect("serializes")
+        };
+        let mut reader = FrameReader::default();
+        assert_eq!(
+            reader.read(&change(&first, &second)),
+            Err(FrameError::Change(protocol::ChangeError::NoSnapshot))
+        );
+        let text = serde_json::to_string(&first).expect("serializes");
+        assert_eq!(reader.read(&text).expect("a snapshot"), first);
+        let made = change(&first, &second);
+        assert!(made.len() < serde_json::to_string(&second).expect("serializes").len() / 2);
+        assert_eq!(reader.read(&made).expect("applies"), second);
+        assert_eq!(
+            reader.read(&change(&second, &third)).expect("applies"),
+            third
+        );
+        assert!(matches!(
+            reader.read(&change(&first, &second)),
+            Err(FrameError::Change(protocol::ChangeError::OtherBase {
+                base: 3,
+                have: 5
+            }))
+        ));
     }
 
     #[test]

@@ -8,6 +8,28 @@ const Live = (() => {
   const STALE_MS = 60000;
   const MAX_RETRY_MS = 60000;
 
+  // `target` with a change frame's patch applied (docs/protocol.md, `change`): objects list
+  // the keys that changed (null: gone); a list is either replaced, edited around a kept run of
+  // its items ({keep: [i, j], before, after}), or patched item by item ({"0": …}). Untouched
+  // parts are shared with `target`, which is never modified.
+  function patched(target, patch) {
+    if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+    if (Array.isArray(target)) {
+      if (patch.keep) {
+        return (patch.before || []).concat(target.slice(patch.keep[0], patch.keep[1]), patch.after || []);
+      }
+      const items = target.slice();
+      for (const [at, edit] of Object.entries(patch)) items[Number(at)] = patched(items[Number(at)], edit);
+      return items;
+    }
+    const fields = (target && typeof target === 'object') ? Object.assign({}, target) : {};
+    for (const [key, edit] of Object.entries(patch)) {
+      if (edit === null) delete fields[key];
+      else fields[key] = patched(fields[key], edit);
+    }
+    return fields;
+  }
+
   function follow(office, { pollSeconds, onSnapshot, onCall, onLink }) {
     const path = '/api/v1/offices/' + encodeURIComponent(office);
     const wsUrl = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + path + '/live';
@@ -26,9 +48,21 @@ const Live = (() => {
     const report = () => { if (!stopped) onLink(mode, stale()); };
     const setMode = (next) => { mode = next; report(); };
 
+    // The last snapshot, which a `change` frame patches into the next one.
+    let last = null;
+
     function accept(message) {
       if (!message || message.v !== 1) return;
+      if (message.type === 'change') {
+        // A change from another state than ours (never on one socket) waits for the next
+        // whole snapshot, at most 30 s away.
+        if (!last || message.base !== last.seq) return;
+        message = Object.assign(patched(last, message.patch), {
+          type: 'snapshot', seq: message.seq, generated_at: message.generated_at,
+        });
+      }
       if (message.type === 'snapshot') {
+        last = message;
         if (message.generated_at !== generated) {
           generated = message.generated_at;
           advanced = Date.now();
@@ -169,5 +203,5 @@ const Live = (() => {
       : mo + '月' + d + '日（' + WEEKDAYS_JA[weekday] + '）';
   }
 
-  return { follow, el, clock, time, date };
+  return { follow, patched, el, clock, time, date };
 })();

@@ -1,14 +1,20 @@
 //! Benchmark (not run by CI): N WebSocket viewers on the live feed of the real `queue-server`
-//! binary, and the same N on a minimal axum broadcast server (the ceiling for this stack), in
-//! one run. Prints, for each: delivery latency p50/p99/max from the staff reply to each
-//! viewer's receipt, missed updates, and server memory per idle viewer (RSS growth / N).
+//! binary and, in the same run, on two baselines: a minimal axum broadcast server (default
+//! settings, one shared frame through a `watch` channel: the plain ceiling of this stack) and a
+//! Node.js `ws` broadcast server (`feed_viewers/ws_server.js`, skipped by name when `node` or its
+//! `ws` package is missing). The minimal server sends frames of our size (a copy of the change
+//! frame our viewers received last); Node sends today's whole snapshot (the status JSON) and,
+//! in a second round, our frame. Prints, for each: delivery latency p50/p99/max from the
+//! trigger's reply to each viewer's receipt, missed updates, bytes per update frame, server
+//! memory per idle viewer (RSS growth / N), then the p99 ratios.
 //!
 //! ```sh
-//! cargo build --release -p queue-server
-//! cargo run --release -p queue-server --example feed_viewers -- 10000 20
+//! cargo build --release -p queue-server --bin queue-server --example feed_viewers
+//! npm install --prefix /tmp/nodews ws        # once; or Debian's node-ws
+//! NODE_PATH=/tmp/nodews/node_modules ./target/release/examples/feed_viewers 10000 20
 //! ```
 //! Arguments: viewers (default 1000), updates (default 20). The minimal server is this same
-//! program started with `--minimal-server` (about 40 lines below: `minimal_server`).
+//! program started with `--minimal-server FRAME_FILE` (about 40 lines below: `minimal_server`).
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -25,12 +31,11 @@ const NOW: &str = "2026-12-01T10:00:00+09:00";
 
 /// The minimal axum broadcast server: a watch channel of the latest frame, every viewer sent
 /// the current value and each change; `POST /bump` publishes a new one. Default buffer sizes.
-async fn minimal_server() {
+async fn minimal_server(template: String) {
     use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
     use axum::routing::{get, post};
     use axum::{Router, extract::State};
     use tokio::sync::watch;
-    type Latest = watch::Sender<Utf8Bytes>;
     async fn viewer(mut socket: WebSocket, mut latest: watch::Receiver<Utf8Bytes>) {
         let first = latest.borrow_and_update().clone();
         if socket.send(Message::Text(first)).await.is_err() {
@@ -47,24 +52,21 @@ async fn minimal_server() {
         ws: WebSocketUpgrade,
         State(latest): State<Arc<Latest>>,
     ) -> axum::response::Response {
-        let receiver = latest.subscribe();
+        let receiver = latest.0.subscribe();
         ws.on_upgrade(move |socket| viewer(socket, receiver))
     }
+    type Latest = (watch::Sender<Utf8Bytes>, String, std::sync::atomic::AtomicU64);
     async fn bump(State(latest): State<Arc<Latest>>) -> &'static str {
-        latest.send_modify(|frame| {
-            let seq: u64 = frame
-                .as_str()
-                .trim_start_matches("{\"seq\":")
-                .trim_end_matches('}')
-                .parse()
-                .unwrap_or(0);
-            *frame = Utf8Bytes::from(format!("{{\"seq\":{}}}", seq + 1));
-        });
+        let (frames, template, seq) = &*latest;
+        let seq = seq.fetch_add(1, Ordering::Relaxed) + 1;
+        frames.send_replace(Utf8Bytes::from(with_seq(template, seq)));
         "ok"
     }
-    let latest = Arc::new(watch::Sender::new(Utf8Bytes::from(
-        "{\"seq\":0}".to_string(),
-    )));
+    let latest = Arc::new((
+        watch::Sender::new(Utf8Bytes::from(with_seq(&template, 0))),
+        template,
+        std::sync::atomic::AtomicU64::new(0),
+    ));
     let app = Router::new()
         .route("/live", get(live))
         .route("/bump", post(bump))
@@ -77,6 +79,25 @@ async fn minimal_server() {
         listener.local_addr().expect("addr")
     );
     axum::serve(listener, app).await.expect("serve");
+}
+
+/// `template` with its first `"seq":N` made `"seq":seq`: a baseline's next frame, of the same
+/// size as the frame it copies.
+fn with_seq(template: &str, seq: u64) -> String {
+    match template.find("\"seq\":") {
+        Some(at) => {
+            let digits = template[at + 6..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .count();
+            format!(
+                "{}\"seq\":{seq}{}",
+                &template[..at],
+                &template[at + 6 + digits..]
+            )
+        }
+        None => template.to_string(),
+    }
 }
 
 fn rss_kib(pid: u32) -> u64 {
@@ -139,6 +160,10 @@ struct Figures {
     max: f64,
     missed: u64,
     kib_per_viewer: f64,
+    /// Mean bytes of the update frames one viewer received.
+    frame_bytes: f64,
+    /// The last update frame that viewer received.
+    last_frame: String,
 }
 
 /// Connects `n` viewers to `ws_url`, then makes `updates` changes with `trigger` (which returns
@@ -157,6 +182,8 @@ where
     let before = rss_kib(pid);
     let seen: Arc<Vec<AtomicU64>> = Arc::new((0..n).map(|_| AtomicU64::new(0)).collect());
     let receipts: Arc<Mutex<Vec<(u64, Instant)>>> = Arc::default();
+    // Viewer 0's update frames (after its first), for their size.
+    let frames: Arc<Mutex<Vec<String>>> = Arc::default();
     let mut tasks = Vec::with_capacity(n);
     for index in 0..n {
         let (mut socket, _) = loop {
@@ -167,7 +194,9 @@ where
         };
         let seen = seen.clone();
         let receipts = receipts.clone();
+        let frames = frames.clone();
         tasks.push(tokio::spawn(async move {
+            let mut first = true;
             while let Some(Ok(message)) = socket.next().await {
                 if let Message::Text(text) = message
                     && let Some(seq) = seq_of(&text)
@@ -175,6 +204,9 @@ where
                     let at = Instant::now();
                     if seq > seen[index].swap(seq, Ordering::Relaxed) {
                         receipts.lock().await.push((seq, at));
+                    }
+                    if index == 0 && !std::mem::take(&mut first) {
+                        frames.lock().await.push(text.to_string());
                     }
                 }
             }
@@ -215,6 +247,8 @@ where
         }
     }
     latencies.sort_by(|a, b| a.total_cmp(b));
+    let frames = frames.lock().await.clone();
+    let frame_bytes = frames.iter().map(String::len).sum::<usize>() as f64 / frames.len().max(1) as f64;
     let pick = |q: f64| {
         latencies
             .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
@@ -227,21 +261,29 @@ where
         max: latencies.last().copied().unwrap_or(f64::NAN),
         missed,
         kib_per_viewer: idle.saturating_sub(before) as f64 / n as f64,
+        frame_bytes,
+        last_frame: frames.last().cloned().unwrap_or_default(),
     }
 }
 
 fn print(name: &str, n: usize, figures: &Figures) {
     println!(
-        "{name:<16} viewers={n:<6} p50_ms={:>7.2} p99_ms={:>7.2} max_ms={:>7.2} missed={:<4} server_kib_per_idle_viewer={:.2}",
-        figures.p50, figures.p99, figures.max, figures.missed, figures.kib_per_viewer
+        "{name:<22} viewers={n:<6} p50_ms={:>7.2} p99_ms={:>7.2} max_ms={:>7.2} missed={:<4} frame_bytes={:>6.0} server_kib_per_idle_viewer={:.2}",
+        figures.p50,
+        figures.p99,
+        figures.max,
+        figures.missed,
+        figures.frame_bytes,
+        figures.kib_per_viewer
     );
 }
 
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.iter().any(|a| a == "--minimal-server") {
-        minimal_server().await;
+    if let Some(at) = args.iter().position(|a| a == "--minimal-server") {
+        let file = args.get(at + 1).expect("--minimal-server FRAME_FILE");
+        minimal_server(std::fs::read_to_string(file).expect("the frame file")).await;
         return;
     }
     let n: usize = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(1000);
@@ -297,25 +339,73 @@ async fn main() {
         }
     })
     .await;
+    let snapshot = http
+        .get(&status)
+        .send()
+        .await
+        .expect("status")
+        .text()
+        .await
+        .expect("body");
     drop(server);
+    let frames = tempfile::tempdir().expect("tempdir");
+    let ours_file = frames.path().join("ours.json");
+    let snapshot_file = frames.path().join("snapshot.json");
+    std::fs::write(&ours_file, &ours.last_frame).expect("frame file");
+    std::fs::write(&snapshot_file, &snapshot).expect("frame file");
 
+    let http_ref = &http;
+    let baseline = |command: Command| async move {
+        let (child, base, _) = start(command);
+        let bump = format!("{base}/bump");
+        let ws = format!("{}/live", base.replace("http://", "ws://"));
+        let counter = Arc::new(AtomicU64::new(0));
+        let figures = measure(child.0.id(), &ws, n, updates, || {
+            let (http, bump, counter) = (http_ref.clone(), bump.clone(), counter.clone());
+            async move {
+                http.post(&bump).send().await.expect("bump");
+                (counter.fetch_add(1, Ordering::Relaxed) + 1, Instant::now())
+            }
+        })
+        .await;
+        drop(child);
+        figures
+    };
     let mut command = Command::new(&exe);
-    command.arg("--minimal-server");
-    let (minimal, base, _) = start(command);
-    let bump = format!("{base}/bump");
-    let ws = format!("{}/live", base.replace("http://", "ws://"));
-    let counter = Arc::new(AtomicU64::new(0));
-    let theirs = measure(minimal.0.id(), &ws, n, updates, || {
-        let (http, bump, counter) = (http.clone(), bump.clone(), counter.clone());
-        async move {
-            http.post(&bump).send().await.expect("bump");
-            (counter.fetch_add(1, Ordering::Relaxed) + 1, Instant::now())
+    command.arg("--minimal-server").arg(&ours_file);
+    let minimal = baseline(command).await;
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/feed_viewers/ws_server.js");
+    let node_ready = Command::new("node")
+        .args(["-e", "require('ws')"])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|status| status.success());
+    let mut node = Vec::new();
+    if node_ready {
+        for (name, file) in [
+            ("node-ws-snapshot", &snapshot_file),
+            ("node-ws-our-frames", &ours_file),
+        ] {
+            let mut command = Command::new("node");
+            command.arg(&script).arg(file);
+            node.push((name, baseline(command).await));
         }
-    })
-    .await;
-    drop(minimal);
+    }
 
     print("queue-server", n, &ours);
-    print("minimal-axum", n, &theirs);
-    println!("p99_ratio_ours_over_minimal {:.2}", ours.p99 / theirs.p99);
+    print("minimal-axum-our-frames", n, &minimal);
+    for (name, figures) in &node {
+        print(name, n, figures);
+    }
+    if !node_ready {
+        println!("node-ws skipped: `node` with the `ws` package not found (set NODE_PATH)");
+    }
+    println!(
+        "p99_ratio_ours_over_minimal_axum {:.2}",
+        ours.p99 / minimal.p99
+    );
+    for (name, figures) in &node {
+        println!("p99_ratio_ours_over_{name} {:.2}", ours.p99 / figures.p99);
+    }
 }

@@ -50,6 +50,11 @@ pub async fn serve(
             },
             () = stopped(&mut shutdown) => break,
         };
+        // Each frame and reply is written whole: nothing is gained by waiting to coalesce,
+        // and a viewer's frame must not wait for the previous one's acknowledgement.
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "cannot set TCP_NODELAY");
+        }
         let service =
             TowerToHyperService::new(AddExtension::new(router.clone(), ConnectInfo(peer)));
         let connection = builder

@@ -1,10 +1,12 @@
 //! The live feed: one task per WebSocket viewer, sending the office's snapshots and calls.
 //!
-//! Per office, one relay task ([`OfficeFeed`]) turns each published state into a WebSocket
-//! text frame once; every viewer then follows the relay's `watch` channel and shares those
-//! bytes, holding only the frame, not the office's state. A slow or stalled viewer simply skips
-//! to the newest frame when it can take one, so it never delays the others and its memory never
-//! grows with lag. Call events come on a `broadcast`; a viewer that lags behind it resyncs from
+//! Per office, one relay task ([`OfficeFeed`]) turns each published state into WebSocket text
+//! frames once: the whole snapshot and, for a committed change, a compact `change` frame
+//! ([`crate::protocol::change`]) from the state before. Every viewer then follows the relay's
+//! `watch` channel and shares those bytes, holding only the frames, not the office's state; a
+//! viewer sent the previous state takes the change, any other the whole snapshot. A slow or
+//! stalled viewer simply skips to the newest frame when it can take one (whole, as it missed a
+//! state), so it never delays the others and its memory never grows with lag. Call events come on a `broadcast`; a viewer that lags behind it resyncs from
 //! the latest snapshot, which carries the recent calls. Viewers send nothing we use: their
 //! frames are ignored, and an oversized one closes the link (1009). Pings keep idle links alive
 //! and find dead ones. Every send has a deadline: a viewer that stops reading (its socket
@@ -21,7 +23,10 @@ use bytes::Bytes;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast, watch};
 use tokio_util::task::TaskTracker;
 
-use crate::office::OfficeHandle;
+use crate::office::{OfficeHandle, Published};
+use crate::protocol::Payload;
+use crate::protocol::change::{self, Change};
+use crate::protocol::feed::REFRESH_INTERVAL;
 
 /// One message as a WebSocket text frame, made once for every viewer.
 #[derive(Debug)]
@@ -36,15 +41,104 @@ impl Frame {
     /// The frame of a JSON message the office serialized (always UTF-8: it came from a
     /// `String`); one copy per publish, shared by every viewer.
     fn of(json: &Bytes, published_at: Instant) -> Arc<Self> {
-        let text = Utf8Bytes::from(String::from_utf8_lossy(json).into_owned());
-        Arc::new(Self { text, published_at })
+        Arc::new(Self {
+            text: utf8(json),
+            published_at,
+        })
     }
 }
 
-/// The frames of one office's feed: the latest snapshot and the calls, as viewers take them.
+fn utf8(json: &Bytes) -> Utf8Bytes {
+    Utf8Bytes::from(String::from_utf8_lossy(json).into_owned())
+}
+
+/// One published state of the office as viewers take it: the whole snapshot, and, when it
+/// can be said in fewer bytes, the `change` frame from the relay's previous state. A viewer
+/// that was sent that previous state gets the change; any other (just connected, or one that
+/// skipped a state while it was slow) gets the whole snapshot.
+#[derive(Debug)]
+pub struct StateFrames {
+    /// Counts the relay's states: a viewer that was sent state `number - 1` may take `change`.
+    pub number: u64,
+    /// The whole snapshot.
+    pub full: Utf8Bytes,
+    /// The `change` frame from state `number - 1`, if this state goes out as one.
+    pub change: Option<Utf8Bytes>,
+    /// When the office published it (for the publish-to-send lag).
+    pub published_at: Instant,
+}
+
+impl StateFrames {
+    /// The frame for a viewer that was last sent state `sent`.
+    fn for_viewer(&self, sent: u64) -> &Utf8Bytes {
+        match &self.change {
+            Some(change) if sent + 1 == self.number => change,
+            _ => &self.full,
+        }
+    }
+}
+
+/// Turns published states into [`StateFrames`]: remembers the previous snapshot to make each
+/// change from, and when the last whole snapshot went out.
+struct Changes {
+    number: u64,
+    previous: Option<(u64, serde_json::Value)>,
+    last_full: Instant,
+}
+
+impl Changes {
+    fn new() -> Self {
+        Self {
+            number: 0,
+            previous: None,
+            last_full: Instant::now(),
+        }
+    }
+
+    /// The frames of `published`. It goes out whole when nothing was committed since the
+    /// previous state (the periodic refresh: so a whole snapshot goes out at least every
+    /// [`REFRESH_INTERVAL`]), when the calendar changed (a transition, also refreshes), when the
+    /// last whole one is [`REFRESH_INTERVAL`] old, or when the change would be no smaller.
+    fn frames(&mut self, published: &Published) -> Arc<StateFrames> {
+        self.number += 1;
+        let seq = published.message.seq;
+        let snapshot = serde_json::from_slice::<serde_json::Value>(&published.json).ok();
+        let change = match (&self.previous, &snapshot) {
+            (Some((base, before)), Some(now))
+                if seq > *base && self.last_full.elapsed() < REFRESH_INTERVAL =>
+            {
+                change::diff(before, now)
+                    .filter(|patch| patch.get("calendar").is_none())
+                    .and_then(|patch| {
+                        let message = crate::protocol::Message {
+                            v: published.message.v,
+                            seq,
+                            generated_at: published.message.generated_at,
+                            payload: Payload::Change(Change { base: *base, patch }),
+                        };
+                        serde_json::to_string(&message).ok()
+                    })
+                    .filter(|text| text.len() < published.json.len())
+            }
+            _ => None,
+        };
+        if change.is_none() {
+            self.last_full = Instant::now();
+        }
+        self.previous = snapshot.map(|snapshot| (seq, snapshot));
+        Arc::new(StateFrames {
+            number: self.number,
+            full: utf8(&published.json),
+            change: change.map(Utf8Bytes::from),
+            published_at: published.published_at,
+        })
+    }
+}
+
+/// The frames of one office's feed: the latest state and the calls, as viewers take them.
 #[derive(Clone, Debug)]
 pub struct OfficeFeed {
-    snapshots: watch::Receiver<Arc<Frame>>,
+    snapshots: watch::Receiver<Arc<StateFrames>>,
     calls: broadcast::Sender<Arc<Frame>>,
 }
 
@@ -54,10 +148,8 @@ impl OfficeFeed {
     pub fn start(office: &OfficeHandle, tasks: &TaskTracker) -> Self {
         let mut published = office.subscribe();
         let mut office_calls = office.subscribe_calls();
-        let first = {
-            let latest = published.borrow_and_update();
-            Frame::of(&latest.json, latest.published_at)
-        };
+        let mut changes = Changes::new();
+        let first = changes.frames(&published.borrow_and_update());
         let (snapshots, receiver) = watch::channel(first);
         let (calls, _) = broadcast::channel(CALL_FRAMES);
         let relayed = calls.clone();
@@ -68,11 +160,8 @@ impl OfficeFeed {
                         if changed.is_err() {
                             break;
                         }
-                        let frame = {
-                            let latest = published.borrow_and_update();
-                            Frame::of(&latest.json, latest.published_at)
-                        };
-                        snapshots.send_replace(frame);
+                        let latest = published.borrow_and_update().clone();
+                        snapshots.send_replace(changes.frames(&latest));
                     }
                     call = office_calls.recv() => match call {
                         Ok(call) => {
@@ -95,10 +184,12 @@ impl OfficeFeed {
 
 /// Largest frame or message a viewer may send; viewers send nothing we use.
 pub const MAX_CLIENT_MESSAGE: usize = 4 * 1024;
-/// Read buffer per connection: viewers send nothing, so it can be tiny.
-pub const READ_BUFFER: usize = 4 * 1024;
-/// Write buffer per connection before a flush.
-pub const WRITE_BUFFER: usize = 16 * 1024;
+/// Read buffer per connection: viewers send nothing but pongs and a close, so it can be tiny
+/// (a longer frame is read in several pieces); it is memory held by every idle viewer.
+pub const READ_BUFFER: usize = 256;
+/// Bytes gathered before a write: none, so each frame is one write as soon as it is made (and
+/// no viewer holds a buffer of frames it was not sent yet).
+pub const WRITE_BUFFER: usize = 0;
 /// Call frames kept for viewers that are a little behind; further behind, they resync from
 /// the snapshot.
 const CALL_FRAMES: usize = 256;
@@ -269,8 +360,10 @@ async fn serve_frames(
     let mut calls = office.calls.subscribe();
     // The first message is always the full current snapshot.
     let first = snapshots.borrow_and_update().clone();
-    send(socket, Message::Text(first.text.clone()), within).await?;
+    send(socket, Message::Text(first.full.clone()), within).await?;
     metrics.record_send(first.published_at);
+    // The relay's state this viewer was sent last: the next one may go as a change from it.
+    let mut sent = first.number;
     let mut ping =
         tokio::time::interval_at(tokio::time::Instant::now() + PING_INTERVAL, PING_INTERVAL);
     let mut awaiting_pong = false;
@@ -281,7 +374,8 @@ async fn serve_frames(
                     return send(socket, close(close_code::AWAY, "office stopped"), within).await;
                 }
                 let latest = snapshots.borrow_and_update().clone();
-                send(socket, Message::Text(latest.text.clone()), within).await?;
+                send(socket, Message::Text(latest.for_viewer(sent).clone()), within).await?;
+                sent = latest.number;
                 metrics.record_send(latest.published_at);
             }
             call = calls.recv() => match call {
@@ -293,7 +387,8 @@ async fn serve_frames(
                     // Missed calls are in the snapshot's recent calls: resync from it.
                     tracing::debug!(missed, "viewer lagged behind calls; resyncing");
                     let latest = snapshots.borrow_and_update().clone();
-                    send(socket, Message::Text(latest.text.clone()), within).await?;
+                    send(socket, Message::Text(latest.full.clone()), within).await?;
+                    sent = latest.number;
                     metrics.record_send(latest.published_at);
                 }
                 Err(broadcast::error::RecvError::Closed) => {

@@ -7,13 +7,24 @@ use std::time::Duration;
 
 use common::{ADMIN, COUNTER, OPEN_DAY, TestServer};
 use futures_util::{SinkExt, StreamExt};
+use queue_protocol::change::{self, Change};
 use serde_json::Value;
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream, connect_async};
 
-type Viewer = WebSocketStream<MaybeTlsStream<TcpStream>>;
+/// A viewer's socket and the last snapshot it was sent, which a `change` frame patches.
+struct Viewer {
+    socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    last: Option<Value>,
+}
+
+impl Viewer {
+    fn new(socket: WebSocketStream<MaybeTlsStream<TcpStream>>) -> Self {
+        Self { socket, last: None }
+    }
+}
 
 const WAIT: Duration = Duration::from_secs(10);
 
@@ -22,13 +33,13 @@ async fn connect(server: &TestServer) -> Viewer {
         "{}/api/v1/offices/main/live",
         server.base.replace("http://", "ws://")
     );
-    connect_async(url).await.expect("connected").0
+    Viewer::new(connect_async(url).await.expect("connected").0)
 }
 
-/// The next JSON message (skipping pings).
-async fn next_json(viewer: &mut Viewer) -> Value {
+/// The next JSON frame as sent (skipping pings).
+async fn next_frame(viewer: &mut Viewer) -> Value {
     loop {
-        let message = tokio::time::timeout(WAIT, viewer.next())
+        let message = tokio::time::timeout(WAIT, viewer.socket.next())
             .await
             .expect("a message in time")
             .expect("stream open")
@@ -37,6 +48,21 @@ async fn next_json(viewer: &mut Viewer) -> Value {
             return serde_json::from_str(&text).expect("JSON");
         }
     }
+}
+
+/// The next message, a `change` frame applied to the last snapshot: the snapshot it makes.
+async fn next_json(viewer: &mut Viewer) -> Value {
+    let mut message = next_frame(viewer).await;
+    if message["type"] == "change" {
+        let change: Change = serde_json::from_value(message.clone()).expect("a change frame");
+        let last = viewer.last.as_ref().expect("a change after a snapshot");
+        let seq = message["seq"].as_u64().expect("seq");
+        message = change::apply(last, &change, seq, &message["generated_at"]).expect("applies");
+    }
+    if message["type"] == "snapshot" {
+        viewer.last = Some(message.clone());
+    }
+    message
 }
 
 /// Reads until a snapshot matching `want` arrives.
@@ -52,7 +78,7 @@ async fn snapshot_where(viewer: &mut Viewer, want: impl Fn(&Value) -> bool) -> V
 /// Reads until the server's close frame and returns its code.
 async fn close_code(viewer: &mut Viewer) -> Option<CloseCode> {
     loop {
-        match tokio::time::timeout(WAIT, viewer.next())
+        match tokio::time::timeout(WAIT, viewer.socket.next())
             .await
             .expect("in time")
         {
@@ -103,6 +129,56 @@ async fn each_staff_command_brings_a_new_snapshot_with_a_higher_seq() {
         .await;
     let opened = snapshot_where(&mut viewer, |s| s["counters"][0]["state"] == "open").await;
     assert!(opened["seq"].as_u64().expect("seq") > seq);
+}
+
+/// After the first snapshot, each command comes as a `change` frame, smaller than the whole
+/// snapshot; applied one after another they give exactly the status JSON of the same moment.
+#[tokio::test]
+async fn change_frames_applied_in_turn_end_with_exactly_the_next_whole_snapshot() {
+    let server = TestServer::start(OPEN_DAY).await;
+    let mut viewer = connect(&server).await;
+    let first = next_frame(&mut viewer).await;
+    assert_eq!(first["type"], "snapshot");
+    viewer.last = Some(first);
+    server.issue("renewal").await;
+    server
+        .post("/api/v1/offices/main/counters/1/open", COUNTER, None)
+        .await;
+    server.issue("proxy_notice").await;
+    server.issue("renewal").await;
+    server
+        .post("/api/v1/offices/main/counters/1/call-next", COUNTER, None)
+        .await;
+    let (_, status) = server.get("/api/v1/offices/main/status", ADMIN).await;
+    let mut changes = 0;
+    loop {
+        let frame = next_frame(&mut viewer).await;
+        let size = frame.to_string().len();
+        if frame["type"] == "change" {
+            changes += 1;
+            assert!(frame["base"].as_u64().is_some());
+            assert!(
+                size < status.to_string().len() / 2,
+                "a change of {size} bytes: {frame}"
+            );
+            let change: Change = serde_json::from_value(frame.clone()).expect("a change frame");
+            let last = viewer.last.as_ref().expect("a snapshot");
+            let seq = frame["seq"].as_u64().expect("seq");
+            viewer.last =
+                Some(change::apply(last, &change, seq, &frame["generated_at"]).expect("applies"));
+        } else if frame["type"] == "snapshot" {
+            viewer.last = Some(frame);
+        }
+        if viewer
+            .last
+            .as_ref()
+            .is_some_and(|last| last["seq"] == status["seq"])
+        {
+            break;
+        }
+    }
+    assert!(changes >= 4, "{changes} change frames for five commands");
+    assert_eq!(viewer.last, Some(status));
 }
 
 #[tokio::test]
@@ -160,6 +236,7 @@ async fn an_oversized_client_frame_closes_the_link_with_1009() {
     let mut viewer = connect(&server).await;
     next_json(&mut viewer).await;
     viewer
+        .socket
         .send(Message::text("x".repeat(64 * 1024)))
         .await
         .expect("sent");
@@ -172,7 +249,11 @@ async fn small_client_frames_are_ignored() {
     let server = TestServer::start(OPEN_DAY).await;
     let mut viewer = connect(&server).await;
     next_json(&mut viewer).await;
-    viewer.send(Message::text("hello")).await.expect("sent");
+    viewer
+        .socket
+        .send(Message::text("hello"))
+        .await
+        .expect("sent");
     server.issue("renewal").await;
     snapshot_where(&mut viewer, |s| waiting(s) == 1).await;
 }
@@ -222,7 +303,8 @@ async fn a_thousand_viewers_all_get_the_update() {
     let mut viewers = Vec::new();
     for _ in 0..1000 {
         let url = format!("{base}/api/v1/offices/main/live");
-        let (mut viewer, _) = connect_async(url).await.expect("connected");
+        let (socket, _) = connect_async(url).await.expect("connected");
+        let mut viewer = Viewer::new(socket);
         next_json(&mut viewer).await;
         viewers.push(viewer);
     }

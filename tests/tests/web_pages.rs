@@ -391,6 +391,91 @@ async fn a_visitors_page_updates_live_as_the_staff_console_issues_and_calls() {
     clerk.close().await;
 }
 
+/// The pages follow the feed's compact `change` frames: after the first snapshot every command
+/// reaches a viewer as a change (a raw viewer beside the browsers sees them), and the public
+/// page and a personal ticket page patch their last snapshot into the new waiting count, call
+/// and people ahead (counted from the patched `queue`), live and without a reload.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(not(chromium), ignore = "needs chromium")]
+async fn the_public_and_ticket_pages_follow_change_frames() {
+    use futures_util::StreamExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let server = Server::start(dir.path(), &["--now", OPEN_DAY]);
+    let staff = Staff::new(&server, &server.admin());
+    let first = staff.issue("renewal").await;
+    staff.issue("renewal").await;
+    let third = staff.issue("proxy_notice").await;
+    let driver = Driver::start();
+    let visitor = driver.browser(390, 844).await;
+    visitor.goto(&server.url("/")).await;
+    visitor.wait_transport("live").await;
+    visitor.run("window.notReloaded = true;", vec![]).await;
+    let phone = driver.browser(390, 844).await;
+    let public_id = third["public_id"].as_str().expect("public id");
+    phone.goto(&server.url(&format!("/t/{public_id}"))).await;
+    phone.wait_transport("live").await;
+    phone
+        .wait_text("#ahead", "two ahead", |t| t == "前にお待ちの方：2人")
+        .await;
+    phone.run("window.notReloaded = true;", vec![]).await;
+    let ws = server.url("/api/v1/offices/main/live").replace("http://", "ws://");
+    let (mut raw, _) = tokio_tungstenite::connect_async(ws).await.expect("connected");
+
+    staff.issue("renewal").await;
+    staff.post("/api/v1/offices/main/counters/1/open", None).await;
+    let (status, called) = staff
+        .post("/api/v1/offices/main/counters/1/call-next", None)
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(called["number"], first["number"]);
+
+    visitor
+        .wait_text(
+            "tr[data-service=renewal] td.waiting",
+            "the visitor sees two renewals waiting",
+            |t| t == "2人",
+        )
+        .await;
+    visitor
+        .wait_text("#calls", "the visitor sees the call", |t| t.contains("R001"))
+        .await;
+    phone
+        .wait_text("#ahead", "one ahead after the call", |t| t == "前にお待ちの方：1人")
+        .await;
+    for page in [&visitor, &phone] {
+        assert_eq!(
+            page.run("return window.notReloaded;", vec![]).await,
+            json!(true),
+            "a page reloaded instead of following"
+        );
+        assert_eq!(
+            page.run("return document.body.dataset.transport;", vec![]).await,
+            json!("live"),
+            "a page fell back to polling"
+        );
+    }
+    let (_, latest) = staff.get("/api/v1/offices/main/status").await;
+    let mut types = Vec::new();
+    while let Some(Ok(frame)) = raw.next().await {
+        let tokio_tungstenite::tungstenite::Message::Text(text) = frame else {
+            continue;
+        };
+        let frame: Value = serde_json::from_str(&text).expect("JSON");
+        types.push(frame["type"].as_str().unwrap_or_default().to_string());
+        if frame["type"] != "call" && frame["seq"] == latest["seq"] {
+            break;
+        }
+    }
+    assert_eq!(types[0], "snapshot", "{types:?}");
+    assert_eq!(
+        types.iter().filter(|t| *t == "change").count(),
+        3,
+        "an issue, an opening and a call came as changes: {types:?}"
+    );
+    visitor.close().await;
+    phone.close().await;
+}
+
 /// A reverse proxy that forwards plain HTTP and refuses every WebSocket upgrade with 403, as a
 /// proxy that blocks WebSockets does. One request per connection (it forces `Connection:
 /// close`), so every request's head is inspected.

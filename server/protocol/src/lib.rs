@@ -9,6 +9,7 @@
 //! Map of the crate (`docs/protocol.md` documents each field):
 //! - [`calendar`]: the office's phase of the day, closure reasons, hours, calendar listings.
 //! - [`snapshot`]: the public state of one office (status JSON and feed `snapshot` frames).
+//! - [`change`]: the feed's compact `change` frame: a patch of the last snapshot.
 //! - [`message`]: the envelope of every feed frame and the status JSON (`v`, `type`, `seq`).
 //! - [`ticket`]: ticket and counter states, the staff actions, tickets as staff see them.
 //! - [`history`]: hourly aggregates as open data and the weekday × hour forecast.
@@ -22,6 +23,7 @@
 mod wire_enum;
 
 pub mod calendar;
+pub mod change;
 pub mod error;
 pub mod feed;
 pub mod health;
@@ -35,6 +37,7 @@ pub mod ticket;
 pub use calendar::{
     BusyReason, CalendarDay, CalendarDays, CalendarState, Closure, ClosureReason, Hours, Phase,
 };
+pub use change::{Change, ChangeError};
 pub use error::{ErrorBody, ErrorCode, ErrorDetail};
 pub use health::{Health, HealthCheck, HealthCheckName, HealthStatus};
 pub use history::{

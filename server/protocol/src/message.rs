@@ -4,6 +4,7 @@
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
+use crate::change::Change;
 use crate::snapshot::Snapshot;
 
 /// A number called to a counter (feed `call` frame).
@@ -28,6 +29,8 @@ pub enum Payload {
     Snapshot(Box<Snapshot>),
     /// A number was called.
     Call(CallEvent),
+    /// What changed since the previous frame's snapshot ([`crate::change`]).
+    Change(Change),
     /// A type this version does not know (sent by a newer server): clients skip it.
     #[serde(other)]
     Unknown,
@@ -76,7 +79,7 @@ mod tests {
 
     #[test]
     fn a_message_of_a_type_from_a_newer_server_decodes_as_unknown() {
-        let text = r#"{"v":1,"seq":9,"generated_at":"2026-12-01T10:00:00+09:00","type":"change","ops":[1,2]}"#;
+        let text = r#"{"v":1,"seq":9,"generated_at":"2026-12-01T10:00:00+09:00","type":"sound","ops":[1,2]}"#;
         let message: Message = serde_json::from_str(text).expect("decodes");
         assert_eq!(message.payload, Payload::Unknown);
         assert_eq!(message.seq, 9);

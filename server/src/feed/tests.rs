@@ -53,13 +53,77 @@ async fn a_viewer_keeps_only_the_frame_not_the_published_state() {
     let second_frame = viewer.snapshots.borrow_and_update().clone();
 
     assert_ne!(
-        first_frame.text, second_frame.text,
+        first_frame.full, second_frame.full,
         "the viewer saw the issue"
     );
     assert!(
         before.upgrade().is_none(),
         "the state before the issue is still alive while a viewer is connected"
     );
+}
+
+/// A viewer sent the previous state takes the `change` frame, and applying it to that state
+/// gives exactly the next whole snapshot; a viewer that skipped a state takes the whole one.
+#[tokio::test]
+async fn a_change_applied_to_the_previous_state_is_the_next_whole_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).await.unwrap();
+    let config = Arc::new(Config::embedded().unwrap());
+    let start_at: DateTime<Utc> = DateTime::parse_from_rfc3339(OPEN_DAY)
+        .unwrap()
+        .with_timezone(&Utc);
+    let clock: SharedClock = Arc::new(StartedClock::new(start_at));
+    let tasks = TaskTracker::new();
+    let office = config.office("main").unwrap().clone();
+    let handle = crate::office::start(&office, config, store, clock, false, &tasks)
+        .await
+        .unwrap();
+    let mut feed = OfficeFeed::start(&handle, &tasks);
+    let first = feed.snapshots.borrow_and_update().clone();
+    let mut state: serde_json::Value = serde_json::from_str(first.full.as_str()).unwrap();
+    let commands = [
+        Command::Issue {
+            service: "renewal".into(),
+        },
+        Command::OpenCounter("1".into()),
+        Command::Issue {
+            service: "proxy_notice".into(),
+        },
+        Command::CallNext("1".into()),
+    ];
+    for command in commands {
+        handle.execute(command, "desk").await.unwrap();
+        let seq = handle.latest().message.seq;
+        let frames = loop {
+            tokio::time::timeout(std::time::Duration::from_secs(5), feed.snapshots.changed())
+                .await
+                .unwrap()
+                .unwrap();
+            let frames = feed.snapshots.borrow_and_update().clone();
+            if frames.full.as_str().contains(&format!("\"seq\":{seq},")) {
+                break frames;
+            }
+        };
+        let whole: serde_json::Value = serde_json::from_str(frames.full.as_str()).unwrap();
+        let change = frames
+            .change
+            .as_ref()
+            .expect("a committed change goes as a change frame");
+        assert!(change.len() < frames.full.len());
+        assert_eq!(
+            frames.for_viewer(frames.number - 2),
+            &frames.full,
+            "a viewer that skipped a state"
+        );
+        assert_eq!(frames.for_viewer(frames.number - 1), change);
+        let message: crate::protocol::Message = serde_json::from_str(change.as_str()).unwrap();
+        let crate::protocol::Payload::Change(patch) = message.payload else {
+            panic!("not a change frame: {change}");
+        };
+        state = crate::protocol::change::apply(&state, &patch, message.seq, &whole["generated_at"])
+            .unwrap();
+        assert_eq!(state, whole);
+    }
 }
 
 #[test]

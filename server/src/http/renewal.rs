@@ -79,7 +79,7 @@ fn live_of(state: &AppState, office: &str, service: &str) -> Option<Live> {
     let published = state.offices.get(office)?.latest();
     match &published.message.payload {
         Payload::Snapshot(snapshot) => Some(renewal::offices::live_figures(snapshot, service)),
-        Payload::Call(_) | Payload::Unknown => None,
+        Payload::Call(_) | Payload::Change(_) | Payload::Unknown => None,
     }
 }
 

@@ -1,0 +1,319 @@
+//! The feed's compact `change` frame: what changed in the office's snapshot since the frame
+//! before, so that a staff command puts a few hundred bytes on each of thousands of sockets
+//! instead of the whole snapshot (a few KB). A client applies it to its last snapshot and has
+//! exactly the next one.
+//!
+//! The patch is a JSON Merge Patch (RFC 7396) of the snapshot's fields, extended to lists so
+//! that a list is not resent whole when one item changed or one was added:
+//! - an object lists only the keys that changed: a new or changed value, or `null` for a key
+//!   that is gone (a snapshot never holds `null`);
+//! - a list becomes either the new list itself (a JSON array), or an object that edits the old
+//!   one: `{"keep": [i, j], "before": [..], "after": [..]}` is `before` + old items `i..j` +
+//!   `after` (a ticket issued: `after` is the new ticket; a call: `keep` drops the head),
+//!   while `{"0": patch, "3": patch}` patches the items at those positions of a list of the
+//!   same length (one service's waiting count, a counter's state). The smallest form is sent;
+//! - anything else is the new value.
+//!
+//! RFC 6902 JSON Patch was weighed and not taken: its diffs address list items by position, so
+//! removing the head of the queue rewrites every item after it, and each operation spells out
+//! its path (`{"op":"replace","path":"/services/0/waiting","value":3}`).
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// A `change` frame's body (its `v`, `seq` and `generated_at` are the envelope's).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Change {
+    /// The `seq` of the snapshot this change applies to: the previous frame's state.
+    pub base: u64,
+    /// What changed in the snapshot's fields (see the module's documentation).
+    pub patch: Value,
+}
+
+/// Why a change could not be applied: the client's last snapshot is not the one the change was
+/// made from. It waits for the next full snapshot (at most [`crate::feed::REFRESH_INTERVAL`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChangeError {
+    /// No snapshot yet to apply it to.
+    NoSnapshot,
+    /// The change was made from another `seq` than the client's snapshot.
+    OtherBase {
+        /// The change's `base`.
+        base: u64,
+        /// The `seq` of the client's snapshot.
+        have: u64,
+    },
+    /// A list edit that does not fit the list it is applied to.
+    BadListEdit(String),
+}
+
+impl std::fmt::Display for ChangeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NoSnapshot => write!(f, "a change before any snapshot"),
+            Self::OtherBase { base, have } => {
+                write!(f, "a change from seq {base} to a snapshot of seq {have}")
+            }
+            Self::BadListEdit(why) => write!(f, "a list edit that does not fit: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for ChangeError {}
+
+/// The envelope's fields, which are not part of a snapshot's patch.
+pub const ENVELOPE: [&str; 4] = ["v", "type", "seq", "generated_at"];
+
+/// The patch that turns `old` into `new` (two snapshots as JSON, envelopes ignored), or `None`
+/// when it cannot be said as a patch (a `null` in `new`, a list that became an object): then the
+/// whole snapshot is sent.
+pub fn diff(old: &Value, new: &Value) -> Option<Value> {
+    let (Value::Object(old), Value::Object(new)) = (old, new) else {
+        return None;
+    };
+    let strip = |fields: &Map<String, Value>| {
+        fields
+            .iter()
+            .filter(|(key, _)| !ENVELOPE.contains(&key.as_str()))
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect::<Map<String, Value>>()
+    };
+    match object_patch(&strip(old), &strip(new)) {
+        Patched::Same => Some(Value::Object(Map::new())),
+        Patched::Changed(patch) => Some(patch),
+        Patched::Unsayable => None,
+    }
+}
+
+/// Applies `patch` to `snapshot` (a whole snapshot message as JSON) and sets the envelope to
+/// `seq` and `generated_at`: the next snapshot message. Checks `base` against the snapshot's
+/// `seq`.
+pub fn apply(
+    snapshot: &Value,
+    change: &Change,
+    seq: u64,
+    generated_at: &Value,
+) -> Result<Value, ChangeError> {
+    let have = snapshot
+        .get("seq")
+        .and_then(Value::as_u64)
+        .ok_or(ChangeError::NoSnapshot)?;
+    if have != change.base {
+        return Err(ChangeError::OtherBase {
+            base: change.base,
+            have,
+        });
+    }
+    let mut next = patched(snapshot, &change.patch)?;
+    if let Value::Object(fields) = &mut next {
+        fields.insert("type".into(), Value::from("snapshot"));
+        fields.insert("seq".into(), Value::from(seq));
+        fields.insert("generated_at".into(), generated_at.clone());
+    }
+    Ok(next)
+}
+
+/// `target` with `patch` applied (the rules of the module's documentation).
+pub fn patched(target: &Value, patch: &Value) -> Result<Value, ChangeError> {
+    let Value::Object(edits) = patch else {
+        return Ok(patch.clone());
+    };
+    match target {
+        Value::Array(items) => list_patched(items, edits).map(Value::Array),
+        Value::Object(fields) => object_patched(fields.clone(), edits),
+        _ => object_patched(Map::new(), edits),
+    }
+}
+
+fn object_patched(
+    mut fields: Map<String, Value>,
+    edits: &Map<String, Value>,
+) -> Result<Value, ChangeError> {
+    for (key, edit) in edits {
+        if edit.is_null() {
+            fields.remove(key);
+        } else {
+            let value = patched(fields.get(key).unwrap_or(&Value::Null), edit)?;
+            fields.insert(key.clone(), value);
+        }
+    }
+    Ok(Value::Object(fields))
+}
+
+fn list_patched(items: &[Value], edits: &Map<String, Value>) -> Result<Vec<Value>, ChangeError> {
+    if let Some(keep) = edits.get("keep") {
+        let bound = |at: usize| keep.get(at).and_then(Value::as_u64).map(|n| n as usize);
+        let (Some(from), Some(to)) = (bound(0), bound(1)) else {
+            return Err(ChangeError::BadListEdit(format!("keep {keep}")));
+        };
+        if from > to || to > items.len() {
+            return Err(ChangeError::BadListEdit(format!(
+                "keep {from}..{to} of {} items",
+                items.len()
+            )));
+        }
+        let part = |key: &str| -> Result<Vec<Value>, ChangeError> {
+            match edits.get(key) {
+                None => Ok(Vec::new()),
+                Some(Value::Array(values)) => Ok(values.clone()),
+                Some(other) => Err(ChangeError::BadListEdit(format!("{key} {other}"))),
+            }
+        };
+        let mut list = part("before")?;
+        list.extend_from_slice(&items[from..to]);
+        list.extend(part("after")?);
+        return Ok(list);
+    }
+    let mut list = items.to_vec();
+    for (key, edit) in edits {
+        let slot = key
+            .parse::<usize>()
+            .ok()
+            .and_then(|at| list.get_mut(at))
+            .ok_or_else(|| {
+                ChangeError::BadListEdit(format!("item {key} of {} items", items.len()))
+            })?;
+        *slot = patched(slot, edit)?;
+    }
+    Ok(list)
+}
+
+/// What a value's patch is.
+enum Patched {
+    /// Nothing changed.
+    Same,
+    /// This patch.
+    Changed(Value),
+    /// A change a patch cannot say.
+    Unsayable,
+}
+
+fn patch(old: &Value, new: &Value) -> Patched {
+    if old == new {
+        return Patched::Same;
+    }
+    match (old, new) {
+        (_, Value::Null) => Patched::Unsayable,
+        (Value::Object(old), Value::Object(new)) => object_patch(old, new),
+        (Value::Array(old), Value::Array(new)) => list_patch(old, new),
+        // A list patch is an object: a list cannot become an object in one.
+        (Value::Array(_), Value::Object(_)) => Patched::Unsayable,
+        (_, new) if has_null(new) => Patched::Unsayable,
+        (_, new) => Patched::Changed(new.clone()),
+    }
+}
+
+fn has_null(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Array(items) => items.iter().any(has_null),
+        Value::Object(fields) => fields.values().any(has_null),
+        _ => false,
+    }
+}
+
+fn object_patch(old: &Map<String, Value>, new: &Map<String, Value>) -> Patched {
+    let mut edits = Map::new();
+    for (key, value) in new {
+        let edit = match old.get(key) {
+            Some(before) => patch(before, value),
+            None if has_null(value) => Patched::Unsayable,
+            None => Patched::Changed(value.clone()),
+        };
+        match edit {
+            Patched::Same => {}
+            Patched::Changed(edit) => {
+                edits.insert(key.clone(), edit);
+            }
+            Patched::Unsayable => return Patched::Unsayable,
+        }
+    }
+    for key in old.keys() {
+        if !new.contains_key(key) {
+            edits.insert(key.clone(), Value::Null);
+        }
+    }
+    if edits.is_empty() {
+        Patched::Same
+    } else {
+        Patched::Changed(Value::Object(edits))
+    }
+}
+
+/// The smallest of: the new list itself, an edit keeping the longest run of old items, and
+/// (same length) patches of the items that changed.
+fn list_patch(old: &[Value], new: &[Value]) -> Patched {
+    if new.iter().any(has_null) {
+        return Patched::Unsayable;
+    }
+    let mut candidates = vec![Value::Array(new.to_vec())];
+    if let Some(edit) = keep_edit(old, new) {
+        candidates.push(edit);
+    }
+    if old.len() == new.len() {
+        let mut edits = Some(Map::new());
+        for (at, (before, after)) in old.iter().zip(new).enumerate() {
+            match patch(before, after) {
+                Patched::Same => {}
+                Patched::Changed(edit) => {
+                    if let Some(edits) = &mut edits {
+                        edits.insert(at.to_string(), edit);
+                    }
+                }
+                // An item's change only the whole list can say.
+                Patched::Unsayable => edits = None,
+            }
+        }
+        if let Some(edits) = edits {
+            candidates.push(Value::Object(edits));
+        }
+    }
+    candidates
+        .into_iter()
+        .min_by_key(|candidate| candidate.to_string().len())
+        .map_or(Patched::Unsayable, Patched::Changed)
+}
+
+/// `{"keep": [i, j], "before": .., "after": ..}` around the longest run of old items that is
+/// also a run of the new list, if there is one.
+fn keep_edit(old: &[Value], new: &[Value]) -> Option<Value> {
+    // (start in old, start in new, length)
+    let mut best = (0, 0, 0);
+    for start_old in 0..old.len() {
+        for start_new in 0..new.len() {
+            let length = old[start_old..]
+                .iter()
+                .zip(&new[start_new..])
+                .take_while(|(a, b)| a == b)
+                .count();
+            if length > best.2 {
+                best = (start_old, start_new, length);
+            }
+        }
+        if best.2 >= old.len() - start_old {
+            break;
+        }
+    }
+    let (start_old, start_new, length) = best;
+    if length == 0 {
+        return None;
+    }
+    let mut edit = Map::new();
+    edit.insert(
+        "keep".into(),
+        Value::from(vec![start_old as u64, (start_old + length) as u64]),
+    );
+    if start_new > 0 {
+        edit.insert("before".into(), Value::Array(new[..start_new].to_vec()));
+    }
+    if start_new + length < new.len() {
+        edit.insert(
+            "after".into(),
+            Value::Array(new[start_new + length..].to_vec()),
+        );
+    }
+    Some(Value::Object(edit))
+}
+
+#[cfg(test)]
+mod tests;

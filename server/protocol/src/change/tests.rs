@@ -1,0 +1,207 @@
+use serde_json::{Value, json};
+
+use super::*;
+
+fn snapshot(seq: u64, body: Value) -> Value {
+    let mut message = json!({"v": 1, "type": "snapshot", "seq": seq,
+        "generated_at": format!("2026-12-01T10:00:{seq:02}+09:00")});
+    for (key, value) in body.as_object().expect("an object") {
+        message[key] = value.clone();
+    }
+    message
+}
+
+/// Applies the diff of `old` → `new` to `old` and checks it gives `new` exactly.
+fn round_trip(old: &Value, new: &Value) -> Value {
+    let patch = diff(old, new).expect("a patch");
+    let change = Change {
+        base: old["seq"].as_u64().expect("seq"),
+        patch: patch.clone(),
+    };
+    let next = apply(
+        old,
+        &change,
+        new["seq"].as_u64().expect("seq"),
+        &new["generated_at"],
+    )
+    .expect("applies");
+    assert_eq!(&next, new, "patch {patch}");
+    patch
+}
+
+fn ticket(number: &str) -> Value {
+    json!({"number": number, "service": "renewal"})
+}
+
+#[test]
+fn an_issue_sends_the_new_ticket_and_the_counts_not_the_whole_queue() {
+    let queue: Vec<Value> = (1..=30).map(|n| ticket(&format!("R{n:03}"))).collect();
+    let mut longer = queue.clone();
+    longer.push(ticket("R031"));
+    let old = snapshot(
+        1,
+        json!({"office": {"id": "main"}, "waiting_total": 30, "queue": queue,
+            "services": [{"id": "renewal", "waiting": 30}, {"id": "other", "waiting": 0}]}),
+    );
+    let new = snapshot(
+        2,
+        json!({"office": {"id": "main"}, "waiting_total": 31, "queue": longer,
+            "services": [{"id": "renewal", "waiting": 31}, {"id": "other", "waiting": 0}]}),
+    );
+    let patch = round_trip(&old, &new);
+    assert_eq!(
+        patch,
+        json!({"waiting_total": 31, "queue": {"keep": [0, 30], "after": [ticket("R031")]},
+            "services": {"0": {"waiting": 31}}})
+    );
+}
+
+#[test]
+fn a_call_drops_the_head_of_the_queue_and_puts_the_call_first_in_recent_calls() {
+    let calls: Vec<Value> = (1..=8)
+        .rev()
+        .map(|n| json!({"counter": "1", "number": format!("R{n:03}")}))
+        .collect();
+    let mut newer = vec![json!({"counter": "2", "number": "R009"})];
+    newer.extend_from_slice(&calls[..7]);
+    let old = snapshot(
+        5,
+        json!({"queue": [ticket("R009"), ticket("R010"), ticket("R011")], "recent_calls": calls}),
+    );
+    let new = snapshot(
+        6,
+        json!({"queue": [ticket("R010"), ticket("R011")], "recent_calls": newer}),
+    );
+    let patch = round_trip(&old, &new);
+    assert_eq!(patch["queue"], json!({"keep": [1, 3]}));
+    assert_eq!(
+        patch["recent_calls"],
+        json!({"keep": [0, 7], "before": [{"counter": "2", "number": "R009"}]})
+    );
+}
+
+#[test]
+fn a_field_that_is_gone_is_null_in_the_patch_and_removed_by_it() {
+    let old = snapshot(
+        1,
+        json!({"congestion": {"level": "low"}, "reception": {"suspended": true, "reason_code": "other"}}),
+    );
+    let new = snapshot(2, json!({"reception": {"suspended": false}}));
+    let patch = round_trip(&old, &new);
+    assert_eq!(
+        patch,
+        json!({"congestion": null, "reception": {"suspended": false, "reason_code": null}})
+    );
+}
+
+#[test]
+fn nothing_changed_is_an_empty_patch_and_the_envelope_is_never_in_it() {
+    let old = snapshot(3, json!({"waiting_total": 2}));
+    let new = snapshot(4, json!({"waiting_total": 2}));
+    assert_eq!(round_trip(&old, &new), json!({}));
+}
+
+#[test]
+fn a_null_or_a_list_turned_object_is_no_patch_so_the_whole_snapshot_goes() {
+    let old = snapshot(1, json!({"queue": [ticket("R001")], "demo": false}));
+    assert_eq!(
+        diff(
+            &old,
+            &snapshot(2, json!({"queue": {"a": 1}, "demo": false}))
+        ),
+        None
+    );
+    assert_eq!(
+        diff(&old, &snapshot(2, json!({"queue": [], "demo": null}))),
+        None
+    );
+}
+
+#[test]
+fn a_change_from_another_base_or_before_any_snapshot_is_refused() {
+    let old = snapshot(3, json!({"waiting_total": 2}));
+    let change = Change {
+        base: 2,
+        patch: json!({"waiting_total": 3}),
+    };
+    assert_eq!(
+        apply(&old, &change, 4, &Value::from("t")),
+        Err(ChangeError::OtherBase { base: 2, have: 3 })
+    );
+    assert_eq!(
+        apply(&json!({}), &change, 4, &Value::from("t")),
+        Err(ChangeError::NoSnapshot)
+    );
+    let bad = Change {
+        base: 3,
+        patch: json!({"queue": {"keep": [0, 9]}}),
+    };
+    let with_queue = snapshot(3, json!({"queue": [ticket("R001")]}));
+    assert!(matches!(
+        apply(&with_queue, &bad, 4, &Value::from("t")),
+        Err(ChangeError::BadListEdit(_))
+    ));
+}
+
+/// Random lists of tickets edited at random: every diff applies back to the new list.
+#[test]
+fn random_list_edits_round_trip() {
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move |below: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % below
+    };
+    let mut issued = 0;
+    let mut queue: Vec<Value> = Vec::new();
+    for seq in 1..400 {
+        let old = snapshot(
+            seq,
+            json!({"queue": queue.clone(), "waiting_total": queue.len()}),
+        );
+        for _ in 0..next(3) {
+            match next(4) {
+                0 | 1 => {
+                    issued += 1;
+                    queue.push(ticket(&format!("R{issued:03}")));
+                }
+                2 if !queue.is_empty() => {
+                    queue.remove(0);
+                }
+                _ if !queue.is_empty() => {
+                    let at = next(queue.len() as u64) as usize;
+                    queue.remove(at);
+                }
+                _ => {}
+            }
+        }
+        let new = snapshot(
+            seq + 1,
+            json!({"queue": queue.clone(), "waiting_total": queue.len()}),
+        );
+        round_trip(&old, &new);
+    }
+}
+
+#[test]
+fn a_change_frame_has_version_type_seq_and_round_trips() {
+    let message = crate::Message {
+        v: crate::VERSION,
+        seq: 12,
+        generated_at: chrono::DateTime::parse_from_rfc3339("2026-12-01T10:00:00+09:00")
+            .expect("valid instant"),
+        payload: crate::Payload::Change(Change {
+            base: 11,
+            patch: json!({"waiting_total": 3}),
+        }),
+    };
+    let value = serde_json::to_value(&message).expect("serializes");
+    assert_eq!(value["v"], 1);
+    assert_eq!(value["type"], "change");
+    assert_eq!(value["seq"], 12);
+    assert_eq!(value["base"], 11);
+    assert_eq!(value["patch"]["waiting_total"], 3);
+    let back: crate::Message = serde_json::from_value(value).expect("parses");
+    assert_eq!(back, message);
+}
