@@ -63,9 +63,9 @@ async fn minimal_server(template: String) {
         "ok"
     }
     let latest = Arc::new((
-        watch::Sender::new(Utf8Bytes::from(with_seq(&template, 0))),
+        watch::Sender::new(Utf8Bytes::from(with_seq(&template, 1))),
         template,
-        std::sync::atomic::AtomicU64::new(0),
+        std::sync::atomic::AtomicU64::new(1),
     ));
     let app = Router::new()
         .route("/live", get(live))
@@ -204,9 +204,9 @@ where
                     let at = Instant::now();
                     if seq > seen[index].swap(seq, Ordering::Relaxed) {
                         receipts.lock().await.push((seq, at));
-                    }
-                    if index == 0 && !std::mem::take(&mut first) {
-                        frames.lock().await.push(text.to_string());
+                        if index == 0 && !std::mem::take(&mut first) {
+                            frames.lock().await.push(text.to_string());
+                        }
                     }
                 }
             }
@@ -359,7 +359,8 @@ async fn main() {
         let (child, base, _) = start(command);
         let bump = format!("{base}/bump");
         let ws = format!("{}/live", base.replace("http://", "ws://"));
-        let counter = Arc::new(AtomicU64::new(0));
+        // The first frame is seq 1 (a viewer counts as connected once it has a seq).
+        let counter = Arc::new(AtomicU64::new(1));
         let figures = measure(child.0.id(), &ws, n, updates, || {
             let (http, bump, counter) = (http_ref.clone(), bump.clone(), counter.clone());
             async move {
