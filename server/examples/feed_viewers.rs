@@ -55,7 +55,11 @@ async fn minimal_server(template: String) {
         let receiver = latest.0.subscribe();
         ws.on_upgrade(move |socket| viewer(socket, receiver))
     }
-    type Latest = (watch::Sender<Utf8Bytes>, String, std::sync::atomic::AtomicU64);
+    type Latest = (
+        watch::Sender<Utf8Bytes>,
+        String,
+        std::sync::atomic::AtomicU64,
+    );
     async fn bump(State(latest): State<Arc<Latest>>) -> &'static str {
         let (frames, template, seq) = &*latest;
         let seq = seq.fetch_add(1, Ordering::Relaxed) + 1;
@@ -248,7 +252,8 @@ where
     }
     latencies.sort_by(|a, b| a.total_cmp(b));
     let frames = frames.lock().await.clone();
-    let frame_bytes = frames.iter().map(String::len).sum::<usize>() as f64 / frames.len().max(1) as f64;
+    let frame_bytes =
+        frames.iter().map(String::len).sum::<usize>() as f64 / frames.len().max(1) as f64;
     let pick = |q: f64| {
         latencies
             .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
@@ -375,8 +380,8 @@ async fn main() {
     let mut command = Command::new(&exe);
     command.arg("--minimal-server").arg(&ours_file);
     let minimal = baseline(command).await;
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples/feed_viewers/ws_server.js");
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/feed_viewers/ws_server.js");
     let node_ready = Command::new("node")
         .args(["-e", "require('ws')"])
         .stderr(Stdio::null())
