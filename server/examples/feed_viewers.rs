@@ -55,7 +55,11 @@ async fn minimal_server(template: String) {
         let receiver = latest.0.subscribe();
         ws.on_upgrade(move |socket| viewer(socket, receiver))
     }
-    type Latest = (watch::Sender<Utf8Bytes>, String, std::sync::atomic::AtomicU64);
+    type Latest = (
+        watch::Sender<Utf8Bytes>,
+        String,
+        std::sync::atomic::AtomicU64,
+    );
     async fn bump(State(latest): State<Arc<Latest>>) -> &'static str {
         let (frames, template, seq) = &*latest;
         let seq = seq.fetch_add(1, Ordering::Relaxed) + 1;
@@ -63,9 +67,9 @@ async fn minimal_server(template: String) {
         "ok"
     }
     let latest = Arc::new((
-        watch::Sender::new(Utf8Bytes::from(with_seq(&template, 0))),
+        watch::Sender::new(Utf8Bytes::from(with_seq(&template, 1))),
         template,
-        std::sync::atomic::AtomicU64::new(0),
+        std::sync::atomic::AtomicU64::new(1),
     ));
     let app = Router::new()
         .route("/live", get(live))
@@ -204,9 +208,9 @@ where
                     let at = Instant::now();
                     if seq > seen[index].swap(seq, Ordering::Relaxed) {
                         receipts.lock().await.push((seq, at));
-                    }
-                    if index == 0 && !std::mem::take(&mut first) {
-                        frames.lock().await.push(text.to_string());
+                        if index == 0 && !std::mem::take(&mut first) {
+                            frames.lock().await.push(text.to_string());
+                        }
                     }
                 }
             }
@@ -248,7 +252,8 @@ where
     }
     latencies.sort_by(|a, b| a.total_cmp(b));
     let frames = frames.lock().await.clone();
-    let frame_bytes = frames.iter().map(String::len).sum::<usize>() as f64 / frames.len().max(1) as f64;
+    let frame_bytes =
+        frames.iter().map(String::len).sum::<usize>() as f64 / frames.len().max(1) as f64;
     let pick = |q: f64| {
         latencies
             .get(((latencies.len() as f64 * q) as usize).min(latencies.len().saturating_sub(1)))
@@ -359,7 +364,8 @@ async fn main() {
         let (child, base, _) = start(command);
         let bump = format!("{base}/bump");
         let ws = format!("{}/live", base.replace("http://", "ws://"));
-        let counter = Arc::new(AtomicU64::new(0));
+        // The first frame is seq 1 (a viewer counts as connected once it has a seq).
+        let counter = Arc::new(AtomicU64::new(1));
         let figures = measure(child.0.id(), &ws, n, updates, || {
             let (http, bump, counter) = (http_ref.clone(), bump.clone(), counter.clone());
             async move {
@@ -374,8 +380,8 @@ async fn main() {
     let mut command = Command::new(&exe);
     command.arg("--minimal-server").arg(&ours_file);
     let minimal = baseline(command).await;
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("examples/feed_viewers/ws_server.js");
+    let script =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/feed_viewers/ws_server.js");
     let node_ready = Command::new("node")
         .args(["-e", "require('ws')"])
         .stderr(Stdio::null())

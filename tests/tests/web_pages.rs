@@ -418,11 +418,17 @@ async fn the_public_and_ticket_pages_follow_change_frames() {
         .wait_text("#ahead", "two ahead", |t| t == "前にお待ちの方：2人")
         .await;
     phone.run("window.notReloaded = true;", vec![]).await;
-    let ws = server.url("/api/v1/offices/main/live").replace("http://", "ws://");
-    let (mut raw, _) = tokio_tungstenite::connect_async(ws).await.expect("connected");
+    let ws = server
+        .url("/api/v1/offices/main/live")
+        .replace("http://", "ws://");
+    let (mut raw, _) = tokio_tungstenite::connect_async(ws)
+        .await
+        .expect("connected");
 
     staff.issue("renewal").await;
-    staff.post("/api/v1/offices/main/counters/1/open", None).await;
+    staff
+        .post("/api/v1/offices/main/counters/1/open", None)
+        .await;
     let (status, called) = staff
         .post("/api/v1/offices/main/counters/1/call-next", None)
         .await;
@@ -437,10 +443,14 @@ async fn the_public_and_ticket_pages_follow_change_frames() {
         )
         .await;
     visitor
-        .wait_text("#calls", "the visitor sees the call", |t| t.contains("R001"))
+        .wait_text("#calls", "the visitor sees the call", |t| {
+            t.contains("R001")
+        })
         .await;
     phone
-        .wait_text("#ahead", "one ahead after the call", |t| t == "前にお待ちの方：1人")
+        .wait_text("#ahead", "one ahead after the call", |t| {
+            t == "前にお待ちの方：1人"
+        })
         .await;
     for page in [&visitor, &phone] {
         assert_eq!(
@@ -449,7 +459,8 @@ async fn the_public_and_ticket_pages_follow_change_frames() {
             "a page reloaded instead of following"
         );
         assert_eq!(
-            page.run("return document.body.dataset.transport;", vec![]).await,
+            page.run("return document.body.dataset.transport;", vec![])
+                .await,
             json!("live"),
             "a page fell back to polling"
         );

@@ -8,8 +8,9 @@ const http = require('http');
 const { WebSocket, WebSocketServer } = require('ws');
 
 const template = fs.readFileSync(process.argv[2], 'utf8');
-let seq = 0;
-let frame = Buffer.from(template.replace(/"seq":\d+/, '"seq":0'));
+// The first frame is seq 1 (a viewer counts as connected once it has a seq).
+let seq = 1;
+let frame = Buffer.from(template.replace(/"seq":\d+/, '"seq":1'));
 
 const server = http.createServer((request, response) => {
   if (request.method !== 'POST' || request.url !== '/bump') {
@@ -21,11 +22,11 @@ const server = http.createServer((request, response) => {
   frame = Buffer.from(template.replace(/"seq":\d+/, '"seq":' + seq));
   response.end('ok');
   for (const client of wss.clients) {
-    if (client.readyState === WebSocket.OPEN) client.send(frame);
+    if (client.readyState === WebSocket.OPEN) client.send(frame, { binary: false });
   }
 });
 const wss = new WebSocketServer({ server, path: '/live' });
-wss.on('connection', (socket) => socket.send(frame));
+wss.on('connection', (socket) => socket.send(frame, { binary: false }));
 server.listen(0, '127.0.0.1', () => {
   console.log('listening on http://127.0.0.1:' + server.address().port);
 });

@@ -433,7 +433,8 @@ impl OfficeQueue {
     fn index(&mut self, before: Option<&Ticket>, after: &Ticket, position: usize) {
         let latest_call = |ticket: &Ticket| {
             ticket.counter.as_ref()?;
-            Some((Reverse(ticket.recalled_at.or(ticket.called_at)?), position))
+            let called = ticket.called_at?;
+            Some((Reverse(ticket.recalled_at.unwrap_or(called)), position))
         };
         if let Some(key) = before.and_then(latest_call) {
             self.calls.remove(&key);
