@@ -158,7 +158,8 @@ enum Commands {
         action: TokenCommand,
     },
     /// Write a consistent copy of the database to FILE (works while the server runs), check
-    /// it (SQLite integrity check) and print what it holds: tickets, events, tokens.
+    /// it (SQLite integrity check) and print what it holds: tickets, events, tokens. A
+    /// PostgreSQL --database is refused with how to back it up (pg_dump); nothing is written.
     Backup {
         /// Where to write the copy; must not exist, its directory must.
         file: PathBuf,
