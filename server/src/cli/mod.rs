@@ -320,6 +320,11 @@ fn parse_role(text: &str) -> Result<Role, String> {
     Role::parse(text).ok_or_else(|| "expected issuer, counter or admin".to_string())
 }
 
+/// The log filter without `RUST_LOG`: `info`, except PostgreSQL's notices, which sqlx logs at
+/// `info` and which say nothing to an operator (`relation "_sqlx_migrations" already exists,
+/// skipping` at every start and every command on a PostgreSQL database).
+const DEFAULT_LOG_FILTER: &str = "info,sqlx::postgres::notice=warn";
+
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -328,7 +333,7 @@ pub fn main() -> ExitCode {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG_FILTER)),
         )
         .init();
     match run(cli) {
