@@ -289,7 +289,11 @@ async fn fan_out(deployment: &Deployment, changes: usize, viewers: usize) -> Fan
         for frames in boxes {
             let (mut socket, _) = connect_async(&ws).await.expect("viewer connects");
             // The first frame (the snapshot on connecting) before any change is made.
-            socket.next().await.expect("a first frame").expect("a frame");
+            socket
+                .next()
+                .await
+                .expect("a first frame")
+                .expect("a frame");
             let frames = frames.clone();
             tasks.push(tokio::spawn(async move {
                 while let Some(Ok(message)) = socket.next().await {

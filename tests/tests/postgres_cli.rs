@@ -40,7 +40,14 @@ async fn token_create_list_and_revoke_work_on_a_postgres_database_beside_its_ser
     assert_eq!(code, 1, "{stdout}{stderr}");
     assert!(stderr.contains("there is no database at"), "{stderr}");
     let (code, _, stderr) = common::queue_server(&[
-        "token", "create", "--role", "issuer", "--name", "early", "--database", db,
+        "token",
+        "create",
+        "--role",
+        "issuer",
+        "--name",
+        "early",
+        "--database",
+        db,
     ]);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.contains("--create-database"), "{stderr}");
@@ -68,7 +75,10 @@ async fn token_create_list_and_revoke_work_on_a_postgres_database_beside_its_ser
     ];
     let args = ["--now", OPEN_DAY, "--database", db];
     let a = Server::start(dirs[0].path(), &args);
-    assert!(a.admin_token.is_none(), "a store with a token gets no admin token");
+    assert!(
+        a.admin_token.is_none(),
+        "a store with a token gets no admin token"
+    );
     assert_eq!(issue_status(&a, &early).await, 201);
 
     // Tokens made while the server runs, through the environment as a unit sets it, work on
@@ -104,7 +114,10 @@ async fn token_create_list_and_revoke_work_on_a_postgres_database_beside_its_ser
     );
     assert_eq!(list.lines().count(), 3, "{list}");
     let line = listed(&list, "early").expect("early listed");
-    assert_eq!((line[1], line[2], line[4], line[5]), ("issuer", "all", "never", "active"));
+    assert_eq!(
+        (line[1], line[2], line[4], line[5]),
+        ("issuer", "all", "never", "active")
+    );
     let line = listed(&list, "window-1").expect("window-1 listed");
     assert_eq!(
         (line[1], line[2], line[4], line[5]),
@@ -123,7 +136,10 @@ async fn token_create_list_and_revoke_work_on_a_postgres_database_beside_its_ser
     assert!(line[5].starts_with("revoked "), "{list}");
     let (code, _, stderr) = common::queue_server(&["token", "revoke", "nobody", "--database", db]);
     assert_eq!(code, 1);
-    assert!(stderr.contains("no active token named \"nobody\""), "{stderr}");
+    assert!(
+        stderr.contains("no active token named \"nobody\""),
+        "{stderr}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -205,7 +221,10 @@ async fn stats_on_a_postgres_database_counts_the_tickets_of_both_instances() {
         db,
     ]);
     assert_eq!(code, 0, "{stderr}");
-    assert!(table.lines().any(|l| l.starts_with("2026-12-01\t10\t3\t")), "{table}");
+    assert!(
+        table.lines().any(|l| l.starts_with("2026-12-01\t10\t3\t")),
+        "{table}"
+    );
 }
 
 #[test]
@@ -268,7 +287,10 @@ fn backup_of_a_postgres_database_gives_the_pg_dump_advice_and_writes_nothing() {
     assert!(stderr.contains("is a PostgreSQL database"), "{stderr}");
     assert!(stderr.contains("pg_dump --format=custom"), "{stderr}");
     assert!(!stderr.contains("s3cret"), "the password printed: {stderr}");
-    assert!(stderr.contains("postgres://queue:***@127.0.0.1:1/queue"), "{stderr}");
+    assert!(
+        stderr.contains("postgres://queue:***@127.0.0.1:1/queue"),
+        "{stderr}"
+    );
     assert!(!copy.exists(), "nothing written");
     assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
 
