@@ -158,7 +158,8 @@ enum Commands {
         action: TokenCommand,
     },
     /// Write a consistent copy of the database to FILE (works while the server runs), check
-    /// it (SQLite integrity check) and print what it holds: tickets, events, tokens.
+    /// it (SQLite integrity check) and print what it holds: tickets, events, tokens. A
+    /// PostgreSQL --database is refused with how to back it up (pg_dump); nothing is written.
     Backup {
         /// Where to write the copy; must not exist, its directory must.
         file: PathBuf,
@@ -319,6 +320,11 @@ fn parse_role(text: &str) -> Result<Role, String> {
     Role::parse(text).ok_or_else(|| "expected issuer, counter or admin".to_string())
 }
 
+/// The log filter without `RUST_LOG`: `info`, except PostgreSQL's notices, which sqlx logs at
+/// `info` and which say nothing to an operator (`relation "_sqlx_migrations" already exists,
+/// skipping` at every start and every command on a PostgreSQL database).
+const DEFAULT_LOG_FILTER: &str = "info,sqlx::postgres::notice=warn";
+
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -327,7 +333,7 @@ pub fn main() -> ExitCode {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG_FILTER)),
         )
         .init();
     match run(cli) {

@@ -130,9 +130,15 @@ fn japan_time(at: DateTime<Utc>) -> String {
     wire::tokyo(at).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
-/// `backup FILE`: refuses before writing anything when FILE exists, its directory does not, or
-/// the data directory has no database; then copies, checks and prints what the copy holds.
+/// `backup FILE`: refuses before writing anything when the database is PostgreSQL's (saying
+/// how to back that up), FILE exists, its directory does not, or the data directory has no
+/// database; then copies, checks and prints what the copy holds.
 pub(super) async fn backup(database: &Database, file: &Path) -> Result<(), CliError> {
+    // First: whatever FILE is, the advice an operator of a PostgreSQL database needs is
+    // pg_dump's, not "FILE exists" or "create the directory".
+    if database.sqlite_file().is_none() {
+        return Err(store::BackupError::Postgres(database.clone()).into());
+    }
     if file.exists() {
         return Err(CliError::BackupExists(file.to_path_buf()));
     }
