@@ -11,7 +11,8 @@
 //! databases), else a throw-away one started with `.ci/postgres` and stopped at the end. Each
 //! scenario gets a new database (`psql -c 'CREATE DATABASE …'`), each server a new data
 //! directory. "Durable": every reply came after the commit; at the end of each scenario the
-//! tickets the server lists are counted against the acknowledged issues.
+//! tickets stored (counted in PostgreSQL itself; listed by the one SQLite server) are printed
+//! beside the acknowledged issues.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -81,6 +82,19 @@ impl Cluster {
             stop: Some(value("QUEUE_TEST_POSTGRES_STOP")),
             next: AtomicU64::new(0),
         }
+    }
+
+    /// The tickets stored in a database of this cluster.
+    fn count_tickets(&self, database: &str) -> usize {
+        let output = Command::new("psql")
+            .args([database, "--tuples-only", "--no-align", "--command"])
+            .arg("SELECT count(*) FROM tickets")
+            .output()
+            .expect("run psql");
+        String::from_utf8_lossy(&output.stdout)
+            .trim()
+            .parse()
+            .expect("a count")
     }
 
     /// A new, empty database: its URL.
@@ -198,8 +212,15 @@ struct Throughput {
     p99: f64,
 }
 
-/// `clients` staff clients, client i on instance i mod n, issuing for `seconds`.
-async fn throughput(deployment: &Deployment, clients: usize, seconds: u64) -> Throughput {
+/// `clients` staff clients, client i on instance i mod n, issuing for `seconds`. The tickets
+/// stored are counted in the database itself when it is PostgreSQL's (`count`), else listed
+/// by the one server.
+async fn throughput(
+    deployment: &Deployment,
+    clients: usize,
+    seconds: u64,
+    count: Option<&dyn Fn() -> usize>,
+) -> Throughput {
     let issued = Arc::new(AtomicU64::new(0));
     let failed = Arc::new(AtomicU64::new(0));
     let latencies = Arc::new(std::sync::Mutex::new(Vec::new()));
@@ -246,14 +267,17 @@ async fn throughput(deployment: &Deployment, clients: usize, seconds: u64) -> Th
     Throughput {
         issued,
         failed: failed.load(Ordering::Relaxed),
-        stored: stored_tickets(deployment).await,
+        stored: match count {
+            Some(count) => count(),
+            None => stored_tickets(deployment).await,
+        },
         per_second: issued as f64 / elapsed,
         p50: percentile(&latencies, 0.5),
         p99: percentile(&latencies, 0.99),
     }
 }
 
-/// The tickets of the day as the (last) instance lists them.
+/// The tickets of the day as the (only) server lists them.
 async fn stored_tickets(deployment: &Deployment) -> usize {
     let list: serde_json::Value = reqwest::Client::new()
         .get(deployment.tickets_url(deployment.instances.len() - 1))
@@ -418,7 +442,17 @@ async fn main() {
             .map(|url| vec!["--database", url])
             .unwrap_or_default();
         let deployment = Deployment::start(&binary, count, &extra);
-        let figures = throughput(&deployment, clients, seconds).await;
+        let cluster = &cluster;
+        let count = database
+            .as_deref()
+            .map(|url| move || cluster.count_tickets(url));
+        let figures = throughput(
+            &deployment,
+            clients,
+            seconds,
+            count.as_ref().map(|count| count as &dyn Fn() -> usize),
+        )
+        .await;
         println!(
             "{name:<22} {:>9} {:>7} {:>7} {:>10.0} {:>8.2} {:>8.2}",
             figures.issued,
