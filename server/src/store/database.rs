@@ -21,6 +21,10 @@ const PATH_ESCAPES: &AsciiSet = &CONTROLS.add(b' ').add(b'%').add(b'?').add(b'#'
 /// How long a SQLite statement waits for another process's lock (the CLI beside a server).
 const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long a PostgreSQL command waits for a connection before it is refused (503): when the
+/// database is away, staff hear so in seconds, not at the 30 s request timeout.
+const POSTGRES_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Connections of a PostgreSQL instance's writer pool: one per office with a batch open at a
 /// time, plus calendar changes and token writes.
 const POSTGRES_WRITERS: u32 = 8;
@@ -149,6 +153,9 @@ impl Database {
                 .min_connections(1)
                 .idle_timeout(None)
                 .max_lifetime(None);
+        }
+        if self.engine() == Engine::Postgres {
+            pool = pool.acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT);
         }
         if self.engine() == Engine::Sqlite {
             pool = pool.after_connect(|connection, _| {
