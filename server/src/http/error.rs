@@ -133,6 +133,13 @@ impl ApiError {
         )
     }
 
+    /// 503 when the store cannot be read (a database that is away, a connection that cannot be
+    /// had): nothing is wrong with the request, it can be sent again in a moment. Logs the cause.
+    pub fn store_unavailable(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(%cause, "the store cannot be read");
+        Self::from_status(StatusCode::SERVICE_UNAVAILABLE)
+    }
+
     /// The standard error for a bare status (framework errors: 404, 405, 413 …).
     pub fn from_status(status: StatusCode) -> Self {
         let (code, message) = match status.as_u16() {

@@ -51,7 +51,7 @@ impl FromRequestParts<AppState> for StaffAuth {
             .store
             .tokens_active()
             .await
-            .map_err(|error| ApiError::internal(&error))?;
+            .map_err(|error| ApiError::store_unavailable(&error))?;
         let office = office_of(parts, state).await;
         match auth::admit(&records, &secret, office.as_deref(), || state.clock.now()) {
             Ok(staff) => Ok(StaffAuth(staff)),
