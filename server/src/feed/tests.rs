@@ -14,12 +14,9 @@ use crate::store::Store;
 /// A Tuesday at 10:00 in Japan: reception is open.
 const OPEN_DAY: &str = "2026-12-01T10:00:00+09:00";
 
-/// A viewer follows the feed (the relay's frames), never the office's `Published` state: once
-/// the office publishes again, the state before it (with that day's whole ticket list) is
-/// freed even though the viewer is still connected. Memory then grows with viewers × one
-/// frame, not with viewers × tickets.
-#[tokio::test]
-async fn a_viewer_keeps_only_the_frame_not_the_published_state() {
+/// The main office's task on a fresh store, its clock stopped at [`OPEN_DAY`]; the directory
+/// holds the store.
+async fn main_office() -> (tempfile::TempDir, TaskTracker, crate::office::OfficeHandle) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).await.unwrap();
     let config = Arc::new(Config::embedded().unwrap());
@@ -32,6 +29,16 @@ async fn a_viewer_keeps_only_the_frame_not_the_published_state() {
     let handle = crate::office::start(&office, config, store, clock, false, &tasks)
         .await
         .unwrap();
+    (dir, tasks, handle)
+}
+
+/// A viewer follows the feed (the relay's frames), never the office's `Published` state: once
+/// the office publishes again, the state before it (with that day's whole ticket list) is
+/// freed even though the viewer is still connected. Memory then grows with viewers × one
+/// frame, not with viewers × tickets.
+#[tokio::test]
+async fn a_viewer_keeps_only_the_frame_not_the_published_state() {
+    let (_dir, tasks, handle) = main_office().await;
     let feed = OfficeFeed::start(&handle, &tasks);
 
     // What a connected viewer holds: its copy of the feed and the frame it was last sent.
@@ -66,18 +73,7 @@ async fn a_viewer_keeps_only_the_frame_not_the_published_state() {
 /// gives exactly the next whole snapshot; a viewer that skipped a state takes the whole one.
 #[tokio::test]
 async fn a_change_applied_to_the_previous_state_is_the_next_whole_snapshot() {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path()).await.unwrap();
-    let config = Arc::new(Config::embedded().unwrap());
-    let start_at: DateTime<Utc> = DateTime::parse_from_rfc3339(OPEN_DAY)
-        .unwrap()
-        .with_timezone(&Utc);
-    let clock: SharedClock = Arc::new(StartedClock::new(start_at));
-    let tasks = TaskTracker::new();
-    let office = config.office("main").unwrap().clone();
-    let handle = crate::office::start(&office, config, store, clock, false, &tasks)
-        .await
-        .unwrap();
+    let (_dir, tasks, handle) = main_office().await;
     let mut feed = OfficeFeed::start(&handle, &tasks);
     let first = feed.snapshots.borrow_and_update().clone();
     let mut state: serde_json::Value = serde_json::from_str(first.full.as_str()).unwrap();
