@@ -1,7 +1,8 @@
 //! Benchmark (not run by CI): N WebSocket viewers on the live feed of the real `queue-server`
-//! binary and, in the same run, on two baselines: a minimal axum broadcast server (default
-//! settings, one shared frame through a `watch` channel: the plain ceiling of this stack) and a
-//! Node.js `ws` broadcast server (`feed_viewers/ws_server.js`, skipped by name when `node` or its
+//! binary and, in the same run, on three baselines: a minimal axum broadcast server (default
+//! settings, one shared frame through a `watch` channel: the plain ceiling of this stack), the
+//! floor (`raw_server`: each frame encoded once and written to every socket from a tight loop,
+//! no reading, no pings) and a Node.js `ws` broadcast server (`feed_viewers/ws_server.js`, skipped by name when `node` or its
 //! `ws` package is missing). The minimal server sends frames of our size (a copy of the change
 //! frame our viewers received last); Node sends today's whole snapshot (the status JSON) and,
 //! in a second round, our frame. Prints, for each: delivery latency p50/p99/max from the
@@ -13,8 +14,9 @@
 //! npm install --prefix /tmp/nodews ws        # once; or Debian's node-ws
 //! NODE_PATH=/tmp/nodews/node_modules ./target/release/examples/feed_viewers 10000 20
 //! ```
-//! Arguments: viewers (default 1000), updates (default 20). The minimal server is this same
-//! program started with `--minimal-server FRAME_FILE` (about 40 lines below: `minimal_server`).
+//! Arguments: viewers (default 1000), updates (default 20), and `ours` to measure only
+//! queue-server. The minimal server and the floor are this same program started with
+//! `--minimal-server FRAME_FILE` or `--raw-server FRAME_FILE`.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -83,6 +85,117 @@ async fn minimal_server(template: String) {
         listener.local_addr().expect("addr")
     );
     axum::serve(listener, app).await.expect("serve");
+}
+
+/// The floor: a broadcast that encodes each frame once and writes the same bytes to every
+/// socket from a tight loop (two halves, one task each), with no task per viewer, no reading
+/// and no pings. What the sockets and the client cost, and nothing else.
+async fn raw_server(template: String) {
+    use axum::Router;
+    use axum::extract::{Request, State};
+    use axum::http::{StatusCode, header};
+    use axum::response::Response;
+    use axum::routing::{get, post};
+    use hyper_util::rt::TokioIo;
+    use tokio::io::AsyncWriteExt;
+    use tokio::net::TcpStream;
+    struct Hub {
+        sockets: std::sync::Mutex<Vec<Arc<TcpStream>>>,
+        frame: std::sync::Mutex<Arc<Vec<u8>>>,
+        template: String,
+        seq: AtomicU64,
+    }
+    fn encode(text: &str) -> Vec<u8> {
+        let mut out = Vec::with_capacity(text.len() + 10);
+        out.push(0x81);
+        let len = text.len();
+        if len < 126 {
+            out.push(len as u8);
+        } else if len < 65536 {
+            out.push(126);
+            out.extend_from_slice(&(len as u16).to_be_bytes());
+        } else {
+            out.push(127);
+            out.extend_from_slice(&(len as u64).to_be_bytes());
+        }
+        out.extend_from_slice(text.as_bytes());
+        out
+    }
+    async fn live(State(hub): State<Arc<Hub>>, mut request: Request) -> Response {
+        let key = request
+            .headers()
+            .get("sec-websocket-key")
+            .cloned()
+            .expect("key");
+        let accept = tokio_tungstenite::tungstenite::handshake::derive_accept_key(key.as_bytes());
+        let upgrade = hyper::upgrade::on(&mut request);
+        tokio::spawn(async move {
+            let upgraded = upgrade.await.expect("upgrade");
+            let parts = upgraded
+                .downcast::<TokioIo<TcpStream>>()
+                .map_err(|_| ())
+                .expect("tcp");
+            let mut stream = parts.io.into_inner();
+            let first = hub.frame.lock().expect("frame").clone();
+            if stream.write_all(&first).await.is_err() {
+                return;
+            }
+            hub.sockets.lock().expect("sockets").push(Arc::new(stream));
+        });
+        Response::builder()
+            .status(StatusCode::SWITCHING_PROTOCOLS)
+            .header(header::CONNECTION, "upgrade")
+            .header(header::UPGRADE, "websocket")
+            .header("sec-websocket-accept", accept)
+            .body(axum::body::Body::empty())
+            .expect("response")
+    }
+    async fn bump(State(hub): State<Arc<Hub>>) -> &'static str {
+        let seq = hub.seq.fetch_add(1, Ordering::Relaxed) + 1;
+        let frame = Arc::new(encode(&with_seq(&hub.template, seq)));
+        *hub.frame.lock().expect("frame") = frame.clone();
+        let sockets: Vec<Arc<TcpStream>> = hub.sockets.lock().expect("sockets").clone();
+        let sockets = Arc::new(sockets);
+        let half = sockets.len() / 2;
+        for (from, to) in [(0, half), (half, sockets.len())] {
+            let sockets = sockets.clone();
+            let frame = frame.clone();
+            tokio::spawn(async move {
+                // A frame the socket takes in part is cut short: that viewer counts as missed.
+                for socket in &sockets[from..to] {
+                    let _ = socket.try_write(&frame);
+                }
+            });
+        }
+        "ok"
+    }
+    let hub = Arc::new(Hub {
+        sockets: Default::default(),
+        frame: std::sync::Mutex::new(Arc::new(encode(&with_seq(&template, 1)))),
+        template,
+        seq: AtomicU64::new(1),
+    });
+    let app = Router::new()
+        .route("/live", get(live))
+        .route("/bump", post(bump))
+        .with_state(hub);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    println!(
+        "listening on http://{}",
+        listener.local_addr().expect("addr")
+    );
+    loop {
+        let (stream, _) = listener.accept().await.expect("accept");
+        stream.set_nodelay(true).expect("nodelay");
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        tokio::spawn(
+            hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades(),
+        );
+    }
 }
 
 /// `template` with its first `"seq":N` made `"seq":seq`: a baseline's next frame, of the same
@@ -286,6 +399,11 @@ fn print(name: &str, n: usize, figures: &Figures) {
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--raw-server") {
+        let file = args.get(at + 1).expect("--raw-server FRAME_FILE");
+        raw_server(std::fs::read_to_string(file).expect("the frame file")).await;
+        return;
+    }
     if let Some(at) = args.iter().position(|a| a == "--minimal-server") {
         let file = args.get(at + 1).expect("--minimal-server FRAME_FILE");
         minimal_server(std::fs::read_to_string(file).expect("the frame file")).await;
@@ -353,6 +471,10 @@ async fn main() {
         .await
         .expect("body");
     drop(server);
+    if args.get(3).is_some_and(|a| a == "ours") {
+        print("queue-server", n, &ours);
+        return;
+    }
     let frames = tempfile::tempdir().expect("tempdir");
     let ours_file = frames.path().join("ours.json");
     let snapshot_file = frames.path().join("snapshot.json");
@@ -380,6 +502,9 @@ async fn main() {
     let mut command = Command::new(&exe);
     command.arg("--minimal-server").arg(&ours_file);
     let minimal = baseline(command).await;
+    let mut command = Command::new(&exe);
+    command.arg("--raw-server").arg(&ours_file);
+    let raw = baseline(command).await;
     let script =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/feed_viewers/ws_server.js");
     let node_ready = Command::new("node")
@@ -401,6 +526,7 @@ async fn main() {
 
     print("queue-server", n, &ours);
     print("minimal-axum-our-frames", n, &minimal);
+    print("floor-raw-writes", n, &raw);
     for (name, figures) in &node {
         print(name, n, figures);
     }
@@ -410,6 +536,10 @@ async fn main() {
     println!(
         "p99_ratio_ours_over_minimal_axum {:.2}",
         ours.p99 / minimal.p99
+    );
+    println!(
+        "p99_ratio_ours_over_floor_raw_writes {:.2}",
+        ours.p99 / raw.p99
     );
     for (name, figures) in &node {
         println!("p99_ratio_ours_over_{name} {:.2}", ours.p99 / figures.p99);

@@ -1,26 +1,35 @@
-//! The live feed: one task per WebSocket viewer, sending the office's snapshots and calls.
+//! The live feed: the office's snapshots and calls, written to every WebSocket viewer.
 //!
-//! Per office, one relay task ([`OfficeFeed`]) turns each published state into WebSocket text
-//! frames once: the whole snapshot and, for a committed change, a compact `change` frame
-//! ([`crate::protocol::change`]) from the state before. Every viewer then follows the relay's
-//! `watch` channel and shares those bytes, holding only the frames, not the office's state; a
-//! viewer sent the previous state takes the change, any other the whole snapshot. A slow or
-//! stalled viewer simply skips to the newest frame when it can take one (whole, as it missed a
-//! state), so it never delays the others and its memory never grows with lag. Call events come on a `broadcast`; a viewer that lags behind it resyncs from
-//! the latest snapshot, which carries the recent calls. Viewers send nothing we use: their
-//! frames are ignored, and an oversized one closes the link (1009). Pings keep idle links alive
-//! and find dead ones. Every send has a deadline: a viewer that stops reading (its socket
-//! buffers full) is dropped within [`crate::limits::SEND_TIMEOUT`], so a blocked send can
-//! neither hold its task nor silence the pings that would have found it dead. Viewers are
-//! counted against `--max-viewers` by [`ViewerSlots`], so the last descriptors stay for staff.
+//! Per office, one relay task ([`OfficeFeed`]) turns each published state into WebSocket
+//! frames once, encoded for the wire: the whole snapshot and, for a committed change, a compact
+//! `change` frame ([`crate::protocol::change`]) from the state before. The fan-out
+//! ([`fan_out`]) then writes those very bytes to every viewer's socket from a few tasks (one
+//! per core), without waking a task per viewer; a viewer sent the previous state takes the
+//! change, any other the whole snapshot. Call events come on a `broadcast` the same way.
+//!
+//! Each viewer also has a task of its own ([`Viewer::serve`]) for what is particular to it: it
+//! reads (viewers send nothing we use: their frames are ignored, an oversized one closes the
+//! link with 1009), pings idle links to find dead ones, and finishes a frame the socket could
+//! not take at once ([`link`]). A slow or stalled viewer is passed by meanwhile and, once
+//! caught up, skips to the whole newest snapshot, so it never delays the others and its memory
+//! never grows with lag. Every send has a deadline: a viewer that stops reading is dropped
+//! within [`crate::limits::SEND_TIMEOUT`]. Viewers are counted against `--max-viewers` by
+//! [`ViewerSlots`], so the last descriptors stay for staff.
+
+mod fan_out;
+mod link;
+mod upgrade;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, close_code};
-use bytes::Bytes;
+use futures_util::{SinkExt, StreamExt};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast, watch};
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_util::task::TaskTracker;
 
 use crate::office::{OfficeHandle, Published};
@@ -28,29 +37,10 @@ use crate::protocol::Payload;
 use crate::protocol::change::{self, Change};
 use crate::protocol::feed::REFRESH_INTERVAL;
 
-/// One message as a WebSocket text frame, made once for every viewer.
-#[derive(Debug)]
-pub struct Frame {
-    /// The JSON text.
-    pub text: Utf8Bytes,
-    /// When the office published it (for the publish-to-send lag).
-    pub published_at: Instant,
-}
-
-impl Frame {
-    /// The frame of a JSON message the office serialized (always UTF-8: it came from a
-    /// `String`); one copy per publish, shared by every viewer.
-    fn of(json: &Bytes, published_at: Instant) -> Arc<Self> {
-        Arc::new(Self {
-            text: utf8(json),
-            published_at,
-        })
-    }
-}
-
-fn utf8(json: &Bytes) -> Utf8Bytes {
-    Utf8Bytes::from(String::from_utf8_lossy(json).into_owned())
-}
+use fan_out::{FanOut, WireCall};
+pub use link::WireText;
+use link::{Link, LinkIo, Offered};
+pub use upgrade::{FeedUpgrade, Upgraded};
 
 /// One published state of the office as viewers take it: the whole snapshot, and, when it
 /// can be said in fewer bytes, the `change` frame from the relay's previous state. A viewer
@@ -61,16 +51,16 @@ pub struct StateFrames {
     /// Counts the relay's states: a viewer that was sent state `number - 1` may take `change`.
     pub number: u64,
     /// The whole snapshot.
-    pub full: Utf8Bytes,
+    pub full: WireText,
     /// The `change` frame from state `number - 1`, if this state goes out as one.
-    pub change: Option<Utf8Bytes>,
+    pub change: Option<WireText>,
     /// When the office published it (for the publish-to-send lag).
     pub published_at: Instant,
 }
 
 impl StateFrames {
     /// The frame for a viewer that was last sent state `sent`.
-    fn for_viewer(&self, sent: u64) -> &Utf8Bytes {
+    fn for_viewer(&self, sent: u64) -> &WireText {
         match &self.change {
             Some(change) if sent + 1 == self.number => change,
             _ => &self.full,
@@ -128,31 +118,32 @@ impl Changes {
         self.previous = snapshot.map(|snapshot| (seq, snapshot));
         Arc::new(StateFrames {
             number: self.number,
-            full: utf8(&published.json),
-            change: change.map(Utf8Bytes::from),
+            full: WireText::of(&published.json),
+            change: change.map(|text| WireText::of(text.as_bytes())),
             published_at: published.published_at,
         })
     }
 }
 
-/// The frames of one office's feed: the latest state and the calls, as viewers take them.
+/// The frames of one office's feed and the viewers they go to.
 #[derive(Clone, Debug)]
 pub struct OfficeFeed {
     snapshots: watch::Receiver<Arc<StateFrames>>,
-    calls: broadcast::Sender<Arc<Frame>>,
+    fan_out: Arc<FanOut>,
 }
 
 impl OfficeFeed {
-    /// Starts the office's relay on `tasks`: it follows the office's publishes and calls and
-    /// ends when the office task ends.
-    pub fn start(office: &OfficeHandle, tasks: &TaskTracker) -> Self {
+    /// Starts the office's relay on `tasks`, and the fan-out that writes its frames to the
+    /// viewers (one shard per core); they end when the office task ends.
+    pub fn start(office: &OfficeHandle, metrics: &Arc<FeedMetrics>, tasks: &TaskTracker) -> Self {
         let mut published = office.subscribe();
         let mut office_calls = office.subscribe_calls();
         let mut changes = Changes::new();
         let first = changes.frames(&published.borrow_and_update());
         let (snapshots, receiver) = watch::channel(first);
         let (calls, _) = broadcast::channel(CALL_FRAMES);
-        let relayed = calls.clone();
+        let shards = std::thread::available_parallelism().map_or(1, usize::from);
+        let fan_out = FanOut::start(&receiver, &calls, metrics, shards, tasks);
         tasks.spawn(async move {
             loop {
                 tokio::select! {
@@ -166,7 +157,10 @@ impl OfficeFeed {
                     call = office_calls.recv() => match call {
                         Ok(call) => {
                             // No receiver is not an error: nobody is watching.
-                            let _ = relayed.send(Frame::of(&call.json, call.published_at));
+                            let _ = calls.send(Arc::new(WireCall {
+                                frame: WireText::of(&call.json),
+                                published_at: call.published_at,
+                            }));
                         }
                         // Viewers resync from the snapshot, which carries the recent calls.
                         Err(broadcast::error::RecvError::Lagged(_)) => {}
@@ -177,7 +171,7 @@ impl OfficeFeed {
         });
         Self {
             snapshots: receiver,
-            calls,
+            fan_out,
         }
     }
 }
@@ -186,10 +180,7 @@ impl OfficeFeed {
 pub const MAX_CLIENT_MESSAGE: usize = 4 * 1024;
 /// Read buffer per connection: viewers send nothing but pongs and a close, so it can be tiny
 /// (a longer frame is read in several pieces); it is memory held by every idle viewer.
-pub const READ_BUFFER: usize = 256;
-/// Bytes gathered before a write: none, so each frame is one write as soon as it is made (and
-/// no viewer holds a buffer of frames it was not sent yet).
-pub const WRITE_BUFFER: usize = 0;
+const READ_BUFFER: usize = 256;
 /// Call frames kept for viewers that are a little behind; further behind, they resync from
 /// the snapshot.
 const CALL_FRAMES: usize = 256;
@@ -219,11 +210,19 @@ pub struct FeedMetrics {
 }
 
 impl FeedMetrics {
-    fn record_send(&self, published: Instant) {
+    /// Counts `sent` viewers handed a message published at `published`. Their lag is taken
+    /// once, after the last of them: a bound for each, at four atomic updates per fan-out
+    /// rather than per viewer.
+    fn record_fan_out(&self, published: Instant, sent: usize) {
+        if sent == 0 {
+            return;
+        }
+        let sent = sent as u64;
         let lag = published.elapsed().as_micros() as u64;
-        self.messages_sent.fetch_add(1, Ordering::Relaxed);
-        self.lag_micros_total.fetch_add(lag, Ordering::Relaxed);
-        self.lag_samples.fetch_add(1, Ordering::Relaxed);
+        self.messages_sent.fetch_add(sent, Ordering::Relaxed);
+        self.lag_micros_total
+            .fetch_add(lag.saturating_mul(sent), Ordering::Relaxed);
+        self.lag_samples.fetch_add(sent, Ordering::Relaxed);
         self.lag_micros_max.fetch_max(lag, Ordering::Relaxed);
     }
 }
@@ -245,12 +244,25 @@ impl Drop for Connected {
     }
 }
 
-fn close(code: u16, reason: &'static str) -> Message {
+fn close(code: CloseCode, reason: &'static str) -> Message {
     Message::Close(Some(CloseFrame {
         code,
         reason: reason.into(),
     }))
 }
+
+/// The viewer's side of the WebSocket: small buffers (it sends nothing we use) and a limit
+/// on what it may send.
+fn socket_config() -> WebSocketConfig {
+    WebSocketConfig::default()
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
+        .max_message_size(Some(MAX_CLIENT_MESSAGE))
+        .max_frame_size(Some(MAX_CLIENT_MESSAGE))
+}
+
+/// The viewer's WebSocket, over its link.
+type Socket = WebSocketStream<LinkIo>;
 
 /// Room for viewers: `--max-viewers` slots, one held by each viewer for its whole connection.
 #[derive(Clone, Debug)]
@@ -307,12 +319,8 @@ enum SendFailed {
     TimedOut,
 }
 
-/// Sends one message, giving up after `within`.
-async fn send(
-    socket: &mut WebSocket,
-    message: Message,
-    within: Duration,
-) -> Result<(), SendFailed> {
+/// Sends one message through tungstenite (pings and closes), giving up after `within`.
+async fn send(socket: &mut Socket, message: Message, within: Duration) -> Result<(), SendFailed> {
     match tokio::time::timeout(within, socket.send(message)).await {
         Ok(Ok(())) => Ok(()),
         Ok(Err(_)) => Err(SendFailed::Closed),
@@ -323,7 +331,7 @@ async fn send(
 impl Viewer {
     /// Serves the viewer until it leaves, dies, stops reading, misbehaves, or the server shuts
     /// down (1001).
-    pub async fn serve(self, mut socket: WebSocket) {
+    pub async fn serve(self, upgraded: Upgraded) {
         let Self {
             office,
             mut shutdown,
@@ -332,7 +340,23 @@ impl Viewer {
             slot: _slot,
         } = self;
         let _connected = Connected::new(metrics.clone());
-        let ended = serve_frames(&mut socket, office, &mut shutdown, &metrics, send_timeout).await;
+        let link = Link::new(upgraded.stream);
+        let mut socket = WebSocketStream::from_partially_read(
+            LinkIo(link.clone()),
+            upgraded.read_ahead,
+            Role::Server,
+            Some(socket_config()),
+        )
+        .await;
+        let ended = serve_link(
+            &mut socket,
+            &link,
+            &office,
+            &mut shutdown,
+            &metrics,
+            send_timeout,
+        )
+        .await;
         if let Err(SendFailed::TimedOut) = ended {
             metrics.dropped_slow.fetch_add(1, Ordering::Relaxed);
             tracing::debug!("viewer stopped reading; dropping it");
@@ -340,10 +364,13 @@ impl Viewer {
     }
 }
 
-/// The viewer's loop: the first snapshot, then every change, call and ping, until it ends.
-async fn serve_frames(
-    socket: &mut WebSocket,
-    office: OfficeFeed,
+/// The viewer's own loop: it joins the fan-out (which sends the first snapshot and then every
+/// change and call), and meanwhile reads, pings, drains what the socket could not take at
+/// once, and closes, until the link ends.
+async fn serve_link(
+    socket: &mut Socket,
+    link: &Link,
+    office: &OfficeFeed,
     shutdown: &mut watch::Receiver<bool>,
     metrics: &FeedMetrics,
     within: Duration,
@@ -351,64 +378,38 @@ async fn serve_frames(
     if *shutdown.borrow_and_update() {
         return send(
             socket,
-            close(close_code::AWAY, "server shutting down"),
+            close(CloseCode::Away, "server shutting down"),
             within,
         )
         .await;
     }
-    let mut snapshots = office.snapshots;
-    let mut calls = office.calls.subscribe();
-    // The first message is always the full current snapshot.
-    let first = snapshots.borrow_and_update().clone();
-    send(socket, Message::Text(first.full.clone()), within).await?;
-    metrics.record_send(first.published_at);
-    // The relay's state this viewer was sent last: the next one may go as a change from it.
-    let mut sent = first.number;
+    let joined_at = Instant::now();
+    // Leaving the fan-out (when this returns) takes the link out of it.
+    let (_joined, first) = office.fan_out.join(link_arc(socket), &office.snapshots);
+    if first == Offered::Broken {
+        return Err(SendFailed::Closed);
+    }
+    metrics.record_fan_out(joined_at, 1);
     let mut ping =
         tokio::time::interval_at(tokio::time::Instant::now() + PING_INTERVAL, PING_INTERVAL);
     let mut awaiting_pong = false;
     loop {
         tokio::select! {
-            changed = snapshots.changed() => {
-                if changed.is_err() {
-                    return send(socket, close(close_code::AWAY, "office stopped"), within).await;
+            () = link.attention() => {
+                let needs = link.needs();
+                if needs.office_stopped {
+                    return send(socket, close(CloseCode::Away, "office stopped"), within).await;
                 }
-                let latest = snapshots.borrow_and_update().clone();
-                send(socket, Message::Text(latest.for_viewer(sent).clone()), within).await?;
-                sent = latest.number;
-                metrics.record_send(latest.published_at);
+                catch_up(link, &office.snapshots, metrics, within).await?;
             }
-            call = calls.recv() => match call {
-                Ok(call) => {
-                    send(socket, Message::Text(call.text.clone()), within).await?;
-                    metrics.record_send(call.published_at);
-                }
-                Err(broadcast::error::RecvError::Lagged(missed)) => {
-                    // Missed calls are in the snapshot's recent calls: resync from it.
-                    tracing::debug!(missed, "viewer lagged behind calls; resyncing");
-                    let latest = snapshots.borrow_and_update().clone();
-                    send(socket, Message::Text(latest.full.clone()), within).await?;
-                    sent = latest.number;
-                    metrics.record_send(latest.published_at);
-                }
-                Err(broadcast::error::RecvError::Closed) => {
-                    return send(socket, close(close_code::AWAY, "office stopped"), within).await;
-                }
-            },
-            incoming = socket.recv() => match incoming {
+            incoming = socket.next() => match incoming {
                 None | Some(Ok(Message::Close(_))) => return Ok(()),
                 Some(Ok(Message::Pong(_))) => awaiting_pong = false,
                 Some(Ok(_)) => {} // viewers send nothing we use
-                Some(Err(error)) => {
-                    let too_big = std::error::Error::source(&error)
-                        .map(|source| source.to_string())
-                        .unwrap_or_else(|| error.to_string())
-                        .to_ascii_lowercase();
-                    if too_big.contains("too long") || too_big.contains("too big") || too_big.contains("capacity") {
-                        return send(socket, close(close_code::SIZE, "message too big"), within).await;
-                    }
-                    return Ok(());
+                Some(Err(tungstenite::Error::Capacity(_))) => {
+                    return send(socket, close(CloseCode::Size, "message too big"), within).await;
                 }
+                Some(Err(_)) => return Ok(()),
             },
             _ = ping.tick() => {
                 if awaiting_pong {
@@ -419,8 +420,39 @@ async fn serve_frames(
                 send(socket, Message::Ping(Default::default()), within).await?;
             }
             _ = shutdown.changed() => {
-                return send(socket, close(close_code::AWAY, "server shutting down"), within).await;
+                return send(socket, close(CloseCode::Away, "server shutting down"), within).await;
             }
+        }
+    }
+}
+
+/// The link under the socket.
+fn link_arc(socket: &Socket) -> Arc<Link> {
+    socket.get_ref().0.clone()
+}
+
+/// Writes what the socket could not take at once, each piece within `within`; then, if the
+/// viewer was passed by meanwhile, the whole latest snapshot, until it is caught up.
+async fn catch_up(
+    link: &Link,
+    snapshots: &watch::Receiver<Arc<StateFrames>>,
+    metrics: &FeedMetrics,
+    within: Duration,
+) -> Result<(), SendFailed> {
+    loop {
+        match tokio::time::timeout(within, link.drain()).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => return Err(SendFailed::Closed),
+            Err(_) => return Err(SendFailed::TimedOut),
+        }
+        if !link.needs().resync {
+            return Ok(());
+        }
+        let latest = snapshots.borrow().clone();
+        match link.resync(&latest) {
+            Offered::Sent => metrics.record_fan_out(latest.published_at, 1),
+            Offered::Broken => return Err(SendFailed::Closed),
+            Offered::Behind | Offered::Skipped => {}
         }
     }
 }

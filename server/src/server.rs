@@ -102,6 +102,7 @@ impl Server {
         let tasks = TaskTracker::new();
         let mut offices = HashMap::new();
         let mut feeds = HashMap::new();
+        let feed_metrics = Arc::default();
         for office in &config.offices {
             let handle = office::start(
                 office,
@@ -112,7 +113,10 @@ impl Server {
                 &tasks,
             )
             .await?;
-            feeds.insert(office.id.clone(), OfficeFeed::start(&handle, &tasks));
+            feeds.insert(
+                office.id.clone(),
+                OfficeFeed::start(&handle, &feed_metrics, &tasks),
+            );
             offices.insert(office.id.clone(), handle);
         }
         let state = AppState::new(Shared {
@@ -122,7 +126,7 @@ impl Server {
             store,
             clock: clock.clone(),
             shutdown: tokio::sync::watch::Sender::new(false),
-            feed_metrics: Default::default(),
+            feed_metrics,
             pages: http::pages::PageSettings { poll_seconds },
             tasks: tasks.clone(),
             history: Default::default(),

@@ -5,7 +5,15 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use tokio_util::task::TaskTracker;
 
-use super::{OfficeFeed, ViewerSlots};
+use futures_util::StreamExt;
+use tokio::io::AsyncReadExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio_tungstenite::WebSocketStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::Role;
+
+use super::link::{Link, Offered};
+use super::{OfficeFeed, StateFrames, ViewerSlots, WireText};
 use crate::clock::{SharedClock, StartedClock};
 use crate::config::Config;
 use crate::domain::Command;
@@ -39,7 +47,7 @@ async fn main_office() -> (tempfile::TempDir, TaskTracker, crate::office::Office
 #[tokio::test]
 async fn a_viewer_keeps_only_the_frame_not_the_published_state() {
     let (_dir, tasks, handle) = main_office().await;
-    let feed = OfficeFeed::start(&handle, &tasks);
+    let feed = OfficeFeed::start(&handle, &Default::default(), &tasks);
 
     // What a connected viewer holds: its copy of the feed and the frame it was last sent.
     let mut viewer = feed.clone();
@@ -74,7 +82,7 @@ async fn a_viewer_keeps_only_the_frame_not_the_published_state() {
 #[tokio::test]
 async fn a_change_applied_to_the_previous_state_is_the_next_whole_snapshot() {
     let (_dir, tasks, handle) = main_office().await;
-    let mut feed = OfficeFeed::start(&handle, &tasks);
+    let mut feed = OfficeFeed::start(&handle, &Default::default(), &tasks);
     let first = feed.snapshots.borrow_and_update().clone();
     let mut state: serde_json::Value = serde_json::from_str(first.full.as_str()).unwrap();
     let commands = [
@@ -114,7 +122,7 @@ async fn a_change_applied_to_the_previous_state_is_the_next_whole_snapshot() {
         assert_eq!(frames.for_viewer(frames.number - 1), change);
         let message: crate::protocol::Message = serde_json::from_str(change.as_str()).unwrap();
         let crate::protocol::Payload::Change(patch) = message.payload else {
-            panic!("not a change frame: {change}");
+            panic!("not a change frame: {}", change.as_str());
         };
         state = crate::protocol::change::apply(&state, &patch, message.seq, &whole["generated_at"])
             .unwrap();
@@ -131,4 +139,101 @@ fn viewer_slots_refuse_beyond_the_maximum_and_free_a_slot_when_a_viewer_leaves()
     drop(first);
     assert!(slots.take().is_some(), "a freed slot was not given again");
     assert_eq!(slots.max(), 2);
+}
+
+/// Both ends of a loopback TCP connection: the server's, the viewer's.
+async fn connection() -> (TcpStream, TcpStream) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let viewer = TcpStream::connect(listener.local_addr().unwrap())
+        .await
+        .unwrap();
+    let (server, _) = listener.accept().await.unwrap();
+    (server, viewer)
+}
+
+/// Relay state `number`: the whole snapshot and maybe the change from the state before.
+fn state(number: u64, full: &str, change: Option<&str>) -> StateFrames {
+    StateFrames {
+        number,
+        full: WireText::of(full.as_bytes()),
+        change: change.map(|text| WireText::of(text.as_bytes())),
+        published_at: std::time::Instant::now(),
+    }
+}
+
+/// A frame the socket cannot take at once waits in the link's backlog; meanwhile the fan-out
+/// passes the viewer by (states and calls alike), and once the backlog is written the viewer
+/// is sent the whole latest snapshot, after which changes go as change frames again. The
+/// bytes on the wire are exactly those frames, whole and in order.
+#[tokio::test]
+async fn a_viewer_that_cannot_take_a_frame_is_passed_by_then_sent_the_whole_latest_snapshot() {
+    let (server, mut viewer) = connection().await;
+    let link = Link::new(server);
+    // Far more than loopback's socket buffers hold.
+    let big = state(1, &format!("\"{}\"", "x".repeat(16 << 20)), None);
+    assert_eq!(link.offer_state(&big), Offered::Sent);
+    let skipped = state(2, "{\"seq\":2}", Some("{\"change\":2}"));
+    assert_eq!(link.offer_state(&skipped), Offered::Behind);
+    assert_eq!(
+        link.offer_call(&WireText::of(b"{\"call\":1}")),
+        Offered::Behind
+    );
+    assert!(link.needs().resync, "a viewer passed by must be resynced");
+
+    let latest = state(3, "{\"seq\":3}", Some("{\"change\":3}"));
+    let after = state(4, "{\"seq\":4}", Some("{\"change\":4}"));
+    let mut expected = big.full.wire().to_vec();
+    expected.extend_from_slice(latest.full.wire());
+    expected.extend_from_slice(after.change.as_ref().unwrap().wire());
+    let length = expected.len();
+    let reader = tokio::spawn(async move {
+        let mut received = vec![0; length];
+        viewer.read_exact(&mut received).await.unwrap();
+        received
+    });
+    link.drain().await.unwrap();
+    assert_eq!(link.resync(&latest), Offered::Sent);
+    assert!(!link.needs().resync);
+    assert_eq!(link.offer_state(&latest), Offered::Skipped);
+    assert_eq!(link.offer_state(&after), Offered::Sent);
+    link.drain().await.unwrap();
+    let received = reader.await.unwrap();
+    assert!(
+        received == expected,
+        "the frames on the wire are not the ones sent"
+    );
+}
+
+/// A viewer that joins the fan-out is written the whole snapshot, then each change as a change
+/// frame, by the fan-out alone; once it leaves, the fan-out holds no link to it.
+#[tokio::test]
+async fn the_fan_out_writes_the_first_snapshot_then_changes_and_lets_go_of_a_viewer_that_left() {
+    let (_dir, tasks, handle) = main_office().await;
+    let feed = OfficeFeed::start(&handle, &Default::default(), &tasks);
+    let (server, viewer) = connection().await;
+    let mut viewer = WebSocketStream::from_raw_socket(viewer, Role::Client, None).await;
+    let (joined, offered) = feed.fan_out.join(Link::new(server), &feed.snapshots);
+    assert_eq!(offered, Offered::Sent);
+    assert_eq!(feed.fan_out.len(), 1);
+
+    let mut next = async || match viewer.next().await {
+        Some(Ok(Message::Text(text))) => serde_json::from_str::<serde_json::Value>(&text).unwrap(),
+        other => panic!("not a text frame: {other:?}"),
+    };
+    assert_eq!(next().await["type"], "snapshot");
+    let issue = Command::Issue {
+        service: "renewal".into(),
+    };
+    handle.execute(issue, "desk").await.unwrap();
+    let change = tokio::time::timeout(std::time::Duration::from_secs(5), next())
+        .await
+        .unwrap();
+    assert_eq!(change["type"], "change");
+
+    drop(joined);
+    assert_eq!(
+        feed.fan_out.len(),
+        0,
+        "the fan-out still holds a viewer that left"
+    );
 }

@@ -9,7 +9,6 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::error::{ApiError, ApiResult};
-use axum::extract::WebSocketUpgrade;
 
 use crate::protocol::{CalendarDays, ErrorCode, OfficeList};
 use crate::{calendar, feed, wire};
@@ -76,7 +75,7 @@ pub async fn office_status(
 pub async fn office_live(
     State(state): State<AppState>,
     Path(office): Path<String>,
-    upgrade: WebSocketUpgrade,
+    upgrade: feed::FeedUpgrade,
 ) -> ApiResult<Response> {
     let office = state.feed(&office)?.clone();
     let Some(slot) = state.viewer_slots.take() else {
@@ -97,13 +96,7 @@ pub async fn office_live(
         send_timeout: state.limits.send_timeout,
         slot,
     };
-    let tasks = state.tasks.clone();
-    Ok(upgrade
-        .read_buffer_size(feed::READ_BUFFER)
-        .write_buffer_size(feed::WRITE_BUFFER)
-        .max_message_size(feed::MAX_CLIENT_MESSAGE)
-        .max_frame_size(feed::MAX_CLIENT_MESSAGE)
-        .on_upgrade(move |socket| tasks.track_future(viewer.serve(socket))))
+    Ok(upgrade.answer(&state.tasks, move |upgraded| viewer.serve(upgraded)))
 }
 
 /// Query of the calendar route.
