@@ -796,3 +796,52 @@ async fn head_on_the_status_answers_the_headers_of_get_and_no_body() {
         assert!(rest.is_empty(), "a 304 has no body");
     }
 }
+
+/// The status route stands outside the layers of the other routes (it is the one phones poll),
+/// yet answers as they do: the security headers on a 200, a 304, a 404 for an unknown office
+/// and a 405 for another method, and errors in the JSON envelope.
+#[tokio::test]
+async fn the_status_route_carries_the_security_headers_and_the_error_envelope() {
+    let server = TestServer::start(OPEN_DAY).await;
+    let path = "/api/v1/offices/main/status";
+    let (ok, _) = raw_exchange(&server, &format!("GET {path} HTTP/1.1\r\n")).await;
+    let etag = header_of(&ok, "etag").expect("etag");
+    let (not_modified, _) = raw_exchange(
+        &server,
+        &format!("GET {path} HTTP/1.1\r\nIf-None-Match: {etag}\r\n"),
+    )
+    .await;
+    let (unknown, unknown_body) =
+        raw_exchange(&server, "GET /api/v1/offices/nowhere/status HTTP/1.1\r\n").await;
+    let (post, post_body) = raw_exchange(
+        &server,
+        &format!("POST {path} HTTP/1.1\r\nContent-Length: 0\r\n"),
+    )
+    .await;
+    for (answer, status) in [
+        (&ok, "200"),
+        (&not_modified, "304"),
+        (&unknown, "404"),
+        (&post, "405"),
+    ] {
+        assert!(
+            answer.starts_with(&format!("HTTP/1.1 {status}")),
+            "{answer}"
+        );
+        for (name, value) in [
+            ("x-content-type-options", "nosniff"),
+            ("x-frame-options", "DENY"),
+            ("referrer-policy", "no-referrer"),
+        ] {
+            assert_eq!(header_of(answer, name).as_deref(), Some(value), "{answer}");
+        }
+        assert!(
+            header_of(answer, "content-security-policy").is_some(),
+            "{answer}"
+        );
+    }
+    let unknown: Value = serde_json::from_slice(&unknown_body).expect("JSON");
+    assert_eq!(unknown["error"]["code"], "office_not_found");
+    let post: Value = serde_json::from_slice(&post_body).expect("JSON");
+    assert_eq!(post["error"]["code"], "method_not_allowed");
+}

@@ -143,7 +143,6 @@ fn app(state: AppState, with_admin: bool) -> Router {
     let request_timeout = state.limits.request_timeout;
     let mut api = Router::new()
         .route("/api/v1/offices", get(offices::offices_list))
-        .route(&format!("{offices}/status"), get(offices::office_status))
         .route(&format!("{offices}/live"), get(offices::office_live))
         .route(
             &format!("{offices}/calendar"),
@@ -200,7 +199,21 @@ fn app(state: AppState, with_admin: bool) -> Router {
     let pages = pages::routes()
         .merge(ticket_pages)
         .layer(timeout(request_timeout));
-    finish(security::protect(api.merge(pages)), state)
+    finish(security::protect(api.merge(pages)), state.clone()).merge(status_route(state))
+}
+
+/// The public status JSON on its own: the route phones poll, answered from bytes made once per
+/// change, so it skips the layers of the other routes (trace span, panic catcher, request
+/// timeout, error envelope, refusal limiter, body limit, origin check: a `GET` of prepared
+/// bytes needs none of them) and sets the security headers itself. A `GET` costs about what
+/// hyper costs.
+fn status_route(state: AppState) -> Router {
+    Router::new()
+        .route(
+            "/api/v1/offices/{office}/status",
+            get(offices::office_status).fallback(offices::status_other_methods),
+        )
+        .with_state(state)
 }
 
 /// A request that takes longer than `limit` is answered 503 (`unavailable` in the API).

@@ -1,8 +1,8 @@
 //! Public, read-only office routes: the list, the status snapshot, the calendar.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
@@ -32,16 +32,27 @@ pub async fn offices_list(State(state): State<AppState>) -> Json<OfficeList> {
 /// per change, with an ETag (`If-None-Match` → 304). No database, no serialization here.
 /// `HEAD` answers the same headers, `Content-Length` included (set here, since the body that
 /// would tell it is dropped for `HEAD`), and no body.
+///
+/// This is the route a crowd of phones polls, so it stands outside the layers every other
+/// route passes through (see [`super::status_route`]): it sets the security headers itself.
 pub async fn office_status(
     State(state): State<AppState>,
     Path(office): Path<String>,
-    headers: HeaderMap,
-) -> ApiResult<Response> {
-    let published = state.office(&office)?.latest();
+    request: Request,
+) -> Response {
+    let mut response =
+        status_response(&state, &office, &request).unwrap_or_else(|error| error.into_response());
+    super::security::add_headers(&mut response);
+    response
+}
+
+fn status_response(state: &AppState, office: &str, request: &Request) -> ApiResult<Response> {
+    let published = state.office(office)?.latest();
     let etag =
         HeaderValue::from_str(&published.etag).map_err(|error| ApiError::internal(&error))?;
     let cache = HeaderValue::from_static("public, max-age=2");
-    let matches = headers
+    let matches = request
+        .headers()
         .get(header::IF_NONE_MATCH)
         .is_some_and(|value| value.as_bytes() == published.etag.as_bytes());
     if matches {
@@ -67,6 +78,14 @@ pub async fn office_status(
         published.json.clone(),
     )
         .into_response())
+}
+
+/// Any other method on the status route: 405 with the JSON envelope and the security headers,
+/// as the layered routes answer it.
+pub async fn status_other_methods() -> Response {
+    let mut response = ApiError::from_status(StatusCode::METHOD_NOT_ALLOWED).into_response();
+    super::security::add_headers(&mut response);
+    response
 }
 
 /// `GET /api/v1/offices/{office}/live`: the WebSocket feed (see [`crate::feed`]). Buffers and

@@ -22,24 +22,37 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'
      style-src 'self'; img-src 'self' data:; connect-src 'self' ws: wss:; \
      base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// The headers every response carries.
+const HEADERS: [(HeaderName, &str); 4] = [
+    (header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY),
+    (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+    (header::REFERRER_POLICY, "no-referrer"),
+    (header::X_FRAME_OPTIONS, "DENY"),
+];
+
 /// Adds the security headers to every response (unless a handler set its own) and refuses
 /// cross-origin state changes. Applied once, around the whole router.
 pub fn protect<S>(router: Router<S>) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
-    let header = |name: HeaderName, value: &'static str| {
-        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
-    };
-    router
-        .layer(middleware::from_fn(reject_cross_origin))
-        .layer(header(
-            header::CONTENT_SECURITY_POLICY,
-            CONTENT_SECURITY_POLICY,
-        ))
-        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(header(header::REFERRER_POLICY, "no-referrer"))
-        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+    HEADERS.into_iter().fold(
+        router.layer(middleware::from_fn(reject_cross_origin)),
+        |router, (name, value)| {
+            router.layer(SetResponseHeaderLayer::if_not_present(
+                name,
+                HeaderValue::from_static(value),
+            ))
+        },
+    )
+}
+
+/// Puts the security headers on one response, for a route kept out of [`protect`]'s layers.
+pub fn add_headers(response: &mut Response) {
+    let headers = response.headers_mut();
+    for (name, value) in HEADERS {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
 }
 
 /// 403 `cross_origin` for a POST/PUT/PATCH/DELETE whose `Origin` is present and is not this
