@@ -29,6 +29,10 @@ pub struct SimulateArgs {
     /// Print JSON instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// Start every day as a newly installed office: no past days to learn from, no past
+    /// errors for the band (as `examples/real_day.rs` plays it on the real server).
+    #[arg(long, conflicts_with = "into")]
+    pub fresh: bool,
     /// Write the days as synthetic history into this data directory instead of scoring the
     /// predictors: the last --days open days of each office before --now's business day.
     /// Refused when the directory holds real tickets.
@@ -59,7 +63,13 @@ pub fn simulate(args: &SimulateArgs, config: &Config) -> Result<(), CliError> {
             .map_err(CliError::Runtime)?;
         return runtime.block_on(simulate_into(args, config, dir, now));
     }
-    let report = super::run(config, args.scenario.as_deref(), args.days, args.seed)?;
+    let report = super::run_days(
+        config,
+        args.scenario.as_deref(),
+        args.days,
+        args.seed,
+        args.fresh,
+    )?;
     let mut out = std::io::stdout().lock();
     if args.json {
         writeln!(out, "{}", report.to_json())?;

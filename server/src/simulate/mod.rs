@@ -204,6 +204,19 @@ pub fn run(
     days: u32,
     seed: u64,
 ) -> Result<Report, SimulateError> {
+    run_days(config, scenario, days, seed, false)
+}
+
+/// Like [`run`]; with `fresh`, every day starts as a newly installed office would: no past days
+/// to learn the day's capacity from and no past errors for the band, only what the day itself
+/// shows (`simulate --fresh`, what `examples/real_day.rs` plays on the real server).
+pub fn run_days(
+    config: &Config,
+    scenario: Option<&str>,
+    days: u32,
+    seed: u64,
+    fresh: bool,
+) -> Result<Report, SimulateError> {
     let scenario = match scenario {
         Some(name) => config.simulation.scenario(name).ok_or_else(|| {
             let names: Vec<&str> = config
@@ -247,6 +260,10 @@ pub fn run(
         };
         idle_days = 0;
         let busy = busy_day(office, date);
+        if fresh {
+            judge.profile = None;
+            judge.errors.iter_mut().for_each(Vec::clear);
+        }
         let day = day::Day::new(config, office, scenario, date, hours, next_id);
         let queue = day.run(&mut rng, busy, &mut judge);
         next_id += queue.tickets().len() as i64 + 1;

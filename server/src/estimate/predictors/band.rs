@@ -59,10 +59,10 @@ fn default_high_quantile() -> f64 {
     0.9
 }
 fn default_prior_low() -> f64 {
-    -0.9
+    -0.6
 }
 fn default_prior_high() -> f64 {
-    0.9
+    0.75
 }
 fn default_step() -> u32 {
     5
@@ -227,14 +227,14 @@ mod tests {
     #[test]
     fn without_history_the_band_is_the_prior_around_the_point() {
         let band = Band::new(BandConfig::default());
-        // scale(24) = 28^0.75 ≈ 12.17; ±0.9 × 12.17 → 13.0…35.0 → 15…35.
+        // scale(24) = 28^0.75 ≈ 12.17; −0.6 × 12.17 … +0.75 × 12.17 → 16.7…33.1 → 15…35.
         assert_eq!(ends(band.around(24.0, &[])), (15, 35));
     }
 
     #[test]
     fn a_short_queue_gets_a_narrow_band() {
         let band = Band::new(BandConfig::default());
-        // scale(3) = 7^0.75 ≈ 4.30; ±3.9 → 0…6.9 → 0…5: 「5分以内」.
+        // scale(3) = 7^0.75 ≈ 4.30; −2.6…+3.2 → 0.4…6.2 → 0…5: 「5分以内」.
         let w = band.around(3.0, &[]);
         assert_eq!(ends(w), (0, 5));
         assert_eq!(w.text_ja(), "5分以内");
@@ -245,9 +245,9 @@ mod tests {
         let band = Band::new(BandConfig::default());
         let accurate = vec![0.0; 400];
         let (low, high) = band.quantiles(&accurate);
-        // (400 × 0 + 30 × ±0.9) / 430
-        assert!((high - 0.9 * 30.0 / 430.0).abs() < 1e-9);
-        assert!((low + 0.9 * 30.0 / 430.0).abs() < 1e-9);
+        // (400 × 0 + 30 × prior) / 430
+        assert!((high - 0.75 * 30.0 / 430.0).abs() < 1e-9);
+        assert!((low + 0.6 * 30.0 / 430.0).abs() < 1e-9);
         let late: Vec<f64> = (0..400).map(|i| f64::from(i) / 100.0).collect();
         let (_, high_late) = band.quantiles(&late);
         assert!(high_late > 2.5, "{high_late}");

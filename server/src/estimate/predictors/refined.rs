@@ -17,9 +17,10 @@
 //! until the work ahead is done.
 //!
 //! That answer is then corrected by who finishes first ([`super::residual`]), the term QL gets
-//! wrong: with `k` ahead of `n` counters and `k < n`, the wait is the (k+1)-th smallest residual
-//! service of the busy counters, which QL's "time left ÷ counters" overstates (the first of
-//! three counters to finish frees up well before the average one); for longer lines, the
+//! wrong: with `k` ahead of `n` counters and a short line, the wait is the (k+1)-th end of a
+//! service over the busy counters (shown as the median of its law), which QL's "time left ÷
+//! counters" overstates (the first of three counters to finish frees up well before the
+//! average one); for longer lines, the
 //! counters' turns are staggered, which QL leaves out. Services count as the time a ticket
 //! holds its counter, learned from today's calls and ends (the realised service rate of
 //! Ibrahim & Whitt), so the walk to the desk and no-shows are in the pace.
@@ -110,13 +111,19 @@ impl RefinedQueueLength {
             mean_of(service)
         };
         let order = residual::order_statistics(&residuals);
-        let (Some(short), Some(mixed)) = (
-            residual::short_queue_wait(&order, ahead, round),
-            residual::mixed_wait(&order, ahead, round, counters),
-        ) else {
+        let weight = residual::short_queue_weight(ahead, order.len());
+        // The short line's own law, its median: the point with the least absolute error (a
+        // counter that may be free already puts much of the law near 0, a long service a tail).
+        let short = if weight <= 0.0 {
+            Some(0.0)
+        } else {
+            residual::wait_law(&residuals, ahead, round).map(|law| law.median)
+        };
+        let (Some(short), Some(mixed)) =
+            (short, residual::mixed_wait(&order, ahead, round, counters))
+        else {
             return long;
         };
-        let weight = residual::short_queue_weight(ahead, order.len());
         let refined = weight * short + (1.0 - weight) * mixed;
         (long + refined - work / counters).max(0.0)
     }

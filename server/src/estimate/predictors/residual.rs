@@ -16,12 +16,17 @@
 //!   a counter whose service could have ended since the last such instant may be free already.
 //!   Which habit the office has is learned from the day's finishes ([`FinishHabit`]);
 //! - the expected `j`-th smallest residual is the integral of `P(fewer than j counters free by t)`,
-//!   a Poisson-binomial over the counters, on a grid.
+//!   a Poisson-binomial over the counters, on a grid ([`order_statistics`], [`order_laws`]);
+//! - the wait of a ticket with `k` ahead is the time of the (k+1)-th end of a service over all
+//!   counters, each counter ending at its residual and then after whole services; its law
+//!   ([`wait_law`]) is `P(fewer than k + 1 ends by t)`, the counters' numbers of ends convolved on
+//!   a grid, and the point shown is its **median**, which minimises the absolute error.
 //!
-//! The result is exact for the first round (`k < n`) and is blended over the second round
-//! into its average over the counters' phases ([`mixed_wait`]): the spread of service times has
-//! mixed who finishes first by then. Both count a service as the time a ticket holds its
-//! counter, from the call to the end (the realised pace, walk to the desk included).
+//! The law is exact while the counters serve on (the short line: the first round and the
+//! second) and is blended over the second round into its average over the counters' phases
+//! ([`mixed_wait`]): the spread of service times has mixed who finishes first by then. Both
+//! count a service as the time a ticket holds its counter, from the call to the end (the
+//! realised pace, walk to the desk included).
 
 use crate::estimate::{CounterAvailability, QueueFacts, minutes_between};
 
@@ -134,9 +139,26 @@ impl LogNormal {
 
 /// The expected `j`-th smallest residual, `j = 1..=n`, of these counters (index `j − 1`).
 pub fn order_statistics(counters: &[Residual]) -> Vec<f64> {
+    order_laws(counters).means
+}
+
+/// The `j`-th smallest residuals of some counters, `j = 1..=n` (index `j − 1`): their means and
+/// their medians. A residual is skewed (a counter that may be free already has much of its law
+/// at 0, a long service a long tail), so the two differ; the median is the point with the
+/// smallest mean absolute error.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OrderLaws {
+    /// `E[R_(j)]`.
+    pub means: Vec<f64>,
+    /// The median of `R_(j)` (to the integration grid's step).
+    pub medians: Vec<f64>,
+}
+
+/// The means and medians of the order statistics of these counters' residuals.
+pub fn order_laws(counters: &[Residual]) -> OrderLaws {
     let n = counters.len();
     if n == 0 {
-        return Vec::new();
+        return OrderLaws::default();
     }
     let shortest = counters
         .iter()
@@ -150,10 +172,13 @@ pub fn order_statistics(counters: &[Residual]) -> Vec<f64> {
     let step = (shortest / GRID_PER_MEAN).max(1e-3);
     let steps = ((longest / step).ceil() as usize).max(1);
     let mut expected = vec![0.0; n];
+    let mut medians: Vec<Option<f64>> = vec![None; n];
     // pmf[c]: probability that exactly c counters are free by t.
     let mut pmf = vec![0.0; n + 1];
+    let mut last = 0.0;
     for i in 0..steps {
         let t = (i as f64 + 0.5) * step;
+        last = t;
         pmf.iter_mut().for_each(|p| *p = 0.0);
         pmf[0] = 1.0;
         for (done, counter) in counters.iter().enumerate() {
@@ -169,12 +194,183 @@ pub fn order_statistics(counters: &[Residual]) -> Vec<f64> {
         for (j, e) in expected.iter_mut().enumerate() {
             below += pmf[j];
             *e += below * step;
+            if below <= 0.5 && medians[j].is_none() {
+                medians[j] = Some(i as f64 * step);
+            }
         }
         if below < TAIL {
             break;
         }
     }
-    expected
+    OrderLaws {
+        means: expected,
+        medians: medians.into_iter().map(|m| m.unwrap_or(last)).collect(),
+    }
+}
+
+/// Points of [`wait_law`]'s grid per mean service time (coarser than [`order_laws`]': it
+/// convolves whole services).
+const LAW_GRID_PER_MEAN: f64 = 30.0;
+/// [`wait_law`] looks this many mean services past the last one it may need.
+const LAW_HORIZON_MEANS: f64 = 3.5;
+
+/// The law of a wait, from [`wait_law`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct WaitLaw {
+    /// Its mean, minutes.
+    pub mean: f64,
+    /// Its median, minutes: the point with the smallest mean absolute error.
+    pub median: f64,
+}
+
+/// The law of the wait of a ticket with `ahead` people before it (fractional: shares of other
+/// services' lines, interpolated) at these counters, each serving on without a break while
+/// anybody is ahead, every later service lognormal with mean `round_mean`.
+///
+/// The ticket is called at the `(ahead + 1)`-th end of a service over all counters together:
+/// counter `i`'s ends fall at `R_i`, `R_i + S`, `R_i + S + S′`, … (its residual, then whole
+/// services), so `P(wait > t) = P(fewer than ahead + 1 ends by t)`, the counters' numbers of
+/// ends by `t` being independent. Unlike "the first counter's next service" for the second
+/// round, this lets a counter in a long service be overtaken twice by a quicker one.
+pub fn wait_law(counters: &[Residual], ahead: f64, round_mean: f64) -> Option<WaitLaw> {
+    let n = counters.len();
+    if n == 0 || !ahead.is_finite() || ahead < 0.0 || !(round_mean.is_finite() && round_mean > 0.0)
+    {
+        return None;
+    }
+    let k = ahead.floor() as usize;
+    let fraction = ahead - ahead.floor();
+    // Ends needed: k + 1, and k + 2 for the fractional part. A counter makes at most `per` ends
+    // that matter (more would mean the others made fewer than their share): beyond, lumped.
+    let per = (k + 2).div_ceil(n) + 1;
+    let service = LogNormal::with_mean(round_mean);
+    let longest = counters
+        .iter()
+        .map(|c| c.mean)
+        .filter(|m| m.is_finite() && *m > 0.0)
+        .fold(round_mean, f64::max);
+    let shortest = counters
+        .iter()
+        .map(|c| c.mean)
+        .filter(|m| m.is_finite() && *m > 0.0)
+        .fold(round_mean, f64::min);
+    let step = (shortest / LAW_GRID_PER_MEAN).max(1e-3);
+    let horizon = LAW_HORIZON_MEANS * longest + (per as f64) * LAW_HORIZON_MEANS * round_mean;
+    let points = ((horizon / step).ceil() as usize).clamp(2, 20_000);
+    let times = |g: usize| g as f64 * step;
+    // Mass of one service in each grid cell (g−1, g].
+    let service_mass: Vec<f64> = (0..points)
+        .map(|g| {
+            if g == 0 {
+                0.0
+            } else {
+                service.survival(times(g - 1)) - service.survival(times(g))
+            }
+        })
+        .collect();
+    let convolve = |a: &[f64], b: &[f64]| -> Vec<f64> {
+        let mut out = vec![0.0; points];
+        for (x, &ax) in a.iter().enumerate() {
+            if ax < 1e-12 {
+                continue;
+            }
+            for (y, &by) in b[..points - x].iter().enumerate() {
+                out[x + y] += ax * by;
+            }
+        }
+        out
+    };
+    let cumulative = |mass: &[f64]| -> Vec<f64> {
+        let mut total = 0.0;
+        mass.iter()
+            .map(|m| {
+                total += m;
+                total.min(1.0)
+            })
+            .collect()
+    };
+    // ends[i][m][g] = P(counter i has made more than m ends by times(g)).
+    let ends: Vec<Vec<Vec<f64>>> = counters
+        .iter()
+        .map(|c| {
+            let mut mass: Vec<f64> = (0..points)
+                .map(|g| {
+                    let now = 1.0 - c.survival(times(g));
+                    if g == 0 {
+                        now
+                    } else {
+                        now - (1.0 - c.survival(times(g - 1)))
+                    }
+                })
+                .map(|m| m.max(0.0))
+                .collect();
+            let mut by_count = Vec::with_capacity(per);
+            for m in 0..per {
+                if m > 0 {
+                    mass = convolve(&mass, &service_mass);
+                }
+                by_count.push(cumulative(&mass));
+            }
+            by_count
+        })
+        .collect();
+    // P(wait > times(g)) for k + 1 and k + 2 ends, from the number of ends of all counters.
+    let mut survive = [vec![0.0; points], vec![0.0; points]];
+    let mut pmf = vec![0.0; n * per + 1];
+    for g in 0..points {
+        pmf.iter_mut().for_each(|p| *p = 0.0);
+        pmf[0] = 1.0;
+        let mut most = 0;
+        for counter in &ends {
+            // This counter's number of ends by t: m with P(≥ m) − P(≥ m + 1), the last lumped.
+            let at_least = |m: usize| if m == 0 { 1.0 } else { counter[m - 1][g] };
+            let own: Vec<f64> = (0..=per)
+                .map(|m| {
+                    if m == per {
+                        at_least(m)
+                    } else {
+                        (at_least(m) - at_least(m + 1)).max(0.0)
+                    }
+                })
+                .collect();
+            let mut next = vec![0.0; most + per + 1];
+            for (c, &pc) in pmf[..=most].iter().enumerate() {
+                if pc == 0.0 {
+                    continue;
+                }
+                for (m, &pm) in own.iter().enumerate() {
+                    next[c + m] += pc * pm;
+                }
+            }
+            most += per;
+            pmf[..=most].copy_from_slice(&next);
+        }
+        let fewer = |needed: usize| pmf[..needed.min(most + 1)].iter().sum::<f64>().min(1.0);
+        survive[0][g] = fewer(k + 1);
+        survive[1][g] = fewer(k + 2);
+    }
+    let law = |s: &[f64]| {
+        let mean = s
+            .windows(2)
+            .map(|w| (w[0] + w[1]) / 2.0 * step)
+            .sum::<f64>();
+        let median = match s.iter().position(|&p| p <= 0.5) {
+            Some(0) => 0.0,
+            Some(g) => {
+                let (a, b) = (s[g - 1], s[g]);
+                let within = if a > b { (a - 0.5) / (a - b) } else { 0.0 };
+                times(g - 1) + within * step
+            }
+            None => times(points - 1),
+        };
+        (mean, median)
+    };
+    let (mean_k, median_k) = law(&survive[0]);
+    let (mean_next, median_next) = law(&survive[1]);
+    Some(WaitLaw {
+        mean: mean_k * (1.0 - fraction) + mean_next * fraction,
+        median: median_k * (1.0 - fraction) + median_next * fraction,
+    })
 }
 
 /// The residuals of the open counters that serve `service`, from the facts.
@@ -340,6 +536,71 @@ mod tests {
         let busy_still = order_statistics(&[reported])[0];
         assert!(free_soon < 0.5, "{free_soon}");
         assert!(busy_still > 2.0, "{busy_still}");
+    }
+
+    #[test]
+    fn a_counter_that_is_likely_free_has_a_median_of_nothing_but_a_mean_of_minutes() {
+        // 20 minutes in, last seen busy at minute 8, finishes unreported: most likely free
+        // already, but when not, minutes remain.
+        let maybe_free = Residual {
+            known_busy: 8.0,
+            unreported: 1.0,
+            ..busy(20.0)
+        };
+        let laws = order_laws(&[maybe_free]);
+        assert!(laws.medians[0] < 0.01, "{laws:?}");
+        assert!(laws.means[0] > 0.1, "{laws:?}");
+        // A service just begun: the lognormal's median residual is below its mean.
+        let laws = order_laws(&[busy(0.0)]);
+        let median = 10.0 * (-SERVICE_LOG_SD * SERVICE_LOG_SD / 2.0).exp();
+        assert!((laws.medians[0] - median).abs() < 0.2, "{laws:?}");
+        assert!((laws.means[0] - 10.0).abs() < 0.05, "{laws:?}");
+    }
+
+    #[test]
+    fn the_wait_law_of_nobody_ahead_is_the_first_end() {
+        let counters = [busy(1.0), busy(4.0), busy(7.0)];
+        let order = order_laws(&counters);
+        let law = wait_law(&counters, 0.0, 10.0).expect("counters");
+        assert!(
+            (law.mean - order.means[0]).abs() < 0.15,
+            "{law:?} {order:?}"
+        );
+        assert!(
+            (law.median - order.medians[0]).abs() < 0.3,
+            "{law:?} {order:?}"
+        );
+    }
+
+    #[test]
+    fn a_quick_counter_may_end_twice_before_a_slow_one_ends_once() {
+        // Three counters: the third in line (two ahead) is called at the third end over all
+        // counters, which may be the quickest counter's second end: sooner on average than
+        // the slowest counter's first end, which the first round's order statistics say.
+        let counters = [busy(1.0), busy(4.0), busy(7.0)];
+        let order = order_laws(&counters);
+        let law = wait_law(&counters, 2.0, 10.0).expect("counters");
+        assert!(law.mean < order.means[2] - 0.5, "{law:?} {order:?}");
+        assert!(law.mean > order.means[1], "{law:?} {order:?}");
+        // A line three times as long waits about one more service per counter.
+        let later = wait_law(&counters, 5.0, 10.0).expect("counters");
+        assert!(
+            (later.mean - law.mean - 10.0).abs() < 2.5,
+            "{later:?} {law:?}"
+        );
+        // One counter: its residual and whole services, in a row (to the grid's third of a
+        // minute per service).
+        let one = wait_law(&[busy(0.0)], 2.0, 10.0).expect("a counter");
+        assert!((one.mean - 30.0).abs() < 0.5, "{one:?}");
+        // A free counter and nobody ahead: at once.
+        let free = Residual {
+            mean: 10.0,
+            elapsed: None,
+            known_busy: 0.0,
+            unreported: 0.0,
+        };
+        let now = wait_law(&[free, busy(3.0)], 0.0, 10.0).expect("counters");
+        assert!(now.mean < 0.01 && now.median < 0.01, "{now:?}");
     }
 
     #[test]
