@@ -380,7 +380,12 @@ pub fn residuals(
     mean_of: impl Fn(&str) -> f64,
 ) -> Vec<Residual> {
     let unreported = facts.history.finish_habit.unreported_share();
-    let busy_until = last_busy_instant(facts);
+    let earliest_service = facts
+        .counters
+        .iter()
+        .filter_map(|c| c.current.as_ref().map(|current| current.since))
+        .min();
+    let busy_until = earliest_service.and_then(|since| last_busy_instant(facts, since));
     facts
         .counters
         .iter()
@@ -408,9 +413,14 @@ pub fn residuals(
         .collect()
 }
 
-/// The last instant somebody had been waiting [`BUSY_EVIDENCE_MINUTES`] or more: every open
-/// counter was busy then.
-fn last_busy_instant(facts: &QueueFacts) -> Option<chrono::DateTime<chrono::Utc>> {
+/// The last instant, not before `since`, when somebody had been waiting
+/// [`BUSY_EVIDENCE_MINUTES`] or more: every open counter was busy then. Only instants after the
+/// earliest service now running tell anything, so the day's calls are read back to it, not
+/// to the morning: a publish costs the same at the 5,000th ticket as at the 100th.
+fn last_busy_instant(
+    facts: &QueueFacts,
+    since: chrono::DateTime<chrono::Utc>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
     let waiting_now = facts
         .history
         .waiting
@@ -425,6 +435,7 @@ fn last_busy_instant(facts: &QueueFacts) -> Option<chrono::DateTime<chrono::Utc>
         .called
         .iter()
         .rev()
+        .take_while(|ended| ended.called_at >= since)
         .find(|ended| ended.wait_minutes() >= BUSY_EVIDENCE_MINUTES)
         .map(|ended| ended.called_at)
 }
