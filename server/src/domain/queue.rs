@@ -320,6 +320,9 @@ pub struct OfficeQueue {
     positions: imbl::HashMap<i64, usize>,
     /// Positions of the tickets still to be called or served (not final), in issue order.
     open: imbl::OrdSet<usize>,
+    /// How many tickets wait now, by service: the line's counts without a pass over it, so
+    /// an issue costs the same with 5,000 people waiting as with 5.
+    waiting: imbl::HashMap<String, u32>,
     /// Called tickets (those with a counter) by their latest call, newest first and, at the
     /// same instant, in issue order: what screens list as recent calls.
     calls: imbl::OrdSet<(Reverse<DateTime<Utc>>, usize)>,
@@ -350,6 +353,7 @@ impl OfficeQueue {
             tickets: imbl::Vector::new(),
             positions: imbl::HashMap::new(),
             open: imbl::OrdSet::new(),
+            waiting: imbl::HashMap::new(),
             calls: imbl::OrdSet::new(),
             counters,
             reception: Reception::default(),
@@ -447,6 +451,17 @@ impl OfficeQueue {
         } else {
             self.open.insert(position);
         }
+        if let Some(before) = before.filter(|t| t.state == TicketState::Waiting) {
+            if let Some(count) = self.waiting.get_mut(&before.service) {
+                *count -= 1;
+                if *count == 0 {
+                    self.waiting.remove(&before.service);
+                }
+            }
+        }
+        if after.state == TicketState::Waiting {
+            *self.waiting.entry(after.service.clone()).or_default() += 1;
+        }
     }
 
     /// Counters in configuration order.
@@ -536,9 +551,7 @@ impl OfficeQueue {
 
     /// Tickets waiting for a service.
     pub fn waiting_for(&self, service: &str) -> u32 {
-        self.open_tickets()
-            .filter(|t| t.state == TicketState::Waiting && t.service == service)
-            .count() as u32
+        self.waiting.get(service).copied().unwrap_or(0)
     }
 
     /// The people ahead of a ticket now, in call order: the waiting tickets issued before it
@@ -554,6 +567,20 @@ impl OfficeQueue {
 
     /// How many people are ahead of a ticket now ([`Self::tickets_ahead_of`]).
     pub fn ahead_of(&self, ticket: &Ticket) -> u32 {
+        let newest_waiting = self.position(ticket.id).is_some_and(|position| {
+            ticket.state == TicketState::Waiting
+                && self.open.get_max() == Some(&position)
+                && self
+                    .tickets
+                    .get(position)
+                    .is_some_and(|t| t.state == TicketState::Waiting)
+        });
+        if newest_waiting {
+            // Every waiting ticket is before the newest one (just issued, as a rule): the
+            // counts say it without a pass over the line; it does not stand ahead of itself.
+            let itself = self.shares_counter(&ticket.service, &ticket.service);
+            return self.ahead_of_new(&ticket.service) - u32::from(itself);
+        }
         self.tickets_ahead_of(ticket).count() as u32
     }
 
@@ -590,18 +617,23 @@ impl OfficeQueue {
     /// sets, one that shares a counter may still go to another counter first: the count is
     /// then an upper bound, never an understatement.)
     pub fn ahead_of_new(&self, service: &str) -> u32 {
-        self.open_tickets()
-            .filter(|waiting| self.called_before(waiting, service))
-            .count() as u32
+        self.waiting
+            .iter()
+            .filter(|(waiting, _)| self.shares_counter(waiting, service))
+            .map(|(_, count)| count)
+            .sum()
     }
 
     /// Whether `waiting` is still waiting and shares a counter with `service`.
     fn called_before(&self, waiting: &Ticket, service: &str) -> bool {
-        waiting.state == TicketState::Waiting
-            && self.counters.iter().any(|counter| {
-                counter.services.iter().any(|s| s == service)
-                    && counter.services.contains(&waiting.service)
-            })
+        waiting.state == TicketState::Waiting && self.shares_counter(&waiting.service, service)
+    }
+
+    /// Whether some counter serves both services.
+    fn shares_counter(&self, one: &str, other: &str) -> bool {
+        self.counters.iter().any(|counter| {
+            counter.services.iter().any(|s| s == one) && counter.services.iter().any(|s| s == other)
+        })
     }
 
     /// Whether any ticket of the day is still to be called or served: after reception ends

@@ -430,6 +430,13 @@ proptest! {
             let ahead = queue.tickets().take(position).filter(|t| ticket.state == TicketState::Waiting && queue.called_before(t, &ticket.service)).count();
             prop_assert_eq!(queue.ahead_of(ticket) as usize, ahead);
         }
+        // The counts by service say what a scan of the line says.
+        for service in &services {
+            let waiting = queue.tickets().filter(|t| t.state == TicketState::Waiting && &t.service == service).count();
+            prop_assert_eq!(queue.waiting_for(service) as usize, waiting);
+            let ahead_of_new = queue.tickets().filter(|t| queue.called_before(t, service)).count();
+            prop_assert_eq!(queue.ahead_of_new(service) as usize, ahead_of_new);
+        }
     }
 }
 
