@@ -14,7 +14,10 @@
 //!   counter that opens late, the afternoon's slower pace. Bins with too little evidence count
 //!   as unchanged.
 //!
-//! until the work ahead is done.
+//! until the work ahead is done. Where neither a plan nor a profile that knows the current half
+//! hour exists (a fresh office, the first past days), the work is drained by the open counters
+//! and each paused counter joins when its pause is expected to end ([`PauseModel`]: the
+//! office's typical pause, learned from its ended pauses, with a configured prior).
 //!
 //! That answer is then corrected by who finishes first ([`super::residual`]), the term QL gets
 //! wrong: with `k` ahead of `n` counters and a short line, the wait is the (k+1)-th end of a
