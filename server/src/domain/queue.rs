@@ -62,6 +62,31 @@ pub struct Counter {
     pub state: CounterState,
     /// Services it may call.
     pub services: Vec<String>,
+    /// When its current pause began, while it is paused and the start was seen (a pause
+    /// restored from the store at start-up has none unless the event log supplies it).
+    pub paused_since: Option<DateTime<Utc>>,
+    /// How long each of today's ended pauses lasted, in order: what the wait predictor learns
+    /// the office's pause length from.
+    pub ended_pauses: Vec<chrono::TimeDelta>,
+}
+
+impl Counter {
+    /// Puts the counter in `state` at `now`, keeping when a pause began and how long ended ones
+    /// lasted.
+    pub fn change_state(&mut self, state: CounterState, now: DateTime<Utc>) {
+        let was_paused = self.state == CounterState::Paused;
+        let paused = state == CounterState::Paused;
+        if was_paused && !paused {
+            if let Some(since) = self.paused_since.take()
+                && now >= since
+            {
+                self.ended_pauses.push(now - since);
+            }
+        } else if paused && !was_paused {
+            self.paused_since = Some(now);
+        }
+        self.state = state;
+    }
 }
 
 /// Office-wide reception suspension (a J-LIS outage, say).
@@ -344,6 +369,8 @@ impl OfficeQueue {
                 id: counter.id.clone(),
                 state: CounterState::Closed,
                 services: office.counter_services(counter),
+                paused_since: None,
+                ended_pauses: Vec::new(),
             })
             .collect();
         Self {
@@ -381,6 +408,38 @@ impl OfficeQueue {
         queue.reception = saved.reception;
         queue.last_seq = saved.last_seq;
         queue
+    }
+
+    /// Replays the day's counter changes `(counter, state, at)`, in the order recorded, for
+    /// when each pause began and how long the ended ones lasted. A counter whose replayed state
+    /// differs from its restored one (a log that does not reach back to the day's start) keeps
+    /// neither.
+    pub fn replay_pauses<'a>(
+        &mut self,
+        changes: impl IntoIterator<Item = (&'a str, CounterState, DateTime<Utc>)>,
+    ) {
+        let mut replayed: Vec<Counter> = self
+            .counters
+            .iter()
+            .map(|c| Counter {
+                id: c.id.clone(),
+                state: CounterState::Closed,
+                services: Vec::new(),
+                paused_since: None,
+                ended_pauses: Vec::new(),
+            })
+            .collect();
+        for (id, state, at) in changes {
+            if let Some(counter) = replayed.iter_mut().find(|c| c.id == id) {
+                counter.change_state(state, at);
+            }
+        }
+        for (counter, replay) in self.counters.iter_mut().zip(replayed) {
+            if replay.state == counter.state {
+                counter.paused_since = replay.paused_since;
+                counter.ended_pauses = replay.ended_pauses;
+            }
+        }
     }
 
     /// The office's configuration.
@@ -874,7 +933,7 @@ impl OfficeQueue {
             }
             Change::Counter { id, state } => {
                 if let Some(counter) = self.counters.iter_mut().find(|c| c.id == *id) {
-                    counter.state = *state;
+                    counter.change_state(*state, now);
                 }
             }
             Change::Reception(reception) => self.reception = reception.clone(),

@@ -81,6 +81,9 @@ pub struct QueueHistory {
     /// Whether today's clerks report finishes or only call the next (see
     /// `predictors::residual`): tells whether a counter shown busy may be free already.
     pub finish_habit: FinishHabit,
+    /// Minutes each of the office's ended pauses lasted (today's, and past days' where they
+    /// are known): what a paused counter's expected return is learned from.
+    pub ended_pauses: Vec<f64>,
 }
 
 /// A waiting ticket as the predictors see it.
@@ -143,6 +146,9 @@ pub struct CounterFacts {
     pub services: Vec<String>,
     /// The ticket being served at this counter, if any.
     pub current: Option<InService>,
+    /// When its pause began, if it is paused and that is known: tells how much of a pause is
+    /// left (see `predictors::refined`, [`predictors::PauseModel`]).
+    pub paused_since: Option<DateTime<Utc>>,
 }
 
 /// Whether a counter takes part in serving the queue.

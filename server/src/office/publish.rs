@@ -81,6 +81,10 @@ impl WaitModel {
         facts.history.staffing_plan = self.plan.clone();
         facts.history.past_errors = self.past.errors.clone();
         facts
+            .history
+            .ended_pauses
+            .extend_from_slice(&self.past.pauses);
+        facts
     }
 
     /// The wait of one waiting ticket until it is called: the predictor's answer for a ticket
@@ -311,6 +315,7 @@ pub(super) fn facts_with(
                 CounterState::Closed | CounterState::Unknown => CounterAvailability::Closed,
             },
             services: counter.services.clone(),
+            paused_since: counter.paused_since,
             current: queue.current_at(&counter.id).and_then(|t| {
                 Some(InService {
                     service: t.service.clone(),
@@ -334,6 +339,12 @@ pub(super) fn facts_with(
                 .collect(),
             called: evidence.called.clone(),
             finish_habit: evidence.habit,
+            ended_pauses: queue
+                .counters()
+                .iter()
+                .flat_map(|counter| &counter.ended_pauses)
+                .map(|pause| pause.num_milliseconds() as f64 / 60_000.0)
+                .collect(),
             ..QueueHistory::default()
         },
     }

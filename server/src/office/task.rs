@@ -91,7 +91,15 @@ pub async fn start(
             today - chrono::Duration::days(1),
         )
         .await?;
-    let mut publisher = Publisher::new(config.clone(), estimator, demo, PastDays::learn(&past));
+    let past_changes = store
+        .counter_changes_between(
+            &office.id,
+            today - chrono::Duration::days(LEARN_DAYS),
+            today - chrono::Duration::days(1),
+        )
+        .await?;
+    let past = PastDays::learn(&past).with_pauses(&past_changes);
+    let mut publisher = Publisher::new(config.clone(), estimator, demo, past);
     let day_facts = DayFacts::of(&queue);
     let Rendered {
         published,
@@ -158,7 +166,23 @@ async fn load_queue(
             .fetch_add(expired.tickets, Ordering::Relaxed);
     }
     let saved = store.load_day(&office.id, today).await?;
-    Ok(restore(office, config, today, saved))
+    let mut queue = restore(office, config, today, saved);
+    restore_pauses(&mut queue, store).await?;
+    Ok(queue)
+}
+
+/// When each paused counter's pause began and how long today's ended ones lasted, replayed
+/// from the day's counter events (the saved day keeps only the counters' states).
+async fn restore_pauses(queue: &mut OfficeQueue, store: &Store) -> Result<(), StoreError> {
+    let office = queue.office().id.clone();
+    let date = queue.business_date();
+    let changes = store.counter_changes_between(&office, date, date).await?;
+    queue.replay_pauses(
+        changes
+            .iter()
+            .map(|change| (change.counter.as_str(), change.state, change.at)),
+    );
+    Ok(())
 }
 
 /// The office's day in memory from what the store holds.
@@ -562,6 +586,7 @@ impl OfficeTask {
         let saved = self.store.load_day(&office.id, date).await?;
         let calls = self.store.calls_after(&office.id, known).await?;
         self.queue = restore(&office, &self.config, date, saved);
+        restore_pauses(&mut self.queue, &self.store).await?;
         self.publish(now);
         for (seq, ticket, recall) in calls {
             if seq > self.queue.last_seq() {

@@ -242,6 +242,8 @@ pub fn run_days(
     let mut rng = StdRng::seed_from_u64(seed);
     let mut judge = Judge::new(config, &config.estimates);
     let mut past: Vec<Vec<Ticket>> = Vec::new();
+    // Minutes of each day's ended pauses, day by day beside `past`.
+    let mut past_pauses: Vec<Vec<f64>> = Vec::new();
     let mut date = NaiveDate::from_ymd_opt(FIRST_DAY.0, FIRST_DAY.1, FIRST_DAY.2)
         .ok_or(SimulateError::NoOpenDay)?;
     let mut simulated = 0;
@@ -262,6 +264,7 @@ pub fn run_days(
         let busy = busy_day(office, date);
         if fresh {
             judge.profile = None;
+            judge.pauses.clear();
             judge.errors.iter_mut().for_each(Vec::clear);
         }
         let day = day::Day::new(config, office, scenario, date, hours, next_id);
@@ -273,6 +276,19 @@ pub fn run_days(
         past.retain(|day| day.first().is_none_or(|t| t.business_date > cutoff));
         let flat: Vec<Ticket> = past.iter().flatten().cloned().collect();
         judge.profile = PastDays::learn(&flat).profile;
+        past_pauses.push(
+            queue
+                .counters()
+                .iter()
+                .flat_map(|counter| &counter.ended_pauses)
+                .map(|pause| pause.num_milliseconds() as f64 / 60_000.0)
+                .collect::<Vec<f64>>(),
+        );
+        // The same days as `past` (the oldest leave first).
+        while past_pauses.len() > past.len() {
+            past_pauses.remove(0);
+        }
+        judge.pauses = past_pauses.iter().flatten().copied().collect();
         simulated += 1;
         date += Duration::days(1);
     }
@@ -306,6 +322,8 @@ struct Judge<'a> {
     default: PredictorKind,
     plan: Option<std::sync::Arc<StaffingPlan>>,
     profile: Option<std::sync::Arc<CapacityProfile>>,
+    /// Minutes of the ended pauses of the past days learned from.
+    pauses: Vec<f64>,
     /// Each predictor's standardized errors, oldest first (the band's evidence).
     errors: Vec<Vec<f64>>,
     pending: HashMap<i64, Pending>,
@@ -345,6 +363,7 @@ impl<'a> Judge<'a> {
             default: estimates.predictor,
             plan: estimates.plan(),
             profile: None,
+            pauses: Vec::new(),
             pending: HashMap::new(),
             next: None,
             naive: AccuracyByHour::default(),
@@ -378,6 +397,7 @@ impl day::Observer for Judge<'_> {
         let mut facts = queue_facts(queue, self.config, now);
         facts.history.capacity_profile = self.profile.clone();
         facts.history.staffing_plan = self.plan.clone();
+        facts.history.ended_pauses.extend_from_slice(&self.pauses);
         let mut shown = Vec::with_capacity(self.estimators.len());
         let mut default = None;
         for (i, (kind, estimator)) in self.estimators.iter().enumerate() {

@@ -502,3 +502,124 @@ fn a_recall_keeps_called_at_at_the_first_call_and_records_its_own_time() {
     assert_eq!(queue.tickets[0].called_at, Some(first.now));
     assert_eq!(queue.tickets[0].recalled_at, Some(later.now));
 }
+
+#[test]
+fn a_counter_keeps_when_its_pause_began_and_how_long_ended_pauses_lasted() {
+    let mut queue = main_office_queue();
+    let context = |time: &str| Context {
+        now: at(time),
+        ..open_context()
+    };
+    let id = queue.counters()[0].id.clone();
+    run(
+        &mut queue,
+        Command::OpenCounter(id.clone()),
+        &context("2026-12-01T09:00:00+09:00"),
+    )
+    .expect("opened");
+    run(
+        &mut queue,
+        Command::PauseCounter(id.clone()),
+        &context("2026-12-01T10:00:00+09:00"),
+    )
+    .expect("paused");
+    // Pausing again changes nothing: the pause still began at 10:00.
+    run(
+        &mut queue,
+        Command::PauseCounter(id.clone()),
+        &context("2026-12-01T10:05:00+09:00"),
+    )
+    .expect("paused");
+    assert_eq!(
+        queue.counters()[0].paused_since,
+        Some(at("2026-12-01T10:00:00+09:00"))
+    );
+    run(
+        &mut queue,
+        Command::OpenCounter(id.clone()),
+        &context("2026-12-01T10:20:00+09:00"),
+    )
+    .expect("opened");
+    run(
+        &mut queue,
+        Command::PauseCounter(id.clone()),
+        &context("2026-12-01T12:00:00+09:00"),
+    )
+    .expect("paused");
+    // Closed from a pause: that pause ended too (at 12:45).
+    run(
+        &mut queue,
+        Command::CloseCounter(id),
+        &context("2026-12-01T12:45:00+09:00"),
+    )
+    .expect("closed");
+    let counter = &queue.counters()[0];
+    assert_eq!(counter.paused_since, None);
+    assert_eq!(
+        counter.ended_pauses,
+        vec![
+            chrono::TimeDelta::minutes(20),
+            chrono::TimeDelta::minutes(45)
+        ]
+    );
+}
+
+#[test]
+fn a_restored_day_gets_its_pauses_back_from_the_counter_events() {
+    let mut queue = main_office_queue();
+    let first = queue.counters()[0].id.clone();
+    let second = queue.counters()[1].id.clone();
+    // As restored: counter 1 paused, counter 2 open (the saved day keeps only states).
+    queue.counters[0].state = CounterState::Paused;
+    queue.counters[1].state = CounterState::Open;
+    let events = [
+        (
+            first.as_str(),
+            CounterState::Open,
+            at("2026-12-01T09:00:00+09:00"),
+        ),
+        (
+            second.as_str(),
+            CounterState::Paused,
+            at("2026-12-01T10:00:00+09:00"),
+        ),
+        (
+            second.as_str(),
+            CounterState::Open,
+            at("2026-12-01T10:15:00+09:00"),
+        ),
+        (
+            first.as_str(),
+            CounterState::Paused,
+            at("2026-12-01T12:00:00+09:00"),
+        ),
+        // Recorded again while paused: the pause still began at 12:00.
+        (
+            first.as_str(),
+            CounterState::Paused,
+            at("2026-12-01T12:05:00+09:00"),
+        ),
+    ];
+    queue.replay_pauses(events);
+    assert_eq!(
+        queue.counters()[0].paused_since,
+        Some(at("2026-12-01T12:00:00+09:00"))
+    );
+    assert!(queue.counters()[0].ended_pauses.is_empty());
+    assert_eq!(queue.counters()[1].paused_since, None);
+    assert_eq!(
+        queue.counters()[1].ended_pauses,
+        vec![chrono::TimeDelta::minutes(15)]
+    );
+
+    // A log that disagrees with the restored state (counter 2 shown paused, last logged open)
+    // leaves that counter without a start: unknown, not wrong.
+    let mut queue = main_office_queue();
+    queue.counters[1].state = CounterState::Paused;
+    queue.replay_pauses([(
+        second.as_str(),
+        CounterState::Open,
+        at("2026-12-01T09:00:00+09:00"),
+    )]);
+    assert_eq!(queue.counters()[1].paused_since, None);
+}

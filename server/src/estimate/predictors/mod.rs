@@ -37,7 +37,8 @@ pub use self::ewma::RecentWaits;
 pub use self::head_of_line::HeadOfLine;
 pub use self::last_to_enter::LastToEnterService;
 pub use self::refined::{
-    CapacityProfile, LineStay, RefinedQueueLength, StaffingPlan, StaffingSlot,
+    CapacityProfile, DEFAULT_PAUSE_PRIOR_MINUTES, LineStay, PauseModel, RefinedQueueLength,
+    StaffingPlan, StaffingSlot,
 };
 pub use self::residual::FinishHabit;
 use super::{Estimator, QueueFacts, QueueLengthEstimator, ServiceEstimate, WaitEstimate};
@@ -156,6 +157,21 @@ impl PredictorKind {
     }
 }
 
+impl PredictorKind {
+    /// The predictor of this kind with the configuration's tuning (the pause prior of `qlr`).
+    pub fn build_with(self, config: &EstimatesConfig) -> Arc<dyn Predictor> {
+        match self {
+            Self::Qlr => Arc::new(RefinedQueueLength {
+                pause: PauseModel {
+                    prior_minutes: config.pause_prior_minutes,
+                },
+                ..RefinedQueueLength::default()
+            }),
+            other => other.build(),
+        }
+    }
+}
+
 /// `[estimates]` in the configuration: which predictor the screens show, how its band is
 /// sized, and the staffing plan if the office has one (the default has none).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -171,6 +187,16 @@ pub struct EstimatesConfig {
     /// day's shape from past days instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub staffing: Option<Vec<StaffingSlot>>,
+    /// Minutes a pause is expected to last before the office has ended any of its own: a
+    /// paused counter counts as away until then (`qlr` without a plan or past days). A default
+    /// to tune (a city hall's lunch pause is typically about an hour), not a rule; the office's
+    /// own ended pauses take over as they come.
+    #[serde(default = "default_pause_prior")]
+    pub pause_prior_minutes: f64,
+}
+
+fn default_pause_prior() -> f64 {
+    DEFAULT_PAUSE_PRIOR_MINUTES
 }
 
 fn default_predictor() -> PredictorKind {
@@ -183,6 +209,7 @@ impl Default for EstimatesConfig {
             predictor: default_predictor(),
             band: BandConfig::default(),
             staffing: None,
+            pause_prior_minutes: default_pause_prior(),
         }
     }
 }
@@ -191,6 +218,12 @@ impl EstimatesConfig {
     /// Checks the band and the plan; the reason names the key at fault.
     pub fn validate(&self) -> Result<(), (String, String)> {
         self.band.validate().map_err(|why| ("band".into(), why))?;
+        if !(self.pause_prior_minutes.is_finite() && self.pause_prior_minutes > 0.0) {
+            return Err((
+                "pause_prior_minutes".into(),
+                "must be a positive number of minutes".into(),
+            ));
+        }
         if let Some(slots) = &self.staffing {
             StaffingPlan::new(slots.clone()).map_err(|why| ("staffing".to_string(), why))?;
         }
@@ -219,7 +252,7 @@ impl PredictorEstimator {
     /// The configured predictor and band.
     pub fn from_config(config: &EstimatesConfig) -> Self {
         Self {
-            predictor: config.predictor.build(),
+            predictor: config.predictor.build_with(config),
             band: Band::new(config.band.clone()),
         }
     }

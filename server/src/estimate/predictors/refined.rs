@@ -14,7 +14,10 @@
 //!   counter that opens late, the afternoon's slower pace. Bins with too little evidence count
 //!   as unchanged.
 //!
-//! until the work ahead is done.
+//! until the work ahead is done. Where neither a plan nor a profile that knows the current half
+//! hour exists (a fresh office, the first past days), the work is drained by the open counters
+//! and each paused counter joins when its pause is expected to end ([`PauseModel`]: the
+//! office's typical pause, learned from its ended pauses, with a configured prior).
 //!
 //! That answer is then corrected by who finishes first ([`super::residual`]), the term QL gets
 //! wrong: with `k` ahead of `n` counters and a short line, the wait is the (k+1)-th end of a
@@ -54,6 +57,65 @@ const MAX_BINS_AHEAD: usize = 2 * BINS;
 pub struct RefinedQueueLength {
     /// The queue-length model whose work ahead is drained.
     pub queue_length: QueueLengthEstimator,
+    /// When a paused counter is expected back (no plan, no learned profile).
+    pub pause: PauseModel,
+}
+
+/// How long a pause lasts, for an office with neither a staffing plan nor past days: a paused
+/// counter is away until its pause is expected to end, then serves in full (QL's ½ counter
+/// throughout was too much over a lunch hour and too little after it).
+///
+/// The typical pause is the mean of the office's ended pauses (today's, and past days' where
+/// known) with the prior [`PauseModel::prior_minutes`] counted as [`PAUSE_PRIOR_WEIGHT`] of
+/// them. A pause that has run `e` minutes is expected to last `typical − e` more, at least
+/// [`PAUSE_OVERRUN_SHARE`] of the typical pause (one that has run over is still expected back
+/// soon, not at once).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PauseModel {
+    /// The pause length assumed before the office has ended any (`[estimates]
+    /// pause_prior_minutes`, default [`DEFAULT_PAUSE_PRIOR_MINUTES`]).
+    pub prior_minutes: f64,
+}
+
+/// The default prior pause: a city hall's lunch pause is typically about an hour. A default to
+/// tune per office, not a rule: each ended pause moves the estimate towards the office's own.
+pub const DEFAULT_PAUSE_PRIOR_MINUTES: f64 = 60.0;
+/// How many ended pauses the prior is worth: one, so the office's first pause already counts
+/// half (a short break after a prior of an hour gives the mean of the two).
+pub const PAUSE_PRIOR_WEIGHT: f64 = 1.0;
+/// A pause running past the typical length is expected to last this share of it more.
+pub const PAUSE_OVERRUN_SHARE: f64 = 0.1;
+
+impl Default for PauseModel {
+    fn default() -> Self {
+        Self {
+            prior_minutes: DEFAULT_PAUSE_PRIOR_MINUTES,
+        }
+    }
+}
+
+impl PauseModel {
+    /// The typical pause, minutes: the prior blended with the ended pauses.
+    pub fn typical_minutes(&self, ended: &[f64]) -> f64 {
+        let prior = if self.prior_minutes.is_finite() && self.prior_minutes > 0.0 {
+            self.prior_minutes
+        } else {
+            DEFAULT_PAUSE_PRIOR_MINUTES
+        };
+        let (sum, n) = ended
+            .iter()
+            .filter(|m| m.is_finite() && **m >= 0.0)
+            .fold((0.0, 0.0), |(sum, n), m| (sum + m, n + 1.0));
+        (prior * PAUSE_PRIOR_WEIGHT + sum) / (PAUSE_PRIOR_WEIGHT + n)
+    }
+
+    /// Minutes until a pause that began `elapsed` minutes ago (`None`: unknown, taken as just
+    /// begun) is expected to end.
+    pub fn minutes_left(&self, elapsed: Option<f64>, ended: &[f64]) -> f64 {
+        let typical = self.typical_minutes(ended);
+        let elapsed = elapsed.filter(|e| e.is_finite()).unwrap_or(0.0).max(0.0);
+        (typical - elapsed).max(PAUSE_OVERRUN_SHARE * typical)
+    }
 }
 
 impl Predictor for RefinedQueueLength {
@@ -70,7 +132,7 @@ impl Predictor for RefinedQueueLength {
                 queued,
                 ..
             } => {
-                let long = drain_minutes(facts, service, work, counters);
+                let long = drain_minutes(facts, service, work, counters, &self.pause);
                 Outlook::Wait {
                     minutes: self
                         .short_queue_blend(facts, service, long, work, counters, ahead, queued),
@@ -132,28 +194,55 @@ impl RefinedQueueLength {
 /// Minutes to do `work` counter-minutes starting at `facts.now` with `counters` (QL's weight)
 /// now. With a learned profile the current capacity is the open counters alone: the learned
 /// rates measure counters that call, and a paused one comes back as the profile says.
-fn drain_minutes(facts: &QueueFacts, service: &str, work: f64, counters: f64) -> f64 {
+///
+/// With neither a plan nor a profile that knows the current half hour, the open counters serve
+/// from now and each paused one from the end its pause is expected to have ([`PauseModel`]).
+fn drain_minutes(
+    facts: &QueueFacts,
+    service: &str,
+    work: f64,
+    counters: f64,
+    pause: &PauseModel,
+) -> f64 {
     if !(work.is_finite() && work > 0.0 && counters > 0.0) {
         return 0.0;
     }
     let plan = facts.history.staffing_plan.as_deref();
     let profile = facts.history.capacity_profile.as_deref();
+    let serving = |c: &&crate::estimate::CounterFacts| c.services.iter().any(|s| s == service);
     let open = facts
         .counters
         .iter()
-        .filter(|c| {
-            c.state == crate::estimate::CounterAvailability::Open
-                && c.services.iter().any(|s| s == service)
-        })
+        .filter(serving)
+        .filter(|c| c.state == crate::estimate::CounterAvailability::Open)
         .count() as f64;
+    let local = facts.now.with_timezone(&Tokyo);
+    let now_minute = local.hour() * 60 + local.minute();
+    let now_bin = (now_minute / BIN_MINUTES) as usize;
+    // A profile that has not learned this half hour (the first past days) says nothing of
+    // when a paused counter comes back: every ratio from here is 1.
+    let profile_silent =
+        profile.is_none_or(|p| p.rates().get(now_bin).copied().flatten().is_none());
+    if plan.is_none() && profile_silent && open > 0.0 {
+        let returns: Vec<f64> = facts
+            .counters
+            .iter()
+            .filter(serving)
+            .filter(|c| c.state == crate::estimate::CounterAvailability::Paused)
+            .map(|c| {
+                let elapsed = c
+                    .paused_since
+                    .map(|since| crate::estimate::minutes_between(since, facts.now));
+                pause.minutes_left(elapsed, &facts.history.ended_pauses)
+            })
+            .collect();
+        return drain_with_returns(work, open, returns);
+    }
     let counters = if plan.is_none() && profile.is_some() && open > 0.0 {
         open
     } else {
         counters
     };
-    let local = facts.now.with_timezone(&Tokyo);
-    let now_minute = local.hour() * 60 + local.minute();
-    let now_bin = (now_minute / BIN_MINUTES) as usize;
     let mut left = work;
     let mut elapsed = 0.0;
     // The rest of the current bin at today's capacity.
@@ -182,6 +271,28 @@ fn drain_minutes(facts: &QueueFacts, service: &str, work: f64, counters: f64) ->
         elapsed += span;
     }
     elapsed + left / counters
+}
+
+/// Minutes to do `work` counter-minutes with `open` counters from now and one more from each
+/// of `returns` (minutes from now).
+fn drain_with_returns(work: f64, open: f64, mut returns: Vec<f64>) -> f64 {
+    returns.sort_by(f64::total_cmp);
+    let mut left = work;
+    let mut elapsed = 0.0;
+    let mut capacity = open;
+    for back in returns {
+        let span = (back - elapsed).max(0.0);
+        if capacity > 0.0 {
+            let done = capacity * span;
+            if done >= left {
+                return elapsed + left / capacity;
+            }
+            left -= done;
+        }
+        elapsed += span;
+        capacity += 1.0;
+    }
+    elapsed + left / capacity.max(f64::MIN_POSITIVE)
 }
 
 /// How long one past ticket stood in line: the evidence a [`CapacityProfile`] learns from.
@@ -363,6 +474,7 @@ mod tests {
                     state: CounterAvailability::Open,
                     services: vec!["renewal".into()],
                     // Just started: 10 minutes left each.
+                    paused_since: None,
                     current: Some(crate::estimate::InService {
                         service: "renewal".into(),
                         since: now,
@@ -463,6 +575,93 @@ mod tests {
         let f = facts(at(11, 50), 4, 2, history);
         let got = minutes(RefinedQueueLength::default().point(&f, "renewal"));
         assert!((got - 47.5).abs() < 2.5, "{got}");
+    }
+
+    /// `open` counters busy since `now` and one counter paused `paused_ago` minutes ago (`None`:
+    /// start unknown), with `waiting` renewals (10 min) in line.
+    fn with_paused(
+        now: DateTime<Utc>,
+        waiting: u32,
+        open: usize,
+        paused_ago: Option<i64>,
+        history: QueueHistory,
+    ) -> QueueFacts {
+        let mut f = facts(now, waiting, open, history);
+        f.counters.push(CounterFacts {
+            id: "paused".into(),
+            state: CounterAvailability::Paused,
+            services: vec!["renewal".into()],
+            current: None,
+            paused_since: paused_ago.map(|m| now - Duration::minutes(m)),
+        });
+        f
+    }
+
+    #[test]
+    fn a_pause_is_expected_to_last_the_prior_until_the_office_has_its_own() {
+        let pause = PauseModel::default();
+        assert_eq!(pause.typical_minutes(&[]), 60.0);
+        // Began 15 minutes ago: 45 left.
+        assert_eq!(pause.minutes_left(Some(15.0), &[]), 45.0);
+        // Start unknown: taken as just begun.
+        assert_eq!(pause.minutes_left(None, &[]), 60.0);
+        // Two ended pauses of 20 and 40 with the prior worth one: (60 + 20 + 40) / 3 = 40;
+        // one running 30 minutes has 10 left.
+        assert_eq!(pause.typical_minutes(&[20.0, 40.0]), 40.0);
+        assert_eq!(pause.minutes_left(Some(30.0), &[20.0, 40.0]), 10.0);
+        // Running over (70 of 60): still a tenth of the typical pause, 6 minutes.
+        assert!((pause.minutes_left(Some(70.0), &[]) - 6.0).abs() < 1e-9);
+        // A configured prior of 45 minutes.
+        let short = PauseModel {
+            prior_minutes: 45.0,
+        };
+        assert_eq!(short.minutes_left(Some(5.0), &[]), 40.0);
+    }
+
+    #[test]
+    fn a_paused_counter_is_away_until_its_pause_is_expected_to_end() {
+        // 12:10, 2 counters open, one paused at 12:00 (50 minutes left of the prior's hour).
+        // 140 counter-minutes of work: the two open ones do 100 in 50 minutes, the last 40 at
+        // three counters take 13⅓: 63⅓ minutes. QL's half counter throughout said
+        // 140 / 2.5 = 56.
+        let f = with_paused(at(12, 10), 12, 2, Some(10), QueueHistory::default());
+        let got = drain_minutes(&f, "renewal", 140.0, 2.5, &PauseModel::default());
+        assert!((got - (50.0 + 40.0 / 3.0)).abs() < 1e-9, "{got}");
+        // A short line is done before the counter is back: 60 at two counters, 30 minutes.
+        let got = drain_minutes(&f, "renewal", 60.0, 2.5, &PauseModel::default());
+        assert!((got - 30.0).abs() < 1e-9, "{got}");
+        // Today's ended pauses of 20 minutes (twice): typical (60 + 40) / 3 = 33⅓, 23⅓ left;
+        // 140 − 2 × 23⅓ = 93⅓ at three counters: 23⅓ + 31⅑ = 54⅔.
+        let history = QueueHistory {
+            ended_pauses: vec![20.0, 20.0],
+            ..QueueHistory::default()
+        };
+        let f = with_paused(at(12, 10), 12, 2, Some(10), history);
+        let got = drain_minutes(&f, "renewal", 140.0, 2.5, &PauseModel::default());
+        let left = 100.0 / 3.0 - 10.0;
+        let want = left + (140.0 - 2.0 * left) / 3.0;
+        assert!((got - want).abs() < 1e-9, "{got} {want}");
+    }
+
+    #[test]
+    fn the_whole_point_waits_for_the_paused_counter() {
+        // Same 12:10 office: 12 waiting, 2 busy (just started), one paused since 12:00. Without
+        // the pause's end QLR would drain at 2.5 counters; now the point is longer by the
+        // drain's difference (63⅓ − 56 = 7⅓), the short-line correction being the same.
+        let f = with_paused(at(12, 10), 12, 2, Some(10), QueueHistory::default());
+        let qlr = RefinedQueueLength::default();
+        let got = minutes(qlr.point(&f, "renewal"));
+        let long_half = 140.0 / 2.5;
+        let long_back = 50.0 + 40.0 / 3.0;
+        // The same facts with the counter's start unknown: 60 minutes left, 120 done by then,
+        // the last 20 at three: 66⅔.
+        let unknown = with_paused(at(12, 10), 12, 2, None, QueueHistory::default());
+        let got_unknown = minutes(qlr.point(&unknown, "renewal"));
+        assert!(
+            ((got_unknown - got) - (60.0 + 20.0 / 3.0 - long_back)).abs() < 1e-6,
+            "{got} {got_unknown}"
+        );
+        assert!(got > long_half - 5.0, "{got}");
     }
 
     #[test]

@@ -19,6 +19,7 @@ fn facts() -> QueueFacts {
         id: id.into(),
         state: CounterAvailability::Open,
         services: vec!["renewal".into()],
+        paused_since: None,
         current: Some(InService {
             service: "renewal".into(),
             since: now() - Duration::minutes(4),

@@ -50,6 +50,7 @@ fn arbitrary_facts() -> impl Strategy<Value = QueueFacts> {
                     id: c.to_string(),
                     state,
                     services: serves,
+                    paused_since: None,
                     current: current.map(|(s, ago)| InService {
                         service: format!("s{}", s % n),
                         since: now() - Duration::minutes(ago),

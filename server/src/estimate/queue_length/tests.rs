@@ -27,6 +27,7 @@ fn idle(id: &str, state: CounterAvailability, services: &[&str]) -> CounterFacts
         id: id.to_owned(),
         state,
         services: services.iter().map(|s| (*s).to_owned()).collect(),
+        paused_since: None,
         current: None,
     }
 }
@@ -40,6 +41,7 @@ fn busy(
     minutes_ago: i64,
 ) -> CounterFacts {
     CounterFacts {
+        paused_since: None,
         current: Some(InService {
             service: serving.to_owned(),
             since: now() - Duration::minutes(minutes_ago),
