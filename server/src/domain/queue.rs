@@ -510,12 +510,12 @@ impl OfficeQueue {
         } else {
             self.open.insert(position);
         }
-        if let Some(before) = before.filter(|t| t.state == TicketState::Waiting) {
-            if let Some(count) = self.waiting.get_mut(&before.service) {
-                *count -= 1;
-                if *count == 0 {
-                    self.waiting.remove(&before.service);
-                }
+        if let Some(before) = before.filter(|t| t.state == TicketState::Waiting)
+            && let Some(count) = self.waiting.get_mut(&before.service)
+        {
+            *count -= 1;
+            if *count == 0 {
+                self.waiting.remove(&before.service);
             }
         }
         if after.state == TicketState::Waiting {
