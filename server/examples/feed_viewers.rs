@@ -77,6 +77,11 @@ async fn minimal_server(template: String) {
         .route("/live", get(live))
         .route("/bump", post(bump))
         .with_state(latest);
+    axum::serve(listen().await, app).await.expect("serve");
+}
+
+/// A baseline's listener on a free loopback port, announced as the benchmark reads it.
+async fn listen() -> tokio::net::TcpListener {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -84,7 +89,7 @@ async fn minimal_server(template: String) {
         "listening on http://{}",
         listener.local_addr().expect("addr")
     );
-    axum::serve(listener, app).await.expect("serve");
+    listener
 }
 
 /// The floor: a broadcast that encodes each frame once and writes the same bytes to every
@@ -106,19 +111,12 @@ async fn raw_server(template: String) {
         seq: AtomicU64,
     }
     fn encode(text: &str) -> Vec<u8> {
+        use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+        use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
         let mut out = Vec::with_capacity(text.len() + 10);
-        out.push(0x81);
-        let len = text.len();
-        if len < 126 {
-            out.push(len as u8);
-        } else if len < 65536 {
-            out.push(126);
-            out.extend_from_slice(&(len as u16).to_be_bytes());
-        } else {
-            out.push(127);
-            out.extend_from_slice(&(len as u64).to_be_bytes());
-        }
-        out.extend_from_slice(text.as_bytes());
+        Frame::message(text.to_string(), OpCode::Data(Data::Text), true)
+            .format(&mut out)
+            .expect("encoded");
         out
     }
     async fn live(State(hub): State<Arc<Hub>>, mut request: Request) -> Response {
@@ -179,13 +177,7 @@ async fn raw_server(template: String) {
         .route("/live", get(live))
         .route("/bump", post(bump))
         .with_state(hub);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    println!(
-        "listening on http://{}",
-        listener.local_addr().expect("addr")
-    );
+    let listener = listen().await;
     loop {
         let (stream, _) = listener.accept().await.expect("accept");
         stream.set_nodelay(true).expect("nodelay");

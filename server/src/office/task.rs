@@ -84,19 +84,13 @@ pub async fn start(
     let estimator: Arc<dyn Estimator> =
         Arc::new(PredictorEstimator::from_config(&config.estimates));
     let today = queue.business_date();
-    let past = store
-        .tickets_between(
-            &office.id,
-            today - chrono::Duration::days(LEARN_DAYS),
-            today - chrono::Duration::days(1),
-        )
-        .await?;
+    let (first, last) = (
+        today - chrono::Duration::days(LEARN_DAYS),
+        today - chrono::Duration::days(1),
+    );
+    let past = store.tickets_between(&office.id, first, last).await?;
     let past_changes = store
-        .counter_changes_between(
-            &office.id,
-            today - chrono::Duration::days(LEARN_DAYS),
-            today - chrono::Duration::days(1),
-        )
+        .counter_changes_between(&office.id, first, last)
         .await?;
     let past = PastDays::learn(&past).with_pauses(&past_changes);
     let mut publisher = Publisher::new(config.clone(), estimator, demo, past);

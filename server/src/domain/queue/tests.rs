@@ -511,48 +511,45 @@ fn a_counter_keeps_when_its_pause_began_and_how_long_ended_pauses_lasted() {
         ..open_context()
     };
     let id = queue.counters()[0].id.clone();
-    run(
+    let step = |queue: &mut OfficeQueue, command: fn(String) -> Command, time: &str| {
+        run(queue, command(id.clone()), &context(time)).expect("accepted");
+    };
+    step(
         &mut queue,
-        Command::OpenCounter(id.clone()),
-        &context("2026-12-01T09:00:00+09:00"),
-    )
-    .expect("opened");
-    run(
+        Command::OpenCounter,
+        "2026-12-01T09:00:00+09:00",
+    );
+    step(
         &mut queue,
-        Command::PauseCounter(id.clone()),
-        &context("2026-12-01T10:00:00+09:00"),
-    )
-    .expect("paused");
+        Command::PauseCounter,
+        "2026-12-01T10:00:00+09:00",
+    );
     // Pausing again changes nothing: the pause still began at 10:00.
-    run(
+    step(
         &mut queue,
-        Command::PauseCounter(id.clone()),
-        &context("2026-12-01T10:05:00+09:00"),
-    )
-    .expect("paused");
+        Command::PauseCounter,
+        "2026-12-01T10:05:00+09:00",
+    );
     assert_eq!(
         queue.counters()[0].paused_since,
         Some(at("2026-12-01T10:00:00+09:00"))
     );
-    run(
+    step(
         &mut queue,
-        Command::OpenCounter(id.clone()),
-        &context("2026-12-01T10:20:00+09:00"),
-    )
-    .expect("opened");
-    run(
+        Command::OpenCounter,
+        "2026-12-01T10:20:00+09:00",
+    );
+    step(
         &mut queue,
-        Command::PauseCounter(id.clone()),
-        &context("2026-12-01T12:00:00+09:00"),
-    )
-    .expect("paused");
+        Command::PauseCounter,
+        "2026-12-01T12:00:00+09:00",
+    );
     // Closed from a pause: that pause ended too (at 12:45).
-    run(
+    step(
         &mut queue,
-        Command::CloseCounter(id),
-        &context("2026-12-01T12:45:00+09:00"),
-    )
-    .expect("closed");
+        Command::CloseCounter,
+        "2026-12-01T12:45:00+09:00",
+    );
     let counter = &queue.counters()[0];
     assert_eq!(counter.paused_since, None);
     assert_eq!(
