@@ -348,6 +348,9 @@ pub struct OfficeQueue {
     /// How many tickets wait now, by service: the line's counts without a pass over it, so
     /// an issue costs the same with 5,000 people waiting as with 5.
     waiting: imbl::HashMap<String, u32>,
+    /// Where the ticket now called to or served at each counter sits in `tickets`, by counter:
+    /// a screen's counters without a pass over the open tickets.
+    current: imbl::HashMap<String, usize>,
     /// Called tickets (those with a counter) by their latest call, newest first and, at the
     /// same instant, in issue order: what screens list as recent calls.
     calls: imbl::OrdSet<(Reverse<DateTime<Utc>>, usize)>,
@@ -357,6 +360,12 @@ pub struct OfficeQueue {
     reception: Reception,
     /// Sequence of the last event applied (the feed's `seq`).
     last_seq: u64,
+}
+
+/// The counter a ticket is now called to or served at, if it is.
+fn current_counter(ticket: &Ticket) -> Option<&str> {
+    let current = ticket.state.is_called() || ticket.state == TicketState::Serving;
+    ticket.counter.as_deref().filter(|_| current)
 }
 
 impl OfficeQueue {
@@ -381,6 +390,7 @@ impl OfficeQueue {
             positions: imbl::HashMap::new(),
             open: imbl::OrdSet::new(),
             waiting: imbl::HashMap::new(),
+            current: imbl::HashMap::new(),
             calls: imbl::OrdSet::new(),
             counters,
             reception: Reception::default(),
@@ -520,6 +530,14 @@ impl OfficeQueue {
         }
         if after.state == TicketState::Waiting {
             *self.waiting.entry(after.service.clone()).or_default() += 1;
+        }
+        if let Some(counter) = before.and_then(current_counter)
+            && self.current.get(counter) == Some(&position)
+        {
+            self.current.remove(counter);
+        }
+        if let Some(counter) = current_counter(after) {
+            self.current.insert(counter.to_string(), position);
         }
     }
 
@@ -703,10 +721,8 @@ impl OfficeQueue {
 
     /// The ticket now called to or served at a counter.
     pub fn current_at(&self, counter: &str) -> Option<&Ticket> {
-        self.open_tickets().find(|t| {
-            t.counter.as_deref() == Some(counter)
-                && (t.state.is_called() || t.state == TicketState::Serving)
-        })
+        let position = self.current.get(counter)?;
+        self.tickets.get(*position).map(|ticket| &**ticket)
     }
 
     fn prefix_of(&self, service: &str) -> Option<&str> {

@@ -414,8 +414,9 @@ proptest! {
         let others = queue.tickets.iter().filter(|t| t.state != TicketState::Waiting).count();
         prop_assert_eq!(waiting as usize + others, queue.tickets.len());
         for counter in &counters {
-            let current = queue.tickets.iter().filter(|t| t.counter.as_deref() == Some(counter.as_str()) && (t.state.is_called() || t.state == TicketState::Serving)).count();
-            prop_assert!(current <= 1, "counter {} has {} current tickets", counter, current);
+            let current: Vec<i64> = queue.tickets.iter().filter(|t| t.counter.as_deref() == Some(counter.as_str()) && (t.state.is_called() || t.state == TicketState::Serving)).map(|t| t.id).collect();
+            prop_assert!(current.len() <= 1, "counter {} has {} current tickets", counter, current.len());
+            prop_assert_eq!(queue.current_at(counter).map(|t| t.id), current.first().copied());
         }
         // The indexes say what a scan of the day says.
         let open: Vec<i64> = queue.tickets.iter().filter(|t| !t.state.is_final()).map(|t| t.id).collect();
