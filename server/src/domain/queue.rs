@@ -71,6 +71,24 @@ pub struct Counter {
 }
 
 impl Counter {
+    /// A counter as the day begins: closed, never paused.
+    pub fn closed(id: String, services: Vec<String>) -> Self {
+        Self {
+            id,
+            state: CounterState::Closed,
+            services,
+            paused_since: None,
+            ended_pauses: Vec::new(),
+        }
+    }
+
+    /// Minutes each of today's ended pauses lasted.
+    pub fn ended_pause_minutes(&self) -> impl Iterator<Item = f64> + '_ {
+        self.ended_pauses
+            .iter()
+            .map(|pause| pause.num_milliseconds() as f64 / 60_000.0)
+    }
+
     /// Puts the counter in `state` at `now`, keeping when a pause began and how long ended ones
     /// lasted.
     pub fn change_state(&mut self, state: CounterState, now: DateTime<Utc>) {
@@ -374,13 +392,7 @@ impl OfficeQueue {
         let counters = office
             .counters
             .iter()
-            .map(|counter| Counter {
-                id: counter.id.clone(),
-                state: CounterState::Closed,
-                services: office.counter_services(counter),
-                paused_since: None,
-                ended_pauses: Vec::new(),
-            })
+            .map(|counter| Counter::closed(counter.id.clone(), office.counter_services(counter)))
             .collect();
         Self {
             office,
@@ -431,13 +443,7 @@ impl OfficeQueue {
         let mut replayed: Vec<Counter> = self
             .counters
             .iter()
-            .map(|c| Counter {
-                id: c.id.clone(),
-                state: CounterState::Closed,
-                services: Vec::new(),
-                paused_since: None,
-                ended_pauses: Vec::new(),
-            })
+            .map(|c| Counter::closed(c.id.clone(), Vec::new()))
             .collect();
         for (id, state, at) in changes {
             if let Some(counter) = replayed.iter_mut().find(|c| c.id == id) {
@@ -450,6 +456,14 @@ impl OfficeQueue {
                 counter.ended_pauses = replay.ended_pauses;
             }
         }
+    }
+
+    /// Minutes each of today's ended pauses lasted, every counter's.
+    pub fn ended_pause_minutes(&self) -> Vec<f64> {
+        self.counters
+            .iter()
+            .flat_map(Counter::ended_pause_minutes)
+            .collect()
     }
 
     /// The office's configuration.

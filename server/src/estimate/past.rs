@@ -4,14 +4,14 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 
 use super::minutes_between;
 use super::predictors::band::standardized_error;
 use super::predictors::{CapacityProfile, LineStay};
-use crate::domain::Ticket;
+use crate::domain::{Counter, Ticket};
 use crate::history::CounterChange;
-use crate::protocol::{CounterState, TicketState};
+use crate::protocol::TicketState;
 
 /// Business days read back at start-up (and by the simulator as it goes): about six weeks.
 pub const LEARN_DAYS: i64 = 42;
@@ -69,29 +69,34 @@ impl PastDays {
 }
 
 /// Minutes each pause lasted, from counters' changes of state in the order recorded (several
-/// days and counters mixed): from the first change to paused until the next change to another
-/// state the same day. A pause still running at the day's last change is left out.
+/// days and counters mixed), by the counter's own rule ([`Counter::change_state`]): from the
+/// first change to paused until the next change to another state the same day. A pause still
+/// running at the day's last change is left out.
 pub fn ended_pauses(changes: &[CounterChange]) -> Vec<f64> {
-    let mut since: HashMap<(NaiveDate, &str), DateTime<Utc>> = HashMap::new();
-    let mut pauses = Vec::new();
+    // Each day's counters, in the order they first appear.
+    let mut counters: Vec<Counter> = Vec::new();
+    let mut index: HashMap<(NaiveDate, &str), usize> = HashMap::new();
     for change in changes {
-        let key = (change.date, change.counter.as_str());
-        if change.state == CounterState::Paused {
-            since.entry(key).or_insert(change.at);
-        } else if let Some(began) = since.remove(&key)
-            && change.at >= began
-        {
-            pauses.push(minutes_between(began, change.at));
-        }
+        let at = *index
+            .entry((change.date, change.counter.as_str()))
+            .or_insert_with(|| {
+                counters.push(Counter::closed(change.counter.clone(), Vec::new()));
+                counters.len() - 1
+            });
+        counters[at].change_state(change.state, change.at);
     }
-    pauses
+    counters
+        .iter()
+        .flat_map(Counter::ended_pause_minutes)
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use chrono::TimeZone;
+    use chrono::{TimeZone, Utc};
 
     use super::*;
+    use crate::protocol::CounterState;
 
     #[test]
     fn pauses_are_read_from_counter_changes_per_day_and_counter() {

@@ -339,12 +339,7 @@ pub(super) fn facts_with(
                 .collect(),
             called: evidence.called.clone(),
             finish_habit: evidence.habit,
-            ended_pauses: queue
-                .counters()
-                .iter()
-                .flat_map(|counter| &counter.ended_pauses)
-                .map(|pause| pause.num_milliseconds() as f64 / 60_000.0)
-                .collect(),
+            ended_pauses: queue.ended_pause_minutes(),
             ..QueueHistory::default()
         },
     }

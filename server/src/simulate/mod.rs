@@ -276,14 +276,7 @@ pub fn run_days(
         past.retain(|day| day.first().is_none_or(|t| t.business_date > cutoff));
         let flat: Vec<Ticket> = past.iter().flatten().cloned().collect();
         judge.profile = PastDays::learn(&flat).profile;
-        past_pauses.push(
-            queue
-                .counters()
-                .iter()
-                .flat_map(|counter| &counter.ended_pauses)
-                .map(|pause| pause.num_milliseconds() as f64 / 60_000.0)
-                .collect::<Vec<f64>>(),
-        );
+        past_pauses.push(queue.ended_pause_minutes());
         // The same days as `past` (the oldest leave first).
         while past_pauses.len() > past.len() {
             past_pauses.remove(0);
