@@ -369,7 +369,7 @@ impl Viewer {
 /// once, and closes, until the link ends.
 async fn serve_link(
     socket: &mut Socket,
-    link: &Link,
+    link: &Arc<Link>,
     office: &OfficeFeed,
     shutdown: &mut watch::Receiver<bool>,
     metrics: &FeedMetrics,
@@ -385,7 +385,7 @@ async fn serve_link(
     }
     let joined_at = Instant::now();
     // Leaving the fan-out (when this returns) takes the link out of it.
-    let (_joined, first) = office.fan_out.join(link_arc(socket), &office.snapshots);
+    let (_joined, first) = office.fan_out.join(link.clone(), &office.snapshots);
     if first == Offered::Broken {
         return Err(SendFailed::Closed);
     }
@@ -424,11 +424,6 @@ async fn serve_link(
             }
         }
     }
-}
-
-/// The link under the socket.
-fn link_arc(socket: &Socket) -> Arc<Link> {
-    socket.get_ref().0.clone()
 }
 
 /// Writes what the socket could not take at once, each piece within `within`; then, if the

@@ -138,11 +138,17 @@ impl Link {
             state.behind = true;
             return Offered::Behind;
         }
+        self.send_state(&mut state, frames)
+    }
+
+    /// Writes `frames` as the viewer takes them: the change after the state it was sent, the
+    /// whole snapshot otherwise. Only called with an empty backlog.
+    fn send_state(&self, state: &mut LinkState, frames: &StateFrames) -> Offered {
         let frame = match state.sent {
             Some(sent) => frames.for_viewer(sent),
             None => &frames.full,
         };
-        let offered = self.write_or_queue(&mut state, frame.wire());
+        let offered = self.write_or_queue(state, frame.wire());
         if offered == Offered::Sent {
             state.sent = Some(frames.number);
         }
@@ -214,11 +220,9 @@ impl Link {
             return Offered::Behind;
         }
         state.behind = false;
-        let offered = self.write_or_queue(&mut state, frames.full.wire());
-        if offered == Offered::Sent {
-            state.sent = Some(frames.number);
-        }
-        offered
+        // It skipped a state: only the whole snapshot brings it up to date.
+        state.sent = None;
+        self.send_state(&mut state, frames)
     }
 
     /// Completes once the backlog is written (or the socket fails).
