@@ -9,6 +9,10 @@
 //! trigger's reply to each viewer's receipt, missed updates, bytes per update frame, server
 //! memory per idle viewer (RSS growth / N), then the p99 ratios.
 //!
+//! The viewers are this program's own lean client ([`Viewer`]): it shares the two cores with
+//! the server, so every microsecond it spends per frame is in every server's figures alike and
+//! hides what separates them.
+//!
 //! ```sh
 //! cargo build --release -p queue-server --bin queue-server --example feed_viewers
 //! npm install --prefix /tmp/nodews ws        # once; or Debian's node-ws
@@ -23,11 +27,6 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
-
-use futures_util::StreamExt;
-use tokio::sync::Mutex;
-use tokio_tungstenite::connect_async;
-use tokio_tungstenite::tungstenite::Message;
 
 const NOW: &str = "2026-12-01T10:00:00+09:00";
 
@@ -254,13 +253,133 @@ fn start(mut command: Command) -> (Spawned, String, Option<String>) {
     }
 }
 
-fn seq_of(text: &str) -> Option<u64> {
-    let at = text.find("\"seq\":")? + 6;
-    let digits: String = text[at..]
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    digits.parse().ok()
+/// One benchmark viewer's socket, read with as little work as a client can do, so that the
+/// client (on the same two cores as the server) costs the measurement as little as it can: the
+/// WebSocket handshake written by hand, the server's frames (never masked) parsed in place from
+/// one reused buffer, the `seq` found by a byte search, a ping answered with its pong. No task
+/// wake-up beyond the socket's own, no allocation per frame, no shared lock.
+struct Viewer {
+    stream: tokio::net::TcpStream,
+    /// Bytes read and not yet parsed, from the start of a frame.
+    buffer: Vec<u8>,
+}
+
+/// A frame of the server's: its opcode and payload.
+struct ServerFrame<'a> {
+    opcode: u8,
+    payload: &'a [u8],
+}
+
+impl Viewer {
+    /// Connects to `ws_url` (`ws://host:port/path`) and completes the opening handshake.
+    async fn connect(ws_url: &str) -> std::io::Result<Self> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let rest = ws_url.strip_prefix("ws://").unwrap_or(ws_url);
+        let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let mut stream = tokio::net::TcpStream::connect(host).await?;
+        stream.set_nodelay(true)?;
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: {host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        );
+        stream.write_all(request.as_bytes()).await?;
+        let mut buffer = Vec::with_capacity(8192);
+        let head_end = loop {
+            if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                break at + 4;
+            }
+            if stream.read_buf(&mut buffer).await? == 0 {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+        };
+        if !buffer.starts_with(b"HTTP/1.1 101") {
+            return Err(std::io::Error::other("the handshake was refused"));
+        }
+        buffer.drain(..head_end);
+        Ok(Self { stream, buffer })
+    }
+
+    /// Reads until at least one whole frame is buffered; calls `on_frame` for each, then
+    /// answers pings. Returns false when the connection ended.
+    async fn read_frames(&mut self, mut on_frame: impl FnMut(ServerFrame<'_>)) -> bool {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        if self.buffer.capacity() - self.buffer.len() < 4096 {
+            self.buffer.reserve(4096);
+        }
+        match self.stream.read_buf(&mut self.buffer).await {
+            Ok(0) | Err(_) => return false,
+            Ok(_) => {}
+        }
+        let mut at = 0;
+        let mut pongs = Vec::new();
+        while let Some((header, length)) = frame_header(&self.buffer[at..]) {
+            if self.buffer.len() - at < header + length {
+                break;
+            }
+            let frame = ServerFrame {
+                opcode: self.buffer[at] & 0x0f,
+                payload: &self.buffer[at + header..at + header + length],
+            };
+            match frame.opcode {
+                0x8 => return false,
+                0x9 => pongs.push(masked_pong(frame.payload)),
+                _ => on_frame(frame),
+            }
+            at += header + length;
+        }
+        self.buffer.drain(..at);
+        for pong in pongs {
+            if self.stream.write_all(&pong).await.is_err() {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// The header length and payload length of the frame `bytes` starts with, once its header is
+/// all there.
+fn frame_header(bytes: &[u8]) -> Option<(usize, usize)> {
+    let short = usize::from(*bytes.get(1)? & 0x7f);
+    match short {
+        126 => Some((
+            4,
+            usize::from(u16::from_be_bytes([*bytes.get(2)?, *bytes.get(3)?])),
+        )),
+        127 => {
+            let long: [u8; 8] = bytes.get(2..10)?.try_into().ok()?;
+            Some((10, usize::try_from(u64::from_be_bytes(long)).ok()?))
+        }
+        _ => Some((2, short)),
+    }
+}
+
+/// A pong for `payload`, masked as every client frame must be.
+fn masked_pong(payload: &[u8]) -> Vec<u8> {
+    let mask = [0x12, 0x34, 0x56, 0x78];
+    let mut pong = vec![0x8a, 0x80 | payload.len().min(125) as u8];
+    pong.extend_from_slice(&mask);
+    pong.extend(
+        payload
+            .iter()
+            .take(125)
+            .enumerate()
+            .map(|(i, b)| b ^ mask[i % 4]),
+    );
+    pong
+}
+
+/// The top-level `seq` of a frame's JSON (the first `"seq":` in it).
+fn seq_in(payload: &[u8]) -> Option<u64> {
+    let at = payload.windows(6).position(|w| w == b"\"seq\":")? + 6;
+    let digits = payload[at..].iter().take_while(|b| b.is_ascii_digit());
+    let mut seq = 0u64;
+    let mut any = false;
+    for digit in digits {
+        seq = seq.checked_mul(10)?.checked_add(u64::from(digit - b'0'))?;
+        any = true;
+    }
+    any.then_some(seq)
 }
 
 struct Figures {
@@ -290,14 +409,16 @@ where
 {
     let before = rss_kib(pid);
     let seen: Arc<Vec<AtomicU64>> = Arc::new((0..n).map(|_| AtomicU64::new(0)).collect());
-    let receipts: Arc<Mutex<Vec<(u64, Instant)>>> = Arc::default();
+    // Each viewer's receipts, behind its own lock (only taken again at the end).
+    let receipts: Arc<Vec<std::sync::Mutex<Vec<(u64, Instant)>>>> =
+        Arc::new((0..n).map(|_| std::sync::Mutex::default()).collect());
     // Viewer 0's update frames (after its first), for their size.
-    let frames: Arc<Mutex<Vec<String>>> = Arc::default();
+    let frames: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();
     let mut tasks = Vec::with_capacity(n);
     for index in 0..n {
-        let (mut socket, _) = loop {
-            match connect_async(ws_url).await {
-                Ok(ok) => break ok,
+        let mut viewer = loop {
+            match Viewer::connect(ws_url).await {
+                Ok(viewer) => break viewer,
                 Err(_) => tokio::time::sleep(Duration::from_millis(5)).await,
             }
         };
@@ -306,18 +427,28 @@ where
         let frames = frames.clone();
         tasks.push(tokio::spawn(async move {
             let mut first = true;
-            while let Some(Ok(message)) = socket.next().await {
-                if let Message::Text(text) = message
-                    && let Some(seq) = seq_of(&text)
-                {
-                    let at = Instant::now();
-                    if seq > seen[index].swap(seq, Ordering::Relaxed) {
-                        receipts.lock().await.push((seq, at));
-                        if index == 0 && !std::mem::take(&mut first) {
-                            frames.lock().await.push(text.to_string());
+            let mut alive = true;
+            while alive {
+                alive = viewer
+                    .read_frames(|frame| {
+                        if frame.opcode != 0x1 {
+                            return;
                         }
-                    }
-                }
+                        let Some(seq) = seq_in(frame.payload) else {
+                            return;
+                        };
+                        let at = Instant::now();
+                        if seq > seen[index].swap(seq, Ordering::Relaxed) {
+                            receipts[index].lock().expect("receipts").push((seq, at));
+                            if index == 0 && !std::mem::take(&mut first) {
+                                frames
+                                    .lock()
+                                    .expect("frames")
+                                    .push(String::from_utf8_lossy(frame.payload).into_owned());
+                            }
+                        }
+                    })
+                    .await;
             }
         }));
     }
@@ -348,7 +479,10 @@ where
     for task in &tasks {
         task.abort();
     }
-    let receipts = receipts.lock().await.clone();
+    let receipts: Vec<(u64, Instant)> = receipts
+        .iter()
+        .flat_map(|viewer| viewer.lock().expect("receipts").clone())
+        .collect();
     let mut latencies: Vec<f64> = Vec::new();
     for (seq, at) in receipts {
         if let Some((_, replied)) = sent.iter().find(|(s, _)| *s == seq) {
@@ -356,7 +490,7 @@ where
         }
     }
     latencies.sort_by(|a, b| a.total_cmp(b));
-    let frames = frames.lock().await.clone();
+    let frames = frames.lock().expect("frames").clone();
     let frame_bytes =
         frames.iter().map(String::len).sum::<usize>() as f64 / frames.len().max(1) as f64;
     let pick = |q: f64| {
@@ -450,7 +584,7 @@ async fn main() {
                 .text()
                 .await
                 .expect("body");
-            (seq_of(&text).expect("seq"), replied)
+            (seq_in(text.as_bytes()).expect("seq"), replied)
         }
     })
     .await;
