@@ -382,6 +382,9 @@ fn seq_in(payload: &[u8]) -> Option<u64> {
     any.then_some(seq)
 }
 
+/// One viewer's receipts: each new `seq` and when it was read.
+type Receipts = Vec<(u64, Instant)>;
+
 struct Figures {
     p50: f64,
     p99: f64,
@@ -410,7 +413,7 @@ where
     let before = rss_kib(pid);
     let seen: Arc<Vec<AtomicU64>> = Arc::new((0..n).map(|_| AtomicU64::new(0)).collect());
     // Each viewer's receipts, behind its own lock (only taken again at the end).
-    let receipts: Arc<Vec<std::sync::Mutex<Vec<(u64, Instant)>>>> =
+    let receipts: Arc<Vec<std::sync::Mutex<Receipts>>> =
         Arc::new((0..n).map(|_| std::sync::Mutex::default()).collect());
     // Viewer 0's update frames (after its first), for their size.
     let frames: Arc<std::sync::Mutex<Vec<String>>> = Arc::default();

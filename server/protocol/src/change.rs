@@ -71,14 +71,7 @@ pub fn diff(old: &Value, new: &Value) -> Option<Value> {
     let (Value::Object(old), Value::Object(new)) = (old, new) else {
         return None;
     };
-    let strip = |fields: &Map<String, Value>| {
-        fields
-            .iter()
-            .filter(|(key, _)| !ENVELOPE.contains(&key.as_str()))
-            .map(|(key, value)| (key.clone(), value.clone()))
-            .collect::<Map<String, Value>>()
-    };
-    match object_patch(&strip(old), &strip(new)) {
+    match object_patch(old, new, &ENVELOPE) {
         Patched::Same => Some(Value::Object(Map::new())),
         Patched::Changed(patch) => Some(patch),
         Patched::Unsayable => None,
@@ -194,7 +187,7 @@ fn patch(old: &Value, new: &Value) -> Patched {
     }
     match (old, new) {
         (_, Value::Null) => Patched::Unsayable,
-        (Value::Object(old), Value::Object(new)) => object_patch(old, new),
+        (Value::Object(old), Value::Object(new)) => object_patch(old, new, &[]),
         (Value::Array(old), Value::Array(new)) => list_patch(old, new),
         // A list patch is an object: a list cannot become an object in one.
         (Value::Array(_), Value::Object(_)) => Patched::Unsayable,
@@ -212,9 +205,13 @@ fn has_null(value: &Value) -> bool {
     }
 }
 
-fn object_patch(old: &Map<String, Value>, new: &Map<String, Value>) -> Patched {
+/// The patch of two objects' fields, but for the keys in `ignored`.
+fn object_patch(old: &Map<String, Value>, new: &Map<String, Value>, ignored: &[&str]) -> Patched {
     let mut edits = Map::new();
     for (key, value) in new {
+        if ignored.contains(&key.as_str()) {
+            continue;
+        }
         let edit = match old.get(key) {
             Some(before) => patch(before, value),
             None if has_null(value) => Patched::Unsayable,
@@ -229,7 +226,7 @@ fn object_patch(old: &Map<String, Value>, new: &Map<String, Value>) -> Patched {
         }
     }
     for key in old.keys() {
-        if !new.contains_key(key) {
+        if !new.contains_key(key) && !ignored.contains(&key.as_str()) {
             edits.insert(key.clone(), Value::Null);
         }
     }
@@ -241,37 +238,60 @@ fn object_patch(old: &Map<String, Value>, new: &Map<String, Value>) -> Patched {
 }
 
 /// The smallest of: the new list itself, an edit keeping the longest run of old items, and
-/// (same length) patches of the items that changed.
+/// (same length) patches of the items that changed. Sizes are counted, not written out, and the
+/// new list is copied only if it is the smallest.
 fn list_patch(old: &[Value], new: &[Value]) -> Patched {
     if new.iter().any(has_null) {
         return Patched::Unsayable;
     }
-    let mut candidates = vec![Value::Array(new.to_vec())];
+    let mut edits = Vec::new();
     if let Some(edit) = keep_edit(old, new) {
-        candidates.push(edit);
+        edits.push(edit);
     }
     if old.len() == new.len() {
-        let mut edits = Some(Map::new());
+        let mut items = Some(Map::new());
         for (at, (before, after)) in old.iter().zip(new).enumerate() {
             match patch(before, after) {
                 Patched::Same => {}
                 Patched::Changed(edit) => {
-                    if let Some(edits) = &mut edits {
-                        edits.insert(at.to_string(), edit);
+                    if let Some(items) = &mut items {
+                        items.insert(at.to_string(), edit);
                     }
                 }
                 // An item's change only the whole list can say.
-                Patched::Unsayable => edits = None,
+                Patched::Unsayable => items = None,
             }
         }
-        if let Some(edits) = edits {
-            candidates.push(Value::Object(edits));
+        if let Some(items) = items {
+            edits.push(Value::Object(items));
         }
     }
-    candidates
+    let smallest_edit = edits
         .into_iter()
-        .min_by_key(|candidate| candidate.to_string().len())
-        .map_or(Patched::Unsayable, Patched::Changed)
+        .map(|edit| (json_len(&edit), edit))
+        .min_by_key(|(length, _)| *length);
+    match smallest_edit {
+        Some((length, edit)) if length < json_len(&new) => Patched::Changed(edit),
+        _ => Patched::Changed(Value::Array(new.to_vec())),
+    }
+}
+
+/// How many bytes `value` takes as compact JSON, counted without writing them anywhere.
+fn json_len(value: &impl Serialize) -> usize {
+    struct Counter(usize);
+    impl std::io::Write for Counter {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter(0);
+    // Writing JSON values to a counter cannot fail.
+    let _ = serde_json::to_writer(&mut counter, value);
+    counter.0
 }
 
 /// `{"keep": [i, j], "before": .., "after": ..}` around the longest run of old items that is
