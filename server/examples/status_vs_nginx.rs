@@ -11,7 +11,10 @@
 //! cargo build --release -p queue-server --bin queue-server --example status_vs_nginx
 //! ./target/release/examples/status_vs_nginx [CONNECTIONS] [SECONDS] [ROUNDS] [NGINX_WORKERS]
 //! ```
-//! (defaults 64 connections, 5 s, 3 rounds, 1 nginx worker; `auto` for one per core.)
+//! (defaults 64 connections, 5 s, 3 rounds, 1 nginx worker; `auto` for one per core.) A number
+//! of workers is given to both servers: nginx's worker processes and queue-server's runtime
+//! threads (`TOKIO_WORKER_THREADS`), so each has the same cores beside wrk; `auto` leaves both
+//! at one per core.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
@@ -42,9 +45,14 @@ impl Drop for Spawned {
     }
 }
 
-/// Starts `queue-server` on a free port; returns it and its base URL.
-fn start_queue_server(bin: &Path, data: &Path) -> (Spawned, String) {
-    let mut child = Command::new(bin)
+/// Starts `queue-server` on a free port, with `workers` runtime threads if it is a number;
+/// returns it and its base URL.
+fn start_queue_server(bin: &Path, data: &Path, workers: &str) -> (Spawned, String) {
+    let mut command = Command::new(bin);
+    if workers.parse::<usize>().is_ok() {
+        command.env("TOKIO_WORKER_THREADS", workers);
+    }
+    let mut child = command
         .args(["--listen", "127.0.0.1:0", "--now", NOW, "--data"])
         .arg(data)
         .env("RUST_LOG", "error")
@@ -161,7 +169,7 @@ async fn main() {
         .map(|p| p.join("queue-server"))
         .expect("target dir");
     let data = tempfile::tempdir().expect("tempdir");
-    let (_server, ours) = start_queue_server(&server_bin, data.path());
+    let (_server, ours) = start_queue_server(&server_bin, data.path(), &workers);
     let ours = format!("{ours}{STATUS_PATH}");
 
     let http = reqwest::Client::new();
@@ -207,7 +215,7 @@ async fn main() {
     }
 
     println!(
-        "status JSON ({} bytes), {connections} connections, {seconds} s per run, nginx workers {workers}",
+        "status JSON ({} bytes), {connections} connections, {seconds} s per run, workers per server {workers}",
         body.len()
     );
     println!(
