@@ -255,19 +255,14 @@ fn start(mut command: Command) -> (Spawned, String, Option<String>) {
 
 /// One benchmark viewer's socket, read with as little work as a client can do, so that the
 /// client (on the same two cores as the server) costs the measurement as little as it can: the
-/// WebSocket handshake written by hand, the server's frames (never masked) parsed in place from
-/// one reused buffer, the `seq` found by a byte search, a ping answered with its pong. No task
+/// WebSocket handshake written by hand, the server's frames (never masked) read in place from
+/// one reused buffer (tungstenite's `FrameHeader` parses their headers), the `seq` found by a
+/// byte search, a ping answered with its pong. No task
 /// wake-up beyond the socket's own, no allocation per frame, no shared lock.
 struct Viewer {
     stream: tokio::net::TcpStream,
     /// Bytes read and not yet parsed, from the start of a frame.
     buffer: Vec<u8>,
-}
-
-/// A frame of the server's: its opcode and payload.
-struct ServerFrame<'a> {
-    opcode: u8,
-    payload: &'a [u8],
 }
 
 impl Viewer {
@@ -299,10 +294,12 @@ impl Viewer {
         Ok(Self { stream, buffer })
     }
 
-    /// Reads until at least one whole frame is buffered; calls `on_frame` for each, then
+    /// Reads what the socket has, calls `on_text` with each whole text frame's payload, then
     /// answers pings. Returns false when the connection ended.
-    async fn read_frames(&mut self, mut on_frame: impl FnMut(ServerFrame<'_>)) -> bool {
+    async fn read_frames(&mut self, mut on_text: impl FnMut(&[u8])) -> bool {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        use tokio_tungstenite::tungstenite::protocol::frame::FrameHeader;
+        use tokio_tungstenite::tungstenite::protocol::frame::coding::{Control, Data, OpCode};
         if self.buffer.capacity() - self.buffer.len() < 4096 {
             self.buffer.reserve(4096);
         }
@@ -312,20 +309,26 @@ impl Viewer {
         }
         let mut at = 0;
         let mut pongs = Vec::new();
-        while let Some((header, length)) = frame_header(&self.buffer[at..]) {
-            if self.buffer.len() - at < header + length {
+        loop {
+            let mut cursor = std::io::Cursor::new(&self.buffer[at..]);
+            let (header, length) = match FrameHeader::parse(&mut cursor) {
+                Ok(Some(parsed)) => parsed,
+                Ok(None) => break,
+                Err(_) => return false,
+            };
+            let start = at + cursor.position() as usize;
+            let end = start + length as usize;
+            if self.buffer.len() < end {
                 break;
             }
-            let frame = ServerFrame {
-                opcode: self.buffer[at] & 0x0f,
-                payload: &self.buffer[at + header..at + header + length],
-            };
-            match frame.opcode {
-                0x8 => return false,
-                0x9 => pongs.push(masked_pong(frame.payload)),
-                _ => on_frame(frame),
+            let payload = &self.buffer[start..end];
+            match header.opcode {
+                OpCode::Control(Control::Close) => return false,
+                OpCode::Control(Control::Ping) => pongs.push(masked_pong(payload)),
+                OpCode::Data(Data::Text) => on_text(payload),
+                _ => {}
             }
-            at += header + length;
+            at = end;
         }
         self.buffer.drain(..at);
         for pong in pongs {
@@ -337,36 +340,14 @@ impl Viewer {
     }
 }
 
-/// The header length and payload length of the frame `bytes` starts with, once its header is
-/// all there.
-fn frame_header(bytes: &[u8]) -> Option<(usize, usize)> {
-    let short = usize::from(*bytes.get(1)? & 0x7f);
-    match short {
-        126 => Some((
-            4,
-            usize::from(u16::from_be_bytes([*bytes.get(2)?, *bytes.get(3)?])),
-        )),
-        127 => {
-            let long: [u8; 8] = bytes.get(2..10)?.try_into().ok()?;
-            Some((10, usize::try_from(u64::from_be_bytes(long)).ok()?))
-        }
-        _ => Some((2, short)),
-    }
-}
-
 /// A pong for `payload`, masked as every client frame must be.
 fn masked_pong(payload: &[u8]) -> Vec<u8> {
-    let mask = [0x12, 0x34, 0x56, 0x78];
-    let mut pong = vec![0x8a, 0x80 | payload.len().min(125) as u8];
-    pong.extend_from_slice(&mask);
-    pong.extend(
-        payload
-            .iter()
-            .take(125)
-            .enumerate()
-            .map(|(i, b)| b ^ mask[i % 4]),
-    );
-    pong
+    use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+    let mut pong = Frame::pong(payload.to_vec());
+    pong.header_mut().mask = Some([0x12, 0x34, 0x56, 0x78]);
+    let mut out = Vec::with_capacity(pong.len());
+    pong.format(&mut out).expect("a frame written to memory");
+    out
 }
 
 /// The top-level `seq` of a frame's JSON (the first `"seq":` in it).
@@ -433,11 +414,8 @@ where
             let mut alive = true;
             while alive {
                 alive = viewer
-                    .read_frames(|frame| {
-                        if frame.opcode != 0x1 {
-                            return;
-                        }
-                        let Some(seq) = seq_in(frame.payload) else {
+                    .read_frames(|payload| {
+                        let Some(seq) = seq_in(payload) else {
                             return;
                         };
                         let at = Instant::now();
@@ -447,7 +425,7 @@ where
                                 frames
                                     .lock()
                                     .expect("frames")
-                                    .push(String::from_utf8_lossy(frame.payload).into_owned());
+                                    .push(String::from_utf8_lossy(payload).into_owned());
                             }
                         }
                     })

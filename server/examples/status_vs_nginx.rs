@@ -9,7 +9,7 @@
 //!
 //! ```sh
 //! cargo build --release -p queue-server --bin queue-server --example status_vs_nginx
-//! ./target/release/examples/status_vs_nginx [CONNECTIONS] [SECONDS] [ROUNDS] [NGINX_WORKERS]
+//! ./target/release/examples/status_vs_nginx [CONNECTIONS] [SECONDS] [ROUNDS] [WORKERS]
 //! ```
 //! (defaults 64 connections, 5 s, 3 rounds, 1 nginx worker; `auto` for one per core.) A number
 //! of workers is given to both servers: nginx's worker processes and queue-server's runtime
