@@ -5,6 +5,9 @@
 //! connection holds a descriptor for long. WebSocket upgrades leave hyper once the handshake
 //! is answered; the feed bounds them itself (pings, send deadlines).
 //!
+//! On the public address, the status requests a connection opens with are answered before
+//! hyper ([`status_requests`]); the connection goes to hyper at its first other request.
+//!
 //! Each request carries the peer's address (`ConnectInfo`), which the rate limits key on.
 //! On shutdown the listener closes, idle connections end at once, and requests in flight
 //! finish before [`serve`] returns.
@@ -22,15 +25,25 @@ use tokio::sync::watch;
 use tokio_util::task::TaskTracker;
 use tower_http::add_extension::AddExtension;
 
+use crate::http::AppState;
+
+mod read_ahead;
+mod status_requests;
+
+pub use read_ahead::ReadAhead;
+
 /// How long to wait before accepting again when `accept()` fails for lack of resources (no
 /// descriptor left): the error repeats at once otherwise, and the loop would spin.
 const ACCEPT_RETRY: Duration = Duration::from_millis(100);
 
 /// Serves `router` on every connection `listener` accepts until `shutdown` turns true (or its
 /// sender is gone); then stops accepting and waits for the connections' requests in flight.
+/// With `status`, the status requests a connection opens with are answered from its offices'
+/// published bytes before the connection reaches `router`.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
+    status: Option<AppState>,
     header_read_timeout: Duration,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -55,13 +68,25 @@ pub async fn serve(
         if let Err(error) = stream.set_nodelay(true) {
             tracing::debug!(%error, "cannot set TCP_NODELAY");
         }
-        let service =
-            TowerToHyperService::new(AddExtension::new(router.clone(), ConnectInfo(peer)));
-        let connection = builder
-            .serve_connection(TokioIo::new(stream), service)
-            .with_upgrades();
+        let router = router.clone();
+        let status = status.clone();
+        let builder = builder.clone();
         let mut shutdown = shutdown.clone();
         connections.spawn(async move {
+            let stream = match &status {
+                Some(state) => {
+                    status_requests::answer(stream, state, header_read_timeout, &mut shutdown).await
+                }
+                None => Some(ReadAhead {
+                    read: bytes::Bytes::new(),
+                    stream,
+                }),
+            };
+            let Some(stream) = stream else { return };
+            let service = TowerToHyperService::new(AddExtension::new(router, ConnectInfo(peer)));
+            let connection = builder
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades();
             let mut connection = std::pin::pin!(connection);
             let served = tokio::select! {
                 served = connection.as_mut() => served,

@@ -207,17 +207,29 @@ impl Server {
         match admin {
             None => {
                 let app = http::router(state.clone());
-                served_public = connections::serve(public, app, header_read_timeout, stopped);
+                served_public = connections::serve(
+                    public,
+                    app,
+                    Some(state.clone()),
+                    header_read_timeout,
+                    stopped,
+                );
                 served_admin = None;
             }
             Some(admin) => {
                 let app = http::public_router(state.clone());
                 let operators = http::admin_router(state.clone());
-                served_public =
-                    connections::serve(public, app, header_read_timeout, stopped.clone());
+                served_public = connections::serve(
+                    public,
+                    app,
+                    Some(state.clone()),
+                    header_read_timeout,
+                    stopped.clone(),
+                );
                 served_admin = Some(connections::serve(
                     admin,
                     operators,
+                    None,
                     header_read_timeout,
                     stopped,
                 ));

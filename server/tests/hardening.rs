@@ -71,6 +71,7 @@ async fn a_panicking_handler_answers_500_with_the_json_envelope() {
     tokio::spawn(queue_server::connections::serve(
         listener,
         router,
+        None,
         Duration::from_secs(30),
         stopped,
     ));

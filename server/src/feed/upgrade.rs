@@ -10,10 +10,11 @@ use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use hyper::upgrade::OnUpgrade;
 use hyper_util::rt::TokioIo;
-use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 
 use tokio_util::task::TaskTracker;
+
+use crate::connections::ReadAhead;
 
 /// A request to open the feed, checked; [`FeedUpgrade::answer`] accepts it. A refusal is the
 /// bare status (the API's middleware gives it the JSON envelope).
@@ -27,7 +28,7 @@ pub struct FeedUpgrade {
 /// after its request that were already read.
 pub struct Upgraded {
     /// The viewer's TCP connection.
-    pub stream: TcpStream,
+    pub stream: tokio::net::TcpStream,
     /// Bytes read past the request (a first frame sent without waiting).
     pub read_ahead: Vec<u8>,
 }
@@ -74,14 +75,17 @@ impl FeedUpgrade {
                     return;
                 }
             };
-            // Every connection is served by `crate::connections` on a plain TCP stream.
-            match upgraded.downcast::<TokioIo<TcpStream>>() {
+            // Every connection is served by `crate::connections` on a TCP stream, after any
+            // bytes it read itself.
+            match upgraded.downcast::<TokioIo<ReadAhead>>() {
                 Ok(parts) => {
-                    let read_ahead = parts.read_buf.to_vec();
+                    let ReadAhead { read, stream } = parts.io.into_inner();
+                    // What hyper read and did not parse came first, what it left unread after.
+                    let mut read_ahead = parts.read_buf.to_vec();
+                    read_ahead.extend_from_slice(&read);
                     // hyper's read buffer, kept alive by this view of it: an idle viewer
                     // must not hold it.
                     drop(parts.read_buf);
-                    let stream = parts.io.into_inner();
                     serve(Upgraded { stream, read_ahead }).await
                 }
                 Err(_) => tracing::error!("the feed's connection is not a TCP stream"),

@@ -15,6 +15,7 @@ pub mod renewal;
 pub mod report;
 mod security;
 mod session;
+pub mod status;
 mod tickets;
 
 use std::collections::HashMap;
@@ -205,13 +206,13 @@ fn app(state: AppState, with_admin: bool) -> Router {
 /// The public status JSON on its own: the route phones poll, answered from bytes made once per
 /// change, so it skips the layers of the other routes (trace span, panic catcher, request
 /// timeout, error envelope, refusal limiter, body limit, origin check: a `GET` of prepared
-/// bytes needs none of them) and sets the security headers itself. A `GET` costs about what
-/// hyper costs.
+/// bytes needs none of them) and sets the security headers itself. A plain HTTP/1.1 request
+/// for it does not even reach hyper (see [`status`]).
 fn status_route(state: AppState) -> Router {
     Router::new()
         .route(
-            "/api/v1/offices/{office}/status",
-            get(offices::office_status).fallback(offices::status_other_methods),
+            status::ROUTE,
+            get(status::office_status).fallback(status::status_other_methods),
         )
         .with_state(state)
 }

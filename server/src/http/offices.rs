@@ -1,9 +1,10 @@
-//! Public, read-only office routes: the list, the status snapshot, the calendar.
+//! Public, read-only office routes: the list, the live feed, the calendar (the status snapshot
+//! has a module of its own, [`super::status`]).
 
 use axum::Json;
-use axum::extract::{Path, Query, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
@@ -26,66 +27,6 @@ pub async fn offices_list(State(state): State<AppState>) -> Json<OfficeList> {
             .map(|office| wire::office_info(office, config))
             .collect(),
     })
-}
-
-/// `GET /api/v1/offices/{office}/status`: the latest snapshot, from bytes serialized once
-/// per change, with an ETag (`If-None-Match` → 304). No database, no serialization here.
-/// `HEAD` answers the same headers, `Content-Length` included (set here, since the body that
-/// would tell it is dropped for `HEAD`), and no body.
-///
-/// This is the route a crowd of phones polls, so it stands outside the layers every other
-/// route passes through (see [`super::status_route`]): it sets the security headers itself.
-pub async fn office_status(
-    State(state): State<AppState>,
-    Path(office): Path<String>,
-    request: Request,
-) -> Response {
-    let mut response =
-        status_response(&state, &office, &request).unwrap_or_else(|error| error.into_response());
-    super::security::add_headers(&mut response);
-    response
-}
-
-fn status_response(state: &AppState, office: &str, request: &Request) -> ApiResult<Response> {
-    let published = state.office(office)?.latest();
-    let etag =
-        HeaderValue::from_str(&published.etag).map_err(|error| ApiError::internal(&error))?;
-    let cache = HeaderValue::from_static("public, max-age=2");
-    let matches = request
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .is_some_and(|value| value.as_bytes() == published.etag.as_bytes());
-    if matches {
-        return Ok((
-            StatusCode::NOT_MODIFIED,
-            [(header::ETAG, etag), (header::CACHE_CONTROL, cache)],
-        )
-            .into_response());
-    }
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            ),
-            (header::ETAG, etag),
-            (header::CACHE_CONTROL, cache),
-            (
-                header::CONTENT_LENGTH,
-                HeaderValue::from(published.json.len()),
-            ),
-        ],
-        published.json.clone(),
-    )
-        .into_response())
-}
-
-/// Any other method on the status route: 405 with the JSON envelope and the security headers,
-/// as the layered routes answer it.
-pub async fn status_other_methods() -> Response {
-    let mut response = ApiError::from_status(StatusCode::METHOD_NOT_ALLOWED).into_response();
-    super::security::add_headers(&mut response);
-    response
 }
 
 /// `GET /api/v1/offices/{office}/live`: the WebSocket feed (see [`crate::feed`]). Buffers and
