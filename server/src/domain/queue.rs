@@ -241,8 +241,6 @@ pub struct Issued {
 /// What the store tells back about one recorded decision.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Recorded {
-    /// Sequence of its event (the feed's `seq`).
-    pub seq: u64,
     /// For an issue: the new ticket.
     pub issued: Option<Issued>,
 }
@@ -614,7 +612,8 @@ impl OfficeQueue {
         }
     }
 
-    /// An event with no change to the queue (a calendar transition) was recorded.
+    /// Events up to `seq` are committed: a batch of decisions already made true here, or an
+    /// event with no change to the queue (a calendar transition).
     pub fn note_event(&mut self, seq: u64) {
         self.last_seq = seq;
     }
@@ -893,12 +892,12 @@ impl OfficeQueue {
         })
     }
 
-    /// Makes a recorded decision true in memory, with what the store told back.
+    /// Makes a recorded decision true in memory, with what the store told back. Its event's
+    /// sequence comes with the batch's commit ([`Self::note_event`]).
     pub fn commit(&mut self, decision: &Decision, recorded: &Recorded, now: DateTime<Utc>) {
         for change in &decision.changes {
             self.apply(change, recorded.issued.as_ref(), now);
         }
-        self.last_seq = recorded.seq;
     }
 
     /// Makes one written change true. `issued` is the store's answer for a [`Change::Issue`]

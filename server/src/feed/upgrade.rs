@@ -83,9 +83,10 @@ impl FeedUpgrade {
                     // What hyper read and did not parse came first, what it left unread after.
                     let mut read_ahead = parts.read_buf.to_vec();
                     read_ahead.extend_from_slice(&read);
-                    // hyper's read buffer, kept alive by this view of it: an idle viewer
-                    // must not hold it.
+                    // hyper's read buffer and the status path's, kept alive by these views
+                    // of them: an idle viewer must hold neither.
                     drop(parts.read_buf);
+                    drop(read);
                     serve(Upgraded { stream, read_ahead }).await
                 }
                 Err(_) => tracing::error!("the feed's connection is not a TCP stream"),

@@ -29,7 +29,7 @@ use crate::domain::{
 use crate::estimate::past::{LEARN_DAYS, PastDays};
 use crate::estimate::{Estimator, PredictorEstimator, ServiceEstimate};
 use crate::protocol::feed::REFRESH_INTERVAL;
-use crate::store::{Batch, RememberedIssue, Store, StoreError};
+use crate::store::{Batch, Committed, EventSlot, RememberedIssue, Store, StoreError};
 use crate::wire;
 
 /// Most commands committed in one transaction.
@@ -194,8 +194,9 @@ struct Step {
     result: Result<Outcome, OfficeError>,
     /// It wrote something (the batch must publish after its commit).
     written: bool,
-    /// The `call` events it makes.
-    calls: Vec<(u64, crate::protocol::CallEvent)>,
+    /// The `call` events it makes, with its event's slot in the batch (their `seq` once the
+    /// batch commits).
+    calls: Vec<(EventSlot, crate::protocol::CallEvent)>,
 }
 
 impl Step {
@@ -450,21 +451,29 @@ impl OfficeTask {
                 }
             }
         }
+        let mut committed = Committed::default();
         if failure.is_none()
             && let Some(open) = transaction
-            && let Err(error) = open.commit().await
         {
-            failure = Some(error);
+            match open.commit().await {
+                Ok(done) => committed = done,
+                Err(error) => failure = Some(error),
+            }
         }
         match failure {
             None => {
+                if let Some(seq) = committed.last_seq() {
+                    self.queue.note_event(seq);
+                }
                 for (reply, result) in replies {
                     let _ = reply.send(result.unwrap_or(Err(OfficeError::Stopped)));
                 }
                 if written {
                     self.publish(now);
-                    for (seq, call) in calls {
-                        self.send_call(seq, call, now);
+                    for (slot, call) in calls {
+                        if let Some(seq) = committed.seq(slot) {
+                            self.send_call(seq, call, now);
+                        }
                     }
                 }
             }
@@ -513,7 +522,7 @@ impl OfficeTask {
             return Ok(Step::answer(Ok(self.outcome(&decision))));
         }
         let open = open_batch(&self.store, &office, transaction).await?;
-        let recorded = open.record(&office, date, &decision, actor, now).await?;
+        let (recorded, event) = open.record(&office, date, &decision, actor, now).await?;
         self.queue.commit(&decision, &recorded, now);
         self.day_facts.record(&self.queue, &decision, &recorded);
         let outcome = self.outcome_of_recorded(&decision, &recorded);
@@ -532,7 +541,7 @@ impl OfficeTask {
         Ok(Step {
             result: Ok(outcome),
             written: true,
-            calls: self.calls_in(&decision, recorded.seq),
+            calls: self.calls_in(&decision, event),
         })
     }
 
@@ -597,8 +606,12 @@ impl OfficeTask {
         Ok(())
     }
 
-    /// The `call` events a decision makes (a call-next or a recall).
-    fn calls_in(&self, decision: &Decision, seq: u64) -> Vec<(u64, crate::protocol::CallEvent)> {
+    /// The `call` events a decision makes (a call-next or a recall), with its event's slot.
+    fn calls_in(
+        &self,
+        decision: &Decision,
+        event: EventSlot,
+    ) -> Vec<(EventSlot, crate::protocol::CallEvent)> {
         decision
             .changes
             .iter()
@@ -609,7 +622,7 @@ impl OfficeTask {
                     ..
                 } => {
                     let ticket = self.queue.ticket(*id)?;
-                    wire::call(ticket, *action == TicketAction::Recall).map(|call| (seq, call))
+                    wire::call(ticket, *action == TicketAction::Recall).map(|call| (event, call))
                 }
                 _ => None,
             })

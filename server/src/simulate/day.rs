@@ -253,14 +253,9 @@ impl<'a> Day<'a> {
             }
         }
         self.seq += 1;
-        self.queue.commit(
-            &decision,
-            &Recorded {
-                seq: self.seq,
-                issued,
-            },
-            context.now,
-        );
+        self.queue
+            .commit(&decision, &Recorded { issued }, context.now);
+        self.queue.note_event(self.seq);
         Some(decision)
     }
 

@@ -19,6 +19,10 @@ use crate::protocol::SuspensionReason;
 /// back on its own, the client library's idea of the transaction no longer matches the
 /// database's, and a later statement could run outside any transaction, committed on its own.
 /// Closing the connection rolls back whatever is open; the next batch opens a fresh one.
+///
+/// The commands' event rows wait in the batch and are written at commit, all in one statement:
+/// each statement is a round trip to the database's thread (or server), and the events were a
+/// third of a burst's.
 pub struct Batch {
     /// The writer connection inside the transaction; `None` once committed or discarded.
     connection: Option<PoolConnection<Any>>,
@@ -27,6 +31,51 @@ pub struct Batch {
     office: String,
     /// The sequence of the last event written, announced to other instances at commit.
     last_seq: Option<u64>,
+    /// The recorded commands' events, in order, written at commit.
+    events: Vec<PendingEvent>,
+}
+
+/// A command's event row, waiting for the batch's commit.
+struct PendingEvent {
+    business_date: String,
+    at: String,
+    kind: &'static str,
+    actor: String,
+    ticket_id: Option<i64>,
+    counter: Option<String>,
+    detail: String,
+}
+
+/// Columns of an event row written at commit, in the order [`PendingEvent`]'s values are bound.
+const EVENT_COLUMNS: &str = "office, business_date, at, kind, actor, ticket_id, counter, detail";
+const EVENT_VALUES: usize = 8;
+
+/// Event rows per statement: 256 × 8 parameters stay far below SQLite's 32,766 and
+/// PostgreSQL's 65,535 (a batch holds at most 512 commands).
+const EVENT_ROWS_PER_STATEMENT: usize = 256;
+
+/// Where a command's event stands among its batch's events: its sequence is known once the
+/// batch commits ([`Committed::seq`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EventSlot(usize);
+
+/// What a committed batch wrote: the sequence of each command's event.
+#[derive(Debug, Default)]
+pub struct Committed {
+    /// The sequences of the commands' events, in the order they were recorded.
+    seqs: Vec<u64>,
+}
+
+impl Committed {
+    /// The sequence of the event in `slot` (`None` for a slot of another batch).
+    pub fn seq(&self, slot: EventSlot) -> Option<u64> {
+        self.seqs.get(slot.0).copied()
+    }
+
+    /// The sequence of the batch's last command event, if it recorded any.
+    pub fn last_seq(&self) -> Option<u64> {
+        self.seqs.last().copied()
+    }
 }
 
 impl Drop for Batch {
@@ -43,6 +92,7 @@ impl Batch {
             engine,
             office: office.to_string(),
             last_seq: None,
+            events: Vec::new(),
         }
     }
 
@@ -110,8 +160,9 @@ impl Batch {
         self.or_discard(result)
     }
 
-    /// Records one accepted command: its changes (allocating a ticket number for an issue) and
-    /// one event row naming the actor. An error discards the batch.
+    /// Records one accepted command: its changes (allocating a ticket number for an issue)
+    /// now, and one event row naming the actor at commit, in the returned slot. An error
+    /// discards the batch.
     pub async fn record(
         &mut self,
         office: &str,
@@ -119,12 +170,61 @@ impl Batch {
         decision: &Decision,
         actor: &str,
         now: DateTime<Utc>,
-    ) -> Result<Recorded> {
+    ) -> Result<(Recorded, EventSlot)> {
+        let at = timestamp(now);
         let connection = self.connection()?;
-        let result = record_decision(connection, office, date, decision, actor, now).await;
-        let recorded = self.or_discard(result)?;
-        self.last_seq = Some(recorded.seq);
-        Ok(recorded)
+        let result = record_changes(connection, office, date, decision, &at).await;
+        let (recorded, details) = self.or_discard(result)?;
+        let ticket_id = decision
+            .ticket()
+            .or(recorded.issued.as_ref().map(|issued| issued.id));
+        self.events.push(PendingEvent {
+            business_date: date.to_string(),
+            at,
+            kind: decision.event,
+            actor: actor.to_string(),
+            ticket_id,
+            counter: decision.counter().map(str::to_string),
+            detail: serde_json::Value::Array(details).to_string(),
+        });
+        Ok((recorded, EventSlot(self.events.len() - 1)))
+    }
+
+    /// Writes the recorded commands' events, a statement per [`EVENT_ROWS_PER_STATEMENT`],
+    /// and returns their sequences in the order recorded. The rows of one `INSERT` take their
+    /// sequences in the order of its `VALUES` (SQLite's rowids, PostgreSQL's `nextval` row
+    /// by row), though `RETURNING` may list them in any order: sorted, they are the rows'.
+    async fn write_events(&mut self) -> Result<Vec<u64>> {
+        let events = std::mem::take(&mut self.events);
+        let office = self.office.clone();
+        let mut seqs = Vec::with_capacity(events.len());
+        for chunk in events.chunks(EVENT_ROWS_PER_STATEMENT) {
+            let sql = insert_events_sql(chunk.len());
+            let mut query = sqlx::query_scalar::<_, i64>(&sql);
+            for event in chunk {
+                query = query
+                    .bind(office.clone())
+                    .bind(event.business_date.clone())
+                    .bind(event.at.clone())
+                    .bind(event.kind)
+                    .bind(event.actor.clone())
+                    .bind(event.ticket_id)
+                    .bind(event.counter.clone())
+                    .bind(event.detail.clone());
+            }
+            let connection = self.connection()?;
+            let result = query
+                .fetch_all(&mut *connection)
+                .await
+                .map_err(StoreError::from);
+            let mut written = self.or_discard(result)?;
+            written.sort_unstable();
+            seqs.extend(written.into_iter().map(|seq| seq as u64));
+        }
+        if let Some(&last) = seqs.last() {
+            self.last_seq = Some(last);
+        }
+        Ok(seqs)
     }
 
     /// Records an event with no state change (a calendar transition), returning its sequence.
@@ -174,11 +274,13 @@ impl Batch {
         Ok(expired.expired)
     }
 
-    /// Commits the burst: durable on return (SQLite: WAL, `synchronous=FULL`; PostgreSQL:
-    /// `synchronous_commit`). A failed commit discards the batch: nothing of it was written.
-    /// On PostgreSQL the commit also tells the other instances (`NOTIFY`, delivered only if
-    /// the transaction commits) which office changed, up to which event.
-    pub async fn commit(mut self) -> Result<()> {
+    /// Commits the burst: its commands' events are written, then everything is durable on
+    /// return (SQLite: WAL, `synchronous=FULL`; PostgreSQL: `synchronous_commit`). A failed
+    /// commit discards the batch: nothing of it was written. On PostgreSQL the commit also
+    /// tells the other instances (`NOTIFY`, delivered only if the transaction commits) which
+    /// office changed, up to which event.
+    pub async fn commit(mut self) -> Result<Committed> {
+        let seqs = self.write_events().await?;
         if let (Engine::Postgres, Some(seq)) = (self.engine, self.last_seq) {
             let payload = super::notify::payload(&self.office, seq);
             let connection = self.connection()?;
@@ -194,20 +296,36 @@ impl Batch {
         self.execute("COMMIT").await?;
         // Committed: the connection goes back to the pool for the next batch.
         self.connection.take();
-        Ok(())
+        Ok(Committed { seqs })
     }
 }
 
-/// Writes one decision inside the batch's transaction.
-async fn record_decision(
+/// `INSERT INTO events … VALUES ($1, …, $8), ($9, …), … RETURNING seq` for `rows` rows.
+fn insert_events_sql(rows: usize) -> String {
+    let values: Vec<String> = (0..rows)
+        .map(|row| {
+            let first = row * EVENT_VALUES + 1;
+            let placeholders: Vec<String> = (first..first + EVENT_VALUES)
+                .map(|n| format!("${n}"))
+                .collect();
+            format!("({})", placeholders.join(", "))
+        })
+        .collect();
+    format!(
+        "INSERT INTO events ({EVENT_COLUMNS}) VALUES {} RETURNING seq",
+        values.join(", ")
+    )
+}
+
+/// Writes one decision's changes inside the batch's transaction; returns them described for
+/// its event's `detail`.
+async fn record_changes(
     connection: &mut AnyConnection,
     office: &str,
     date: NaiveDate,
     decision: &Decision,
-    actor: &str,
-    now: DateTime<Utc>,
-) -> Result<Recorded> {
-    let at = timestamp(now);
+    at: &str,
+) -> Result<(Recorded, Vec<serde_json::Value>)> {
     let day = date.to_string();
     let mut issued = None;
     let mut details = Vec::new();
@@ -249,7 +367,7 @@ async fn record_decision(
                 .bind(prefix)
                 .bind(i64::from(seq_no))
                 .bind(&number)
-                .bind(&at)
+                .bind(at)
                 .bind(i64::from(*waiting_ahead))
                 .bind(estimate.map(|e| i64::from(e.min_minutes)))
                 .bind(estimate.map(|e| i64::from(e.max_minutes)))
@@ -287,13 +405,13 @@ async fn record_decision(
                 .bind(to.as_str())
                 .bind(counter)
                 .bind(called)
-                .bind(&at)
+                .bind(at)
                 .bind(recalled)
-                .bind(&at)
+                .bind(at)
                 .bind(started)
-                .bind(&at)
+                .bind(at)
                 .bind(to.is_final())
-                .bind(&at)
+                .bind(at)
                 .bind(id)
                 .bind(office)
                 .execute(&mut *connection)
@@ -331,27 +449,7 @@ async fn record_decision(
             }
         }
     }
-    let ticket_id = decision
-        .ticket()
-        .or(issued.as_ref().map(|issued: &Issued| issued.id));
-    let seq: i64 = sqlx::query_scalar(
-        "INSERT INTO events (office, business_date, at, kind, actor, ticket_id, counter, detail)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq",
-    )
-    .bind(office)
-    .bind(&day)
-    .bind(&at)
-    .bind(decision.event)
-    .bind(actor)
-    .bind(ticket_id)
-    .bind(decision.counter())
-    .bind(serde_json::Value::Array(details).to_string())
-    .fetch_one(&mut *connection)
-    .await?;
-    Ok(Recorded {
-        seq: seq as u64,
-        issued,
-    })
+    Ok((Recorded { issued }, details))
 }
 
 /// What [`expire_days`] did: the days' expired tickets, and the last event it wrote.

@@ -33,7 +33,7 @@ use crate::domain::{Reception, SavedDay, ShownEstimate, Ticket};
 use crate::protocol::{CounterState, SuspensionReason, TicketState};
 
 pub use backup::{BackupError, BackupSummary, backup_existing};
-pub use batch::Batch;
+pub use batch::{Batch, Committed, EventSlot};
 pub use database::{Database, DatabaseUrlError, Engine, TEST_POSTGRES, fresh_test_postgres};
 pub use existing::{ExistingError, existing_database};
 pub use idempotency::RememberedIssue;

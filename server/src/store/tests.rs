@@ -89,7 +89,7 @@ fn issue(service: &str, prefix: &str) -> Decision {
 
 async fn record_one(store: &Store, date: &str, decision: &Decision) -> Recorded {
     let mut batch = store.begin("main").await.expect("begin");
-    let recorded = batch
+    let (recorded, _) = batch
         .record(
             "main",
             day(date),
@@ -159,6 +159,53 @@ on_both_engines! {
         assert!(stored.tickets.is_empty());
         let again = record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
         assert_eq!(again.issued.map(|i| i.seq_no), Some(1));
+    }
+}
+
+// A batch writes its commands' events at commit: each command's slot gets its own event's
+// sequence, in the order the commands were recorded, and a call's event names its ticket.
+on_both_engines! {
+    async fn a_batch_gives_each_command_the_sequence_of_its_own_event(db: TestDb) {
+        let store = db.open().await;
+        let before = record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
+        let mut batch = store.begin("main").await.expect("begin");
+        let mut slots = Vec::new();
+        let mut issued = Vec::new();
+        for service in ["renewal", "renewal"] {
+            let (recorded, slot) = batch
+                .record("main", day("2026-12-01"), &issue(service, "R"), "test", Utc::now())
+                .await
+                .expect("recorded");
+            issued.push(recorded.issued.expect("issued").id);
+            slots.push(slot);
+        }
+        let call = Decision {
+            event: "ticket_called",
+            changes: vec![Change::Ticket {
+                id: issued[1],
+                action: TicketAction::Call,
+                to: TicketState::Called,
+                counter: Some("1".into()),
+            }],
+            reply: Reply::Ticket(issued[1]),
+        };
+        let (_, call_slot) = batch
+            .record("main", day("2026-12-01"), &call, "test", Utc::now())
+            .await
+            .expect("recorded");
+        slots.push(call_slot);
+        let committed = batch.commit().await.expect("commit");
+        let seqs: Vec<u64> = slots
+            .iter()
+            .map(|slot| committed.seq(*slot).expect("a sequence"))
+            .collect();
+        assert!(seqs.windows(2).all(|pair| pair[0] < pair[1]), "{seqs:?}");
+        assert_eq!(committed.last_seq(), seqs.last().copied());
+        let stored = store.load_day("main", day("2026-12-01")).await.expect("load");
+        assert_eq!(stored.last_seq, seqs[2]);
+        let calls = store.calls_after("main", 0).await.expect("calls");
+        assert_eq!(calls, [(seqs[2], issued[1], false)]);
+        assert_eq!(before.issued.map(|i| i.seq_no), Some(1));
     }
 }
 

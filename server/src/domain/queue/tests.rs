@@ -55,11 +55,9 @@ fn run(queue: &mut OfficeQueue, command: Command, context: &Context) -> Result<R
         }
         _ => None,
     });
-    let recorded = Recorded {
-        seq: queue.last_seq + 1,
-        issued,
-    };
-    queue.commit(&decision, &recorded, context.now);
+    let seq = queue.last_seq + 1;
+    queue.commit(&decision, &Recorded { issued }, context.now);
+    queue.note_event(seq);
     Ok(decision.reply)
 }
 

@@ -65,11 +65,10 @@ fn run(queue: &mut OfficeQueue, day: &mut DayFacts, command: &Command, now: Date
         }
         _ => None,
     });
-    let recorded = Recorded {
-        seq: queue.last_seq() + 1,
-        issued,
-    };
+    let seq = queue.last_seq() + 1;
+    let recorded = Recorded { issued };
     queue.commit(&decision, &recorded, now);
+    queue.note_event(seq);
     day.record(queue, &decision, &recorded);
 }
 
