@@ -86,7 +86,10 @@ async fn a_request_head_that_never_completes_is_closed() {
             .await
             .unwrap();
         let closed = read_until_closed(&mut stream, Duration::from_secs(20)).await;
-        assert!(closed.is_some(), "{path}: the half-sent head kept its connection");
+        assert!(
+            closed.is_some(),
+            "{path}: the half-sent head kept its connection"
+        );
     }
 }
 
