@@ -68,11 +68,12 @@ impl StateFrames {
     }
 }
 
-/// Turns published states into [`StateFrames`]: remembers the previous snapshot to make each
-/// change from, and when the last whole snapshot went out.
+/// Turns published states into [`StateFrames`]: remembers the previous state to make each
+/// change from (its typed snapshot: the change is made without parsing the JSON back), and
+/// when the last whole snapshot went out.
 struct Changes {
     number: u64,
-    previous: Option<(u64, serde_json::Value)>,
+    previous: Option<Arc<Published>>,
     last_full: Instant,
 }
 
@@ -89,22 +90,24 @@ impl Changes {
     /// previous state (the periodic refresh: so a whole snapshot goes out at least every
     /// [`REFRESH_INTERVAL`]), when the calendar changed (a transition, also refreshes), when the
     /// last whole one is [`REFRESH_INTERVAL`] old, or when the change would be no smaller.
-    fn frames(&mut self, published: &Published) -> Arc<StateFrames> {
+    fn frames(&mut self, published: &Arc<Published>) -> Arc<StateFrames> {
         self.number += 1;
         let seq = published.message.seq;
-        let snapshot = serde_json::from_slice::<serde_json::Value>(&published.json).ok();
-        let change = match (&self.previous, &snapshot) {
+        let before = self.previous.as_ref().and_then(|previous| {
+            snapshot_of(previous).map(|snapshot| (previous.message.seq, snapshot))
+        });
+        let change = match (before, snapshot_of(published)) {
             (Some((base, before)), Some(now))
-                if seq > *base && self.last_full.elapsed() < REFRESH_INTERVAL =>
+                if seq > base && self.last_full.elapsed() < REFRESH_INTERVAL =>
             {
-                change::diff(before, now)
+                change::diff_snapshots(before, now)
                     .filter(|patch| patch.get("calendar").is_none())
                     .and_then(|patch| {
                         let message = crate::protocol::Message {
                             v: published.message.v,
                             seq,
                             generated_at: published.message.generated_at,
-                            payload: Payload::Change(Change { base: *base, patch }),
+                            payload: Payload::Change(Change { base, patch }),
                         };
                         serde_json::to_string(&message).ok()
                     })
@@ -115,13 +118,21 @@ impl Changes {
         if change.is_none() {
             self.last_full = Instant::now();
         }
-        self.previous = snapshot.map(|snapshot| (seq, snapshot));
+        self.previous = Some(published.clone());
         Arc::new(StateFrames {
             number: self.number,
             full: WireText::of(&published.json),
             change: change.map(|text| WireText::of(text.as_bytes())),
             published_at: published.published_at,
         })
+    }
+}
+
+/// The snapshot a published state shows (every published state is one).
+fn snapshot_of(published: &Published) -> Option<&crate::protocol::Snapshot> {
+    match &published.message.payload {
+        Payload::Snapshot(snapshot) => Some(snapshot),
+        _ => None,
     }
 }
 
@@ -340,6 +351,10 @@ impl Viewer {
             slot: _slot,
         } = self;
         let _connected = Connected::new(metrics.clone());
+        let buffer = crate::limits::VIEWER_SEND_BUFFER;
+        if let Err(error) = socket2::SockRef::from(&upgraded.stream).set_send_buffer_size(buffer) {
+            tracing::debug!(%error, "cannot bound a viewer's send buffer");
+        }
         let link = Link::new(upgraded.stream);
         let mut socket = WebSocketStream::from_partially_read(
             LinkIo(link.clone()),

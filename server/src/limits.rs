@@ -24,6 +24,13 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// dropped after this, whatever it was being sent (a snapshot, a call, a ping).
 pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The kernel's send buffer of a live viewer's socket, set rather than left to autotuning
+/// (which grows it to 4 MiB on Linux for a viewer whose window stays shut): a viewer that stops
+/// reading pins at most about twice this much kernel memory (Linux doubles the value), and
+/// fills it within a few hundred changes, so that the send deadline drops it. Every frame of a
+/// reading viewer, a whole snapshot of a line of thousands included, fits an empty buffer.
+pub const VIEWER_SEND_BUFFER: usize = 128 * 1024;
+
 /// The process's limit on open files, before and after [`raise_open_files`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct OpenFiles {

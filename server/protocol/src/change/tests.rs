@@ -184,6 +184,71 @@ fn random_list_edits_round_trip() {
     }
 }
 
+/// The typed diff of two snapshots is the JSON diff of their messages, whatever happens to the
+/// waiting line: random issues, calls from the head and from the middle, the line appearing
+/// and going, with the counts beside it changing too.
+#[test]
+fn the_typed_diff_of_two_snapshots_is_the_diff_of_their_json() {
+    let fixture: crate::Message =
+        serde_json::from_str(include_str!("../../tests/fixtures/status-open.json"))
+            .expect("the fixture is a message");
+    let crate::Payload::Snapshot(base) = &fixture.payload else {
+        panic!("the fixture is a snapshot");
+    };
+    let message = |seq: u64, snapshot: &crate::Snapshot| crate::Message {
+        seq,
+        payload: crate::Payload::Snapshot(Box::new(snapshot.clone())),
+        ..fixture.clone()
+    };
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move |below: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % below
+    };
+    let mut old = (**base).clone();
+    let mut issued = 0;
+    for seq in 1..300 {
+        let mut new = old.clone();
+        let queue = new.queue.get_or_insert_with(Vec::new);
+        for _ in 0..next(4) {
+            match next(5) {
+                0 | 1 => {
+                    issued += 1;
+                    queue.push(crate::QueuedTicket {
+                        number: format!("R{issued:03}"),
+                        service: ["renewal", "proxy_notice"][next(2) as usize].into(),
+                    });
+                }
+                2 if !queue.is_empty() => {
+                    queue.remove(0);
+                }
+                3 if !queue.is_empty() => {
+                    let at = next(queue.len() as u64) as usize;
+                    queue.remove(at);
+                }
+                _ => {}
+            }
+        }
+        new.waiting_total = Some(queue.len() as u32);
+        match next(20) {
+            0 => new.queue = None,
+            1 => new.demo = !new.demo,
+            _ => {}
+        }
+        let as_json = |seq, snapshot| serde_json::to_value(message(seq, snapshot)).expect("JSON");
+        let (old_json, new_json) = (as_json(seq, &old), as_json(seq + 1, &new));
+        assert_eq!(
+            diff_snapshots(&old, &new),
+            diff(&old_json, &new_json),
+            "from {old_json} to {new_json}"
+        );
+        round_trip(&old_json, &new_json);
+        old = new;
+    }
+}
+
 #[test]
 fn a_change_frame_has_version_type_seq_and_round_trips() {
     let message = crate::Message {
