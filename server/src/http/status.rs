@@ -160,9 +160,10 @@ pub fn plain_request(
     };
     let path = request.path?;
     let path = path.split_once('?').map_or(path, |(path, _query)| path);
+    let (before, after) = ROUTE.split_once("{office}")?;
     let office = path
-        .strip_prefix("/api/v1/offices/")?
-        .strip_suffix("/status")
+        .strip_prefix(before)?
+        .strip_suffix(after)
         // Percent-encoded or nested ids are the router's to decode or refuse.
         .filter(|office| !office.contains(['/', '%']))?;
     let handle = state.offices.get(office)?;

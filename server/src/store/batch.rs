@@ -203,14 +203,14 @@ impl Batch {
             let mut query = sqlx::query_scalar::<_, i64>(&sql);
             for event in chunk {
                 query = query
-                    .bind(office.clone())
-                    .bind(event.business_date.clone())
-                    .bind(event.at.clone())
+                    .bind(office.as_str())
+                    .bind(event.business_date.as_str())
+                    .bind(event.at.as_str())
                     .bind(event.kind)
-                    .bind(event.actor.clone())
+                    .bind(event.actor.as_str())
                     .bind(event.ticket_id)
-                    .bind(event.counter.clone())
-                    .bind(event.detail.clone());
+                    .bind(event.counter.as_deref())
+                    .bind(event.detail.as_str());
             }
             let connection = self.connection()?;
             let result = query

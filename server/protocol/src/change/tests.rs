@@ -143,16 +143,22 @@ fn a_change_from_another_base_or_before_any_snapshot_is_refused() {
     ));
 }
 
-/// Random lists of tickets edited at random: every diff applies back to the new list.
-#[test]
-fn random_list_edits_round_trip() {
-    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = move |below: u64| {
+/// A repeatable stream of pseudo-random numbers (xorshift from `seed`), each below the bound
+/// it is asked for.
+fn numbers_below(seed: u64) -> impl FnMut(u64) -> u64 {
+    let mut state = seed;
+    move |below| {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
         state % below
-    };
+    }
+}
+
+/// Random lists of tickets edited at random: every diff applies back to the new list.
+#[test]
+fn random_list_edits_round_trip() {
+    let mut next = numbers_below(0x9e37_79b9_7f4a_7c15);
     let mut issued = 0;
     let mut queue: Vec<Value> = Vec::new();
     for seq in 1..400 {
@@ -200,13 +206,7 @@ fn the_typed_diff_of_two_snapshots_is_the_diff_of_their_json() {
         payload: crate::Payload::Snapshot(Box::new(snapshot.clone())),
         ..fixture.clone()
     };
-    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut next = move |below: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state % below
-    };
+    let mut next = numbers_below(0x2545_f491_4f6c_dd1d);
     let mut old = (**base).clone();
     let mut issued = 0;
     for seq in 1..300 {
