@@ -116,6 +116,7 @@ async fn main() {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let began = Instant::now();
     let publishes_before = main_office.counters().publishes.load(Ordering::Relaxed);
+    let token_reads_before = store.token_reads();
     let called = Arc::new(AtomicU64::new(0));
     let idle_calls = Arc::new(AtomicU64::new(0));
     let mut callers_done = Vec::new();
@@ -176,6 +177,7 @@ async fn main() {
     }
     let elapsed = began.elapsed().as_secs_f64();
     let commits = main_office.counters().publishes.load(Ordering::Relaxed) - publishes_before;
+    let token_reads = store.token_reads() - token_reads_before;
     for caller in callers_done {
         caller.await.expect("caller");
     }
@@ -228,5 +230,11 @@ async fn main() {
     println!(
         "commands_per_commit     {:.1}",
         (issued + called) as f64 / commits.max(1) as f64
+    );
+    // Every staff request checks its token against the store; checks waiting at once share
+    // a read begun after each arrived.
+    println!(
+        "token_reads_per_request {:.2}",
+        token_reads as f64 / (issued + called).max(1) as f64
     );
 }

@@ -234,7 +234,7 @@ impl Simulation {
         let mean = latest
             .queue
             .ticket(ticket)
-            .and_then(|t| self.services.iter().find(|s| s.0 == t.service))
+            .and_then(|t| self.services.iter().find(|s| *s.0 == *t.service))
             .map(|s| s.1)
             .unwrap_or(10.0);
         // A lognormal with this mean: mu = ln(mean) - sigma²/2.

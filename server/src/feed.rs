@@ -20,10 +20,11 @@ mod fan_out;
 mod link;
 mod upgrade;
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, broadcast, watch};
 use tokio_tungstenite::WebSocketStream;
@@ -34,7 +35,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::office::{OfficeHandle, Published};
 use crate::protocol::Payload;
-use crate::protocol::change::{self, Change};
+use crate::protocol::change::{Change, ChangeBase};
 use crate::protocol::feed::REFRESH_INTERVAL;
 
 use fan_out::{FanOut, WireCall};
@@ -50,20 +51,60 @@ pub use upgrade::{FeedUpgrade, Upgraded};
 pub struct StateFrames {
     /// Counts the relay's states: a viewer that was sent state `number - 1` may take `change`.
     pub number: u64,
-    /// The whole snapshot.
-    pub full: WireText,
+    /// Where the whole snapshot's JSON comes from.
+    whole: Whole,
+    /// Its frame, made when a viewer first needs it (one just connected, one that skipped a
+    /// state, the periodic refresh): copying a long line's snapshot into a frame at every
+    /// change, which most states never send whole, cost the relay as much as its diff.
+    full: OnceLock<WireText>,
     /// The `change` frame from state `number - 1`, if this state goes out as one.
     pub change: Option<WireText>,
     /// When the office published it (for the publish-to-send lag).
     pub published_at: Instant,
 }
 
+/// A state's whole snapshot, as JSON text or as the office published it (serialized when
+/// first needed).
+#[derive(Debug)]
+pub enum Whole {
+    /// The JSON text.
+    Text(Bytes),
+    /// The published state, held by the relay while it is the latest: a state that was
+    /// superseded before anybody needed it whole is freed, and never sent whole (a viewer
+    /// takes the newer state).
+    Published(Weak<Published>),
+}
+
 impl StateFrames {
+    /// State `number`: the whole snapshot and maybe the change from the state before.
+    pub fn new(number: u64, whole: Whole, change: Option<WireText>, published_at: Instant) -> Self {
+        Self {
+            number,
+            whole,
+            full: OnceLock::new(),
+            change,
+            published_at,
+        }
+    }
+
+    /// The whole snapshot's frame; `None` for a state superseded before anybody needed it
+    /// whole.
+    pub fn full(&self) -> Option<&WireText> {
+        if let Some(frame) = self.full.get() {
+            return Some(frame);
+        }
+        let json = match &self.whole {
+            Whole::Text(json) => json.clone(),
+            Whole::Published(published) => published.upgrade()?.json().clone(),
+        };
+        Some(self.full.get_or_init(|| WireText::of(&json)))
+    }
+
     /// The frame for a viewer that was last sent state `sent`.
-    fn for_viewer(&self, sent: u64) -> &WireText {
+    fn for_viewer(&self, sent: u64) -> Option<&WireText> {
         match &self.change {
-            Some(change) if sent + 1 == self.number => change,
-            _ => &self.full,
+            Some(change) if sent + 1 == self.number => Some(change),
+            _ => self.full(),
         }
     }
 }
@@ -73,7 +114,9 @@ impl StateFrames {
 /// when the last whole snapshot went out.
 struct Changes {
     number: u64,
-    previous: Option<Arc<Published>>,
+    /// The previous state (held while it is the latest: see [`Whole::Published`]) and what a
+    /// change is made from, made once when the state was new.
+    previous: Option<(Arc<Published>, ChangeBase)>,
     last_full: Instant,
 }
 
@@ -93,14 +136,14 @@ impl Changes {
     fn frames(&mut self, published: &Arc<Published>) -> Arc<StateFrames> {
         self.number += 1;
         let seq = published.message.seq;
-        let before = self.previous.as_ref().and_then(|previous| {
-            snapshot_of(previous).map(|snapshot| (previous.message.seq, snapshot))
-        });
-        let change = match (before, snapshot_of(published)) {
-            (Some((base, before)), Some(now))
-                if seq > base && self.last_full.elapsed() < REFRESH_INTERVAL =>
+        let now = snapshot_of(published).and_then(|now| Some((now, ChangeBase::of(now)?)));
+        let change = match (&self.previous, &now) {
+            (Some((previous, before)), Some((now, after)))
+                if seq > previous.message.seq && self.last_full.elapsed() < REFRESH_INTERVAL =>
             {
-                change::diff_snapshots(before, now)
+                let base = previous.message.seq;
+                before
+                    .patch_to(after)
                     .filter(|patch| patch.get("calendar").is_none())
                     .and_then(|patch| {
                         let message = crate::protocol::Message {
@@ -111,21 +154,32 @@ impl Changes {
                         };
                         serde_json::to_string(&message).ok()
                     })
-                    .filter(|text| text.len() < published.json.len())
+                    .filter(|text| {
+                        text.len() < whole_at_least(now) || text.len() < published.json().len()
+                    })
             }
             _ => None,
         };
         if change.is_none() {
             self.last_full = Instant::now();
         }
-        self.previous = Some(published.clone());
-        Arc::new(StateFrames {
-            number: self.number,
-            full: WireText::of(&published.json),
-            change: change.map(|text| WireText::of(text.as_bytes())),
-            published_at: published.published_at,
-        })
+        self.previous = now.map(|(_, base)| (published.clone(), base));
+        Arc::new(StateFrames::new(
+            self.number,
+            Whole::Published(Arc::downgrade(published)),
+            change.map(WireText::of_text),
+            published.published_at,
+        ))
     }
+}
+
+/// Fewer bytes than the snapshot's JSON can take: its waiting line's items, at the least a
+/// queued ticket can take each. A change shorter than that needs no serialized snapshot to be
+/// known smaller; a long line's snapshot is then serialized only when somebody reads it whole.
+fn whole_at_least(snapshot: &crate::protocol::Snapshot) -> usize {
+    snapshot.queue.as_ref().map_or(0, |line| {
+        line.len() * crate::protocol::QueuedTicket::JSON_LEN_FLOOR
+    })
 }
 
 /// The snapshot a published state shows (every published state is one).

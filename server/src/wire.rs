@@ -26,8 +26,8 @@ pub fn ticket(queue: &OfficeQueue, ticket: &domain::Ticket) -> protocol::Ticket 
     protocol::Ticket {
         id: ticket.id.to_string(),
         public_id: ticket.public_id.clone(),
-        number: ticket.number.clone(),
-        service: ticket.service.clone(),
+        number: ticket.number.to_string(),
+        service: ticket.service.to_string(),
         state: ticket.state,
         issued_at: tokyo(ticket.issued_at),
         business_date: ticket.business_date.to_string(),
@@ -75,8 +75,8 @@ pub fn staff_reception(reception: &domain::Reception) -> protocol::StaffReceptio
 pub fn call(ticket: &domain::Ticket, recall: bool) -> Option<CallEvent> {
     Some(CallEvent {
         counter: ticket.counter.clone()?,
-        number: ticket.number.clone(),
-        service: ticket.service.clone(),
+        number: ticket.number.to_string(),
+        service: ticket.service.to_string(),
         recall,
     })
 }
@@ -207,8 +207,8 @@ pub fn public_ticket(
     let service = config.service(&ticket.service);
     let office = queue.office();
     protocol::PublicTicket {
-        number: ticket.number.clone(),
-        service: ticket.service.clone(),
+        number: ticket.number.to_string(),
+        service: ticket.service.to_string(),
         service_name_ja: service.map(|s| s.name_ja.clone()).unwrap_or_default(),
         service_name_en: service.map(|s| s.name_en.clone()).unwrap_or_default(),
         state: ticket.state,
@@ -272,8 +272,8 @@ pub fn snapshot(
             let ticket = queue.current_at(&counter.id)?;
             Some(NowCalled {
                 counter: counter.id.clone(),
-                number: ticket.number.clone(),
-                service: ticket.service.clone(),
+                number: ticket.number.to_string(),
+                service: ticket.service.to_string(),
                 state: ticket.state,
                 called_at: tokyo(ticket.recalled_at.or(ticket.called_at)?),
             })
@@ -286,8 +286,8 @@ pub fn snapshot(
         .filter_map(|t| {
             Some(RecentCall {
                 counter: t.counter.clone()?,
-                number: t.number.clone(),
-                service: t.service.clone(),
+                number: t.number.to_string(),
+                service: t.service.to_string(),
                 called_at: tokyo(t.recalled_at.or(t.called_at)?),
             })
         })
@@ -301,16 +301,7 @@ pub fn snapshot(
         calendar: calendar_state(status, queue.reception().suspended),
         reception: reception(queue.reception()),
         waiting_total: Some(services.iter().map(|s| s.waiting).sum()),
-        queue: Some(
-            queue
-                .open_tickets()
-                .filter(|t| t.state == protocol::TicketState::Waiting)
-                .map(|t| protocol::QueuedTicket {
-                    number: t.number.clone(),
-                    service: t.service.clone(),
-                })
-                .collect(),
-        ),
+        queue: Some(queue.waiting_line().clone()),
         shared_estimate: shared_estimate(&services),
         services,
         now_called,

@@ -18,6 +18,9 @@
 //! removing the head of the queue rewrites every item after it, and each operation spells out
 //! its path (`{"op":"replace","path":"/services/0/waiting","value":3}`).
 
+use std::ops::Range;
+
+use imbl::Vector;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -81,27 +84,49 @@ pub fn diff(old: &Value, new: &Value) -> Option<Value> {
 }
 
 /// The patch that turns snapshot `old` into `new`: the patch [`diff`] makes from their JSON,
-/// made from the typed snapshots. The waiting line (`queue`), the part that grows with the
-/// office's day, is compared item by item as it is and written as JSON only where it goes into
-/// the patch; the rest of the snapshot (a few KB) is diffed as JSON. `None` as for [`diff`].
+/// made from the typed snapshots (see [`ChangeBase`]). `None` as for [`diff`].
 pub fn diff_snapshots(old: &Snapshot, new: &Snapshot) -> Option<Value> {
-    let rest = |snapshot: &Snapshot| serde_json::to_value(without_queue(snapshot)).ok();
-    let mut patch = diff(&rest(old)?, &rest(new)?)?;
-    let queue = match (&old.queue, &new.queue) {
-        (None, None) => Patched::Same,
-        (Some(_), None) => Patched::Changed(Value::Null),
-        (None, Some(new)) => whole_list(new),
-        (Some(old), Some(new)) if old == new => Patched::Same,
-        (Some(old), Some(new)) => list_patch(old, new),
-    };
-    match queue {
-        Patched::Same => {}
-        Patched::Changed(edit) => {
-            patch.as_object_mut()?.insert("queue".into(), edit);
-        }
-        Patched::Unsayable => return None,
+    ChangeBase::of(old)?.patch_to(&ChangeBase::of(new)?)
+}
+
+/// A snapshot as changes are made from and to it: its fields but the waiting line as JSON (a
+/// few KB), and the line as it is, the part that grows with the office's day, compared item by
+/// item and written as JSON only where it goes into a patch. The feed's relay makes each
+/// state's base once, when the state is new, and keeps it for the change to the next.
+#[derive(Clone, Debug)]
+pub struct ChangeBase {
+    rest: Value,
+    queue: Option<Vector<QueuedTicket>>,
+}
+
+impl ChangeBase {
+    /// The base of `snapshot` (`None` if its fields cannot be JSON, which plain data always
+    /// can).
+    pub fn of(snapshot: &Snapshot) -> Option<Self> {
+        Some(Self {
+            rest: serde_json::to_value(without_queue(snapshot)).ok()?,
+            queue: snapshot.queue.clone(),
+        })
     }
-    Some(patch)
+
+    /// The patch that turns this snapshot into `new`'s ([`diff_snapshots`]).
+    pub fn patch_to(&self, new: &ChangeBase) -> Option<Value> {
+        let mut patch = diff(&self.rest, &new.rest)?;
+        let queue = match (&self.queue, &new.queue) {
+            (None, None) => Patched::Same,
+            (Some(_), None) => Patched::Changed(Value::Null),
+            (None, Some(new)) => whole_list(new),
+            (Some(old), Some(new)) => line_patch(old, new),
+        };
+        match queue {
+            Patched::Same => {}
+            Patched::Changed(edit) => {
+                patch.as_object_mut()?.insert("queue".into(), edit);
+            }
+            Patched::Unsayable => return None,
+        }
+        Some(patch)
+    }
 }
 
 /// `snapshot` but its waiting line. Every field is named, so that a new one cannot be missed.
@@ -298,16 +323,24 @@ fn object_patch(old: &Map<String, Value>, new: &Map<String, Value>, ignored: &[&
 }
 
 /// An item of a list a patch edits: compared as it is, written as JSON only when it goes into
-/// the patch (a snapshot's JSON tree, or the typed waiting line of [`diff_snapshots`]).
+/// the patch (a snapshot's JSON tree, or the typed waiting line of [`ChangeBase`]).
 trait ListItem: PartialEq + Serialize {
+    /// Fewer bytes than any item takes as JSON.
+    const JSON_LEN_FLOOR: usize;
+
     /// The item as JSON.
     fn json(&self) -> Value;
 
     /// The patch of this item to `new`, at the same place of the list.
     fn patch_to(&self, new: &Self) -> Patched;
+
+    /// Fewer bytes than the item takes as JSON, known without writing it.
+    fn json_len_at_least(&self) -> usize;
 }
 
 impl ListItem for Value {
+    const JSON_LEN_FLOOR: usize = 1;
+
     fn json(&self) -> Value {
         self.clone()
     }
@@ -315,9 +348,31 @@ impl ListItem for Value {
     fn patch_to(&self, new: &Self) -> Patched {
         patch(self, new)
     }
+
+    fn json_len_at_least(&self) -> usize {
+        Self::JSON_LEN_FLOOR
+    }
+}
+
+impl<T: ListItem> ListItem for &T {
+    const JSON_LEN_FLOOR: usize = T::JSON_LEN_FLOOR;
+
+    fn json(&self) -> Value {
+        T::json(self)
+    }
+
+    fn patch_to(&self, new: &Self) -> Patched {
+        T::patch_to(self, new)
+    }
+
+    fn json_len_at_least(&self) -> usize {
+        T::json_len_at_least(self)
+    }
 }
 
 impl ListItem for QueuedTicket {
+    const JSON_LEN_FLOOR: usize = QueuedTicket::JSON_LEN_FLOOR;
+
     fn json(&self) -> Value {
         // A struct of strings always converts; `null` would make the patch unsayable.
         serde_json::to_value(self).unwrap_or(Value::Null)
@@ -330,55 +385,201 @@ impl ListItem for QueuedTicket {
             patch(&self.json(), &new.json())
         }
     }
+
+    fn json_len_at_least(&self) -> usize {
+        QueuedTicket::json_len_at_least(self)
+    }
 }
 
-/// Items as a JSON list, or `None` if one holds a `null` (which a patch cannot carry).
-fn json_items<T: ListItem>(items: &[T]) -> Option<Vec<Value>> {
-    let items: Vec<Value> = items.iter().map(ListItem::json).collect();
+/// The new list of a patch, read by range: a slice, or the persistent vector of the waiting
+/// line (read in place, not copied).
+trait NewList {
+    type Item: ListItem;
+
+    fn len(&self) -> usize;
+
+    fn items(&self, range: Range<usize>) -> impl DoubleEndedIterator<Item = &Self::Item>;
+}
+
+impl<T: ListItem> NewList for [T] {
+    type Item = T;
+
+    fn len(&self) -> usize {
+        <[T]>::len(self)
+    }
+
+    fn items(&self, range: Range<usize>) -> impl DoubleEndedIterator<Item = &T> {
+        self[range].iter()
+    }
+}
+
+impl NewList for Vector<QueuedTicket> {
+    type Item = QueuedTicket;
+
+    fn len(&self) -> usize {
+        Vector::len(self)
+    }
+
+    fn items(&self, range: Range<usize>) -> impl DoubleEndedIterator<Item = &QueuedTicket> {
+        self.focus().narrow(range).into_iter()
+    }
+}
+
+/// The items of `range` as a JSON list, or `None` if one holds a `null` (which a patch cannot
+/// carry).
+fn json_items<L: NewList + ?Sized>(list: &L, range: Range<usize>) -> Option<Vec<Value>> {
+    let items: Vec<Value> = list.items(range).map(ListItem::json).collect();
     (!items.iter().any(has_null)).then_some(items)
 }
 
 /// The new list itself, when no edit says it.
-fn whole_list<T: ListItem>(new: &[T]) -> Patched {
-    json_items(new).map_or(Patched::Unsayable, |items| {
+fn whole_list<L: NewList + ?Sized>(new: &L) -> Patched {
+    json_items(new, 0..new.len()).map_or(Patched::Unsayable, |items| {
         Patched::Changed(Value::Array(items))
     })
 }
 
 /// The smallest of: the new list itself, an edit keeping the longest run of old items, and
-/// (same length) patches of the items that changed. Sizes are counted, not written out, and the
-/// new list is copied only if it is the smallest. Only what goes into the patch is checked for
-/// `null` (kept items are the old list's own).
+/// (same length) patches of the items that changed. The items both lists keep at their start
+/// and at their end are found first; only the parts between are searched.
 fn list_patch<T: ListItem>(old: &[T], new: &[T]) -> Patched {
-    let mut edits = Vec::new();
-    if let Some(edit) = keep_edit(old, new) {
-        edits.push(edit);
-    }
-    if old.len() == new.len() {
-        let mut items = Some(Map::new());
-        for (at, (before, after)) in old.iter().zip(new).enumerate() {
-            match before.patch_to(after) {
-                Patched::Same => {}
-                Patched::Changed(edit) => {
-                    if let Some(items) = &mut items {
-                        items.insert(at.to_string(), edit);
+    let prefix = old.iter().zip(new).take_while(|(a, b)| a == b).count();
+    let suffix = old[prefix..]
+        .iter()
+        .rev()
+        .zip(new[prefix..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let ends = Ends {
+        old_len: old.len(),
+        prefix,
+        suffix,
+    };
+    ends.patch(
+        &old[prefix..old.len() - suffix],
+        &new[prefix..new.len() - suffix],
+        new,
+    )
+}
+
+/// [`list_patch`] of the waiting line. A line that changed at one end or two shares most of its
+/// persistent vector's leaves with the line before (the same chunks in memory, so the same
+/// items): those are passed over whole, so a long line costs its publish little more than
+/// what changed.
+fn line_patch(old: &Vector<QueuedTicket>, new: &Vector<QueuedTicket>) -> Patched {
+    let shorter = old.len().min(new.len());
+    let shared_leaves = |leaves: &mut dyn Iterator<Item = (&[QueuedTicket], &[QueuedTicket])>| {
+        leaves
+            .take_while(|(a, b)| std::ptr::eq(*a, *b))
+            .map(|(a, _)| a.len())
+            .sum::<usize>()
+    };
+    let skipped = shared_leaves(&mut old.leaves().zip(new.leaves())).min(shorter);
+    let prefix = skipped
+        + old
+            .items(skipped..old.len())
+            .zip(new.items(skipped..new.len()))
+            .take_while(|(a, b)| a == b)
+            .count();
+    let most = shorter - prefix;
+    let skipped = shared_leaves(&mut old.leaves().rev().zip(new.leaves().rev())).min(most);
+    let suffix = skipped
+        + old
+            .items(prefix..old.len() - skipped)
+            .rev()
+            .zip(new.items(prefix..new.len() - skipped).rev())
+            .take_while(|(a, b)| a == b)
+            .count();
+    let old_middle: Vec<&QueuedTicket> = old.items(prefix..old.len() - suffix).collect();
+    let new_middle: Vec<&QueuedTicket> = new.items(prefix..new.len() - suffix).collect();
+    let ends = Ends {
+        old_len: old.len(),
+        prefix,
+        suffix,
+    };
+    ends.patch(&old_middle, &new_middle, new)
+}
+
+/// How two versions of a list agree at their ends: the first `prefix` items and the last
+/// `suffix` are the same in both.
+struct Ends {
+    old_len: usize,
+    prefix: usize,
+    suffix: usize,
+}
+
+impl Ends {
+    /// The patch to `new`, where `old_middle` (the old items between the ends) became
+    /// `new_middle`. Sizes are counted, not written out, and the new list is copied only if it
+    /// is the smallest. Only what goes into the patch is checked for `null` (kept items are the
+    /// old list's own).
+    fn patch<M: ListItem, L: NewList + ?Sized>(
+        &self,
+        old_middle: &[M],
+        new_middle: &[M],
+        new: &L,
+    ) -> Patched {
+        if old_middle.is_empty() && new_middle.is_empty() {
+            return Patched::Same;
+        }
+        let mut edits = Vec::new();
+        // The longest run of kept items: the start, the end, or one between them (the first
+        // of equals, as a search from the start finds it).
+        let (start_old, start_new, length) = longest_run(old_middle, new_middle);
+        let runs = [
+            (0, 0, self.prefix),
+            (self.prefix + start_old, self.prefix + start_new, length),
+            (
+                self.old_len - self.suffix,
+                new.len() - self.suffix,
+                self.suffix,
+            ),
+        ];
+        let run = runs.into_iter().fold(
+            (0, 0, 0),
+            |best, run| if run.2 > best.2 { run } else { best },
+        );
+        if let Some(edit) = keep_edit(new, run) {
+            edits.push(edit);
+        }
+        if self.old_len == new.len() {
+            let mut items = Some(Map::new());
+            for (at, (before, after)) in old_middle.iter().zip(new_middle).enumerate() {
+                match before.patch_to(after) {
+                    Patched::Same => {}
+                    Patched::Changed(edit) => {
+                        if let Some(items) = &mut items {
+                            items.insert((self.prefix + at).to_string(), edit);
+                        }
                     }
+                    // An item's change only the whole list can say.
+                    Patched::Unsayable => items = None,
                 }
-                // An item's change only the whole list can say.
-                Patched::Unsayable => items = None,
+            }
+            if let Some(items) = items {
+                edits.push(Value::Object(items));
             }
         }
-        if let Some(items) = items {
-            edits.push(Value::Object(items));
+        let smallest_edit = edits
+            .into_iter()
+            .map(|edit| (json_len(&edit), edit))
+            .min_by_key(|(length, _)| *length);
+        // A long list's own size is counted only when the edit may not be smaller: first from
+        // its length alone, then from its items' lower bounds, last exactly.
+        let commas = new.len().saturating_sub(1);
+        let list_len = |item_len: &dyn Fn(&L::Item) -> usize| {
+            2 + commas + new.items(0..new.len()).map(item_len).sum::<usize>()
+        };
+        match smallest_edit {
+            Some((length, edit))
+                if length < 2 + commas + new.len() * L::Item::JSON_LEN_FLOOR
+                    || length < list_len(&L::Item::json_len_at_least)
+                    || length < list_len(&|item| json_len(item)) =>
+            {
+                Patched::Changed(edit)
+            }
+            _ => whole_list(new),
         }
-    }
-    let smallest_edit = edits
-        .into_iter()
-        .map(|edit| (json_len(&edit), edit))
-        .min_by_key(|(length, _)| *length);
-    match smallest_edit {
-        Some((length, edit)) if length < json_len(&new) => Patched::Changed(edit),
-        _ => whole_list(new),
     }
 }
 
@@ -400,27 +601,64 @@ fn json_len(value: &impl Serialize) -> usize {
     counter.0
 }
 
-/// `{"keep": [i, j], "before": .., "after": ..}` around the longest run of old items that is
-/// also a run of the new list, if there is one (and the new items around it hold no `null`).
-fn keep_edit<T: ListItem>(old: &[T], new: &[T]) -> Option<Value> {
-    // (start in old, start in new, length)
+/// The longest run of `old` items that is also a run of `new` items (for long lists, one
+/// nearly so), as (start in old, start in new, length); length 0 when they share no item.
+///
+/// Runs are measured through sampled items of `old`: its first and last, then all of them
+/// for short lists (exactly the longest, the first of equals), one in every stride for long
+/// ones, so any run longer than a stride is found (a line changed by a few edits keeps runs
+/// far longer). A sample inside the best run so far is passed over: its run is that one. With
+/// a few edits to a long line the cost is a few passes over it, not its square.
+fn longest_run<T: PartialEq>(old: &[T], new: &[T]) -> (usize, usize, usize) {
+    /// Item pairs a search of every item may compare.
+    const EVERY_ITEM_UP_TO: usize = 1 << 16;
+    /// Samples of a long list (plus its first and last).
+    const SAMPLES: usize = 64;
+    let stride = if old.len() * new.len() <= EVERY_ITEM_UP_TO {
+        1
+    } else {
+        old.len().div_ceil(SAMPLES)
+    };
+    let ends = [0, old.len().saturating_sub(1)];
+    let samples = ends
+        .into_iter()
+        .take(old.len())
+        .chain((0..old.len()).step_by(stride));
     let mut best = (0, 0, 0);
-    for start_old in 0..old.len() {
-        for start_new in 0..new.len() {
-            let length = old[start_old..]
+    for at in samples {
+        if (best.0..best.0 + best.2).contains(&at) {
+            continue;
+        }
+        for (start_new, item) in new.iter().enumerate() {
+            if *item != old[at] {
+                continue;
+            }
+            let back = old[..at]
+                .iter()
+                .rev()
+                .zip(new[..start_new].iter().rev())
+                .take_while(|(a, b)| a == b)
+                .count();
+            let forward = old[at..]
                 .iter()
                 .zip(&new[start_new..])
                 .take_while(|(a, b)| a == b)
                 .count();
-            if length > best.2 {
-                best = (start_old, start_new, length);
+            let run = (at - back, start_new - back, back + forward);
+            if run.2 > best.2 || (run.2 == best.2 && (run.0, run.1) < (best.0, best.1)) {
+                best = run;
             }
         }
-        if best.2 >= old.len() - start_old {
-            break;
-        }
     }
-    let (start_old, start_new, length) = best;
+    best
+}
+
+/// `{"keep": [i, j], "before": .., "after": ..}` around `run` (start in old, start in new,
+/// length), if it is not empty (and the new items around it hold no `null`).
+fn keep_edit<L: NewList + ?Sized>(
+    new: &L,
+    (start_old, start_new, length): (usize, usize, usize),
+) -> Option<Value> {
     if length == 0 {
         return None;
     }
@@ -432,13 +670,13 @@ fn keep_edit<T: ListItem>(old: &[T], new: &[T]) -> Option<Value> {
     if start_new > 0 {
         edit.insert(
             "before".into(),
-            Value::Array(json_items(&new[..start_new])?),
+            Value::Array(json_items(new, 0..start_new)?),
         );
     }
     if start_new + length < new.len() {
         edit.insert(
             "after".into(),
-            Value::Array(json_items(&new[start_new + length..])?),
+            Value::Array(json_items(new, start_new + length..new.len())?),
         );
     }
     Some(Value::Object(edit))

@@ -1,6 +1,8 @@
 //! The public state of one office: the status JSON and each feed `snapshot` frame. A few KB: no
 //! ticket lists, no token names, no personal data.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
@@ -101,13 +103,26 @@ pub struct ServiceStatus {
     pub estimate: Option<Estimate>,
 }
 
-/// A waiting ticket in [`Snapshot::queue`].
+/// A waiting ticket in [`Snapshot::queue`]. Shared text: the server lists the whole waiting
+/// line in every snapshot, and a line of thousands is then copied as that many reference
+/// counts, not strings.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueuedTicket {
     /// The number shown.
-    pub number: String,
+    pub number: Arc<str>,
     /// Service id (which counters may call it).
-    pub service: String,
+    pub service: Arc<str>,
+}
+
+impl QueuedTicket {
+    /// Fewer bytes than any queued ticket takes as JSON: `{"number":"","service":""}`.
+    pub const JSON_LEN_FLOOR: usize = r#"{"number":"","service":""}"#.len();
+
+    /// Fewer bytes than it takes as JSON (`{"number":"…","service":"…"}`, escapes only add),
+    /// known without writing it.
+    pub fn json_len_at_least(&self) -> usize {
+        Self::JSON_LEN_FLOOR + self.number.len() + self.service.len()
+    }
 }
 
 /// A counter in a snapshot.
@@ -182,8 +197,10 @@ pub struct Snapshot {
     /// The waiting tickets in the order they were issued, which is the order call-next takes
     /// them among the services a counter serves: a personal ticket page counts the people
     /// ahead of its ticket from here without asking the server. Numbers only, nothing personal.
+    /// A persistent vector: the server shares one line between the snapshots that list it,
+    /// each change costing a copy of a few nodes, not of the line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub queue: Option<Vec<QueuedTicket>>,
+    pub queue: Option<imbl::Vector<QueuedTicket>>,
     /// Numbers now called or served, by counter.
     pub now_called: Vec<NowCalled>,
     /// The last few calls, newest first.

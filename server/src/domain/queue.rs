@@ -4,8 +4,8 @@
 //! checks a command against the state and returns the [`Change`]s it implies (or why it is
 //! refused, changing nothing); the caller writes those changes durably, then
 //! [`OfficeQueue::commit`] makes them true in memory with what the store told back
-//! ([`Recorded`]). Ticket numbers come from the store, which allocates them inside its
-//! transaction ([`Issued`]), so they stay right with several servers on one database.
+//! ([`Recorded`]: a new ticket's id, [`Issued`]). The queue numbers new tickets itself, from
+//! each prefix's last number of the day, which the store keeps in the same transaction.
 
 use std::cmp::Reverse;
 use std::ops::Bound;
@@ -16,7 +16,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::shown::ShownEstimate;
 use super::ticket::{InvalidTransition, TicketAction, next_state};
 use crate::config::OfficeConfig;
-use crate::protocol::{CounterState, SuspensionReason, TicketState};
+use crate::protocol::{CounterState, QueuedTicket, SuspensionReason, TicketState};
 
 /// A ticket of the business day.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,12 +25,12 @@ pub struct Ticket {
     pub id: i64,
     /// Unguessable id for a future personal ticket page (128 random bits, hex).
     pub public_id: String,
-    /// Display number, verbatim (`R001`).
-    pub number: String,
+    /// Display number, verbatim (`R001`); shared with the snapshots that list it.
+    pub number: Arc<str>,
     /// Position in its prefix's sequence for the day (1, 2, …).
     pub seq_no: u32,
-    /// Service id.
-    pub service: String,
+    /// Service id; shared with the snapshots that list it.
+    pub service: Arc<str>,
     /// Lifecycle state.
     pub state: TicketState,
     /// Counter it was last called to.
@@ -192,12 +192,14 @@ pub enum Command {
 /// One durable change implied by a command.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Change {
-    /// A new ticket; the store allocates its number.
+    /// A new ticket, numbered by the queue: the next of its prefix's sequence for the day.
     Issue {
         /// Service id.
         service: String,
         /// Number prefix of the service.
         prefix: String,
+        /// Its place in the prefix's sequence (1, 2, …): the number is the prefix and this.
+        seq_no: u32,
         /// People ahead of it ([`OfficeQueue::ahead_of_new`]).
         waiting_ahead: u32,
         /// The wait band and point shown at issue, if any.
@@ -234,7 +236,7 @@ pub struct Issued {
     pub public_id: String,
     /// Sequence number for the day and prefix.
     pub seq_no: u32,
-    /// The number shown (from [`display_number`], made once where the sequence is allocated).
+    /// The number shown (from [`display_number`], made once where the ticket is written).
     pub number: String,
 }
 
@@ -256,6 +258,8 @@ pub struct SavedDay {
     pub reception: Reception,
     /// Sequence of the office's last event (0 if none).
     pub last_seq: u64,
+    /// The last number given in each prefix's sequence for the day, as `(prefix, seq_no)`.
+    pub last_numbers: Vec<(String, u32)>,
 }
 
 /// What a command's reply is about, once applied.
@@ -364,6 +368,10 @@ pub struct OfficeQueue {
     /// How many tickets wait now, by service: the line's counts without a pass over it, so
     /// an issue costs the same with 5,000 people waiting as with 5.
     waiting: imbl::HashMap<String, u32>,
+    /// The waiting tickets as snapshots list them, in issue order, and their positions in
+    /// `tickets` (sorted, to find one): every snapshot shares this line as it is.
+    line: imbl::Vector<QueuedTicket>,
+    line_positions: imbl::Vector<usize>,
     /// Where the ticket now called to or served at each counter sits in `tickets`, by counter:
     /// a screen's counters without a pass over the open tickets.
     current: imbl::HashMap<String, usize>,
@@ -376,6 +384,10 @@ pub struct OfficeQueue {
     reception: Reception,
     /// Sequence of the last event applied (the feed's `seq`).
     last_seq: u64,
+    /// The last number given in each prefix's sequence today: the queue numbers new tickets
+    /// itself, so an issue needs no round trip to the store for it. Right with several
+    /// servers too: a batch decides only after catching up with what the others committed.
+    last_numbers: imbl::HashMap<String, u32>,
 }
 
 /// The counter a ticket is now called to or served at, if it is.
@@ -400,11 +412,14 @@ impl OfficeQueue {
             positions: imbl::HashMap::new(),
             open: imbl::OrdSet::new(),
             waiting: imbl::HashMap::new(),
+            line: imbl::Vector::new(),
+            line_positions: imbl::Vector::new(),
             current: imbl::HashMap::new(),
             calls: imbl::OrdSet::new(),
             counters,
             reception: Reception::default(),
             last_seq: 0,
+            last_numbers: imbl::HashMap::new(),
         }
     }
 
@@ -427,7 +442,13 @@ impl OfficeQueue {
         }
         queue.reception = saved.reception;
         queue.last_seq = saved.last_seq;
+        queue.last_numbers = saved.last_numbers.into_iter().collect();
         queue
+    }
+
+    /// The number the next ticket of `prefix` gets today.
+    fn next_number(&self, prefix: &str) -> u32 {
+        self.last_numbers.get(prefix).copied().unwrap_or(0) + 1
     }
 
     /// Replays the day's counter changes `(counter, state, at)`, in the order recorded, for
@@ -497,6 +518,11 @@ impl OfficeQueue {
             .filter_map(|&position| self.tickets.get(position).map(|ticket| &**ticket))
     }
 
+    /// The waiting tickets as snapshots list them, in issue order.
+    pub fn waiting_line(&self) -> &imbl::Vector<QueuedTicket> {
+        &self.line
+    }
+
     /// Tickets called to a counter, by their latest call (a recall included), newest first;
     /// at the same instant in issue order.
     pub fn calls_newest_first(&self) -> impl Iterator<Item = &Ticket> {
@@ -532,16 +558,31 @@ impl OfficeQueue {
         } else {
             self.open.insert(position);
         }
-        if let Some(before) = before.filter(|t| t.state == TicketState::Waiting)
-            && let Some(count) = self.waiting.get_mut(&before.service)
-        {
-            *count -= 1;
-            if *count == 0 {
-                self.waiting.remove(&before.service);
+        if let Some(before) = before.filter(|t| t.state == TicketState::Waiting) {
+            if let Ok(at) = self.line_positions.binary_search(&position) {
+                self.line_positions.remove(at);
+                self.line.remove(at);
+            }
+            if let Some(count) = self.waiting.get_mut(&*before.service) {
+                *count -= 1;
+                if *count == 0 {
+                    self.waiting.remove(&*before.service);
+                }
             }
         }
         if after.state == TicketState::Waiting {
-            *self.waiting.entry(after.service.clone()).or_default() += 1;
+            *self.waiting.entry(after.service.to_string()).or_default() += 1;
+            let queued = QueuedTicket {
+                number: after.number.clone(),
+                service: after.service.clone(),
+            };
+            match self.line_positions.binary_search(&position) {
+                Ok(at) => self.line[at] = queued,
+                Err(at) => {
+                    self.line_positions.insert(at, position);
+                    self.line.insert(at, queued);
+                }
+            }
         }
         if let Some(counter) = before.and_then(current_counter)
             && self.current.get(counter) == Some(&position)
@@ -595,9 +636,9 @@ impl OfficeQueue {
             self.push(Ticket {
                 id: i64::from(seq_no),
                 public_id: format!("test-{seq_no}"),
-                number: display_number("R", seq_no),
+                number: display_number("R", seq_no).into(),
                 seq_no,
-                service: service.to_string(),
+                service: service.into(),
                 state: TicketState::Waiting,
                 counter: None,
                 business_date: self.business_date,
@@ -678,7 +719,7 @@ impl OfficeQueue {
     /// how many of each kind it must get through first).
     pub fn ahead_of_in(&self, ticket: &Ticket, service: &str) -> u32 {
         self.tickets_ahead_of(ticket)
-            .filter(|earlier| earlier.service == service)
+            .filter(|earlier| *earlier.service == *service)
             .count() as u32
     }
 
@@ -773,6 +814,7 @@ impl OfficeQueue {
                     changes: vec![Change::Issue {
                         service: service.clone(),
                         prefix: prefix.to_string(),
+                        seq_no: self.next_number(prefix),
                         waiting_ahead: self.ahead_of_new(service),
                         estimate: context
                             .shown_estimates
@@ -868,7 +910,10 @@ impl OfficeQueue {
         }
         let next = self
             .open_tickets()
-            .find(|t| t.state == TicketState::Waiting && counter.services.contains(&t.service))
+            .find(|t| {
+                t.state == TicketState::Waiting
+                    && counter.services.iter().any(|s| **s == *t.service)
+            })
             .ok_or(DomainError::QueueEmpty)?;
         let mut changes = Vec::new();
         if let Some(current) = self.current_at(id) {
@@ -906,17 +951,21 @@ impl OfficeQueue {
         match change {
             Change::Issue {
                 service,
+                prefix,
+                seq_no,
                 waiting_ahead,
                 estimate,
-                ..
             } => {
+                if self.next_number(prefix) <= *seq_no {
+                    self.last_numbers.insert(prefix.clone(), *seq_no);
+                }
                 if let Some(issued) = issued {
                     self.push(Ticket {
                         id: issued.id,
                         public_id: issued.public_id.clone(),
-                        number: issued.number.clone(),
+                        number: issued.number.as_str().into(),
                         seq_no: issued.seq_no,
-                        service: service.clone(),
+                        service: service.as_str().into(),
                         state: TicketState::Waiting,
                         counter: None,
                         business_date: self.business_date,

@@ -58,17 +58,21 @@ pub struct QueueFacts {
     pub services: Vec<ServiceFacts>,
     /// The office's counters, whatever their state: only open (and, partly, paused) ones serve.
     pub counters: Vec<CounterFacts>,
-    /// The waiting line in order, today's ended waits, and what is known of the day's capacity:
-    /// what the delay-history and refined predictors read.
+    /// The head of the waiting line, today's ended waits, and what is known of the day's
+    /// capacity: what the delay-history and refined predictors read.
     pub history: QueueHistory,
 }
 
-/// What the predictors beyond queue length need: the line in call order, the waits already
-/// ended today, and the office's capacity over the day (learned, or from a staffing plan).
+/// What the predictors beyond queue length need: how long the first in line has waited, the
+/// waits already ended today, and the office's capacity over the day (learned, or from a
+/// staffing plan).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct QueueHistory {
-    /// Tickets waiting now, in issue order (the order call-next takes them).
-    pub waiting: Vec<Queued>,
+    /// When the first ticket in line (the oldest waiting, whom call-next takes first) was
+    /// issued; `None` when nobody waits. The predictors read the line's counts from
+    /// [`ServiceFacts`] and only its head from here, so a publish does not pass over a long
+    /// line.
+    pub head_issued_at: Option<DateTime<Utc>>,
     /// Today's tickets that have been called, in the order of their first call.
     pub called: imbl::Vector<EndedWait>,
     /// Throughput by time of day learned from past days, if there are any.
@@ -84,15 +88,6 @@ pub struct QueueHistory {
     /// Minutes each of the office's ended pauses lasted (today's, and past days' where they
     /// are known): what a paused counter's expected return is learned from.
     pub ended_pauses: Vec<f64>,
-}
-
-/// A waiting ticket as the predictors see it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Queued {
-    /// Its service id.
-    pub service: String,
-    /// When it was issued.
-    pub issued_at: DateTime<Utc>,
 }
 
 /// A ticket whose wait ended today (it was called).

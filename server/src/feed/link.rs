@@ -41,7 +41,15 @@ pub struct WireText {
 impl WireText {
     /// The frame of a JSON text the office serialized (always UTF-8: it came from a `String`).
     pub fn of(json: &[u8]) -> Self {
-        let text = String::from_utf8_lossy(json).into_owned();
+        let text = match std::str::from_utf8(json) {
+            Ok(text) => text.to_owned(),
+            Err(_) => String::from_utf8_lossy(json).into_owned(),
+        };
+        Self::of_text(text)
+    }
+
+    /// The frame of a text.
+    pub fn of_text(text: String) -> Self {
         let length = text.len();
         let mut bytes = Vec::with_capacity(length + 10);
         // Writing into a `Vec` cannot fail.
@@ -142,11 +150,15 @@ impl Link {
     }
 
     /// Writes `frames` as the viewer takes them: the change after the state it was sent, the
-    /// whole snapshot otherwise. Only called with an empty backlog.
+    /// whole snapshot otherwise (none for a state already superseded: the viewer takes the
+    /// newer one). Only called with an empty backlog.
     fn send_state(&self, state: &mut LinkState, frames: &StateFrames) -> Offered {
         let frame = match state.sent {
             Some(sent) => frames.for_viewer(sent),
-            None => &frames.full,
+            None => frames.full(),
+        };
+        let Some(frame) = frame else {
+            return Offered::Skipped;
         };
         let offered = self.write_or_queue(state, frame.wire());
         if offered == Offered::Sent {

@@ -49,9 +49,15 @@ async fn a_viewer_keeps_only_the_frame_not_the_published_state() {
     let (_dir, tasks, handle) = main_office().await;
     let feed = OfficeFeed::start(&handle, &Default::default(), &tasks);
 
-    // What a connected viewer holds: its copy of the feed and the frame it was last sent.
+    // What a connected viewer holds: its copy of the feed and the frame it was last sent
+    // (the whole snapshot, made when it was sent).
     let mut viewer = feed.clone();
     let first_frame = viewer.snapshots.borrow_and_update().clone();
+    let first_text = first_frame
+        .full()
+        .expect("the latest state")
+        .as_str()
+        .to_string();
     let before = Arc::downgrade(&handle.latest());
 
     let issue = Command::Issue {
@@ -68,7 +74,8 @@ async fn a_viewer_keeps_only_the_frame_not_the_published_state() {
     let second_frame = viewer.snapshots.borrow_and_update().clone();
 
     assert_ne!(
-        first_frame.full, second_frame.full,
+        first_text,
+        second_frame.full().expect("the latest state").as_str(),
         "the viewer saw the issue"
     );
     assert!(
@@ -84,7 +91,8 @@ async fn a_change_applied_to_the_previous_state_is_the_next_whole_snapshot() {
     let (_dir, tasks, handle) = main_office().await;
     let mut feed = OfficeFeed::start(&handle, &Default::default(), &tasks);
     let first = feed.snapshots.borrow_and_update().clone();
-    let mut state: serde_json::Value = serde_json::from_str(first.full.as_str()).unwrap();
+    let mut state: serde_json::Value =
+        serde_json::from_str(first.full().expect("the whole snapshot").as_str()).unwrap();
     let commands = [
         Command::Issue {
             service: "renewal".into(),
@@ -104,22 +112,28 @@ async fn a_change_applied_to_the_previous_state_is_the_next_whole_snapshot() {
                 .unwrap()
                 .unwrap();
             let frames = feed.snapshots.borrow_and_update().clone();
-            if frames.full.as_str().contains(&format!("\"seq\":{seq},")) {
+            if frames
+                .full()
+                .expect("the whole snapshot")
+                .as_str()
+                .contains(&format!("\"seq\":{seq},"))
+            {
                 break frames;
             }
         };
-        let whole: serde_json::Value = serde_json::from_str(frames.full.as_str()).unwrap();
+        let whole: serde_json::Value =
+            serde_json::from_str(frames.full().expect("the whole snapshot").as_str()).unwrap();
         let change = frames
             .change
             .as_ref()
             .expect("a committed change goes as a change frame");
-        assert!(change.len() < frames.full.len());
+        assert!(change.len() < frames.full().expect("the whole snapshot").len());
         assert_eq!(
             frames.for_viewer(frames.number - 2),
-            &frames.full,
+            frames.full(),
             "a viewer that skipped a state"
         );
-        assert_eq!(frames.for_viewer(frames.number - 1), change);
+        assert_eq!(frames.for_viewer(frames.number - 1), Some(change));
         let message: crate::protocol::Message = serde_json::from_str(change.as_str()).unwrap();
         let crate::protocol::Payload::Change(patch) = message.payload else {
             panic!("not a change frame: {}", change.as_str());
@@ -153,12 +167,12 @@ async fn connection() -> (TcpStream, TcpStream) {
 
 /// Relay state `number`: the whole snapshot and maybe the change from the state before.
 fn state(number: u64, full: &str, change: Option<&str>) -> StateFrames {
-    StateFrames {
+    StateFrames::new(
         number,
-        full: WireText::of(full.as_bytes()),
-        change: change.map(|text| WireText::of(text.as_bytes())),
-        published_at: std::time::Instant::now(),
-    }
+        super::Whole::Text(bytes::Bytes::copy_from_slice(full.as_bytes())),
+        change.map(|text| WireText::of(text.as_bytes())),
+        std::time::Instant::now(),
+    )
 }
 
 /// A frame the socket cannot take at once waits in the link's backlog; meanwhile the fan-out
@@ -182,8 +196,8 @@ async fn a_viewer_that_cannot_take_a_frame_is_passed_by_then_sent_the_whole_late
 
     let latest = state(3, "{\"seq\":3}", Some("{\"change\":3}"));
     let after = state(4, "{\"seq\":4}", Some("{\"change\":4}"));
-    let mut expected = big.full.wire().to_vec();
-    expected.extend_from_slice(latest.full.wire());
+    let mut expected = big.full().expect("the whole snapshot").wire().to_vec();
+    expected.extend_from_slice(latest.full().expect("the whole snapshot").wire());
     expected.extend_from_slice(after.change.as_ref().unwrap().wire());
     let length = expected.len();
     let reader = tokio::spawn(async move {

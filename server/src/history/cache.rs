@@ -108,7 +108,7 @@ mod tests {
         Ticket {
             id: 0,
             public_id: String::new(),
-            number: format!("R{seq_no:03}"),
+            number: format!("R{seq_no:03}").into(),
             seq_no,
             service: "renewal".into(),
             state: TicketState::Done,

@@ -157,7 +157,7 @@ pub fn day_rows_by_service(
         .filter(|t| t.business_date == plan.date)
     {
         services
-            .entry(ticket.service.as_str())
+            .entry(&*ticket.service)
             .or_default()
             .push(ticket.clone());
     }

@@ -36,7 +36,7 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
             let issued = latest
                 .queue
                 .tickets()
-                .filter(|t| &t.service == service)
+                .filter(|t| *t.service == **service)
                 .count();
             let _ = writeln!(
                 out,
@@ -189,7 +189,7 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         let _ = writeln!(
             out,
             "feed_snapshot_bytes{{office=\"{office}\"}} {}",
-            latest.json.len()
+            latest.json().len()
         );
     }
     family(

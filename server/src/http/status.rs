@@ -57,7 +57,7 @@ impl StatusAnswer {
         header(&header::CACHE_CONTROL, CACHE_CONTROL.as_bytes());
         if !self.not_modified {
             // Set here also for `HEAD`, whose body (which would tell it) is not sent.
-            let length = self.published.json.len().to_string();
+            let length = self.published.json().len().to_string();
             header(&header::CONTENT_LENGTH, length.as_bytes());
         }
         for (name, value) in super::security::HEADERS {
@@ -70,7 +70,7 @@ impl StatusAnswer {
         if self.not_modified || self.head_only {
             &[]
         } else {
-            &self.published.json
+            self.published.json()
         }
     }
 
@@ -113,7 +113,7 @@ impl StatusAnswer {
             *response.status_mut() = StatusCode::NOT_MODIFIED;
             response
         } else {
-            Response::new(Body::from(self.published.json.clone()))
+            Response::new(Body::from(self.published.json().clone()))
         };
         response.headers_mut().extend(headers);
         Ok(response)

@@ -129,7 +129,7 @@ impl DayFacts {
         self.evidence.called.insert(
             index,
             EndedWait {
-                service: ticket.service.clone(),
+                service: ticket.service.to_string(),
                 issued_at: ticket.issued_at,
                 called_at,
                 shown_point: ticket.estimate_at_issue.map(|e| e.point_minutes()),
@@ -216,12 +216,12 @@ impl DayFacts {
         }
         let positions = self
             .finished_positions
-            .entry(ticket.service.clone())
+            .entry(ticket.service.to_string())
             .or_default();
         let minutes = self
             .evidence
             .finished
-            .entry(ticket.service.clone())
+            .entry(ticket.service.to_string())
             .or_default();
         match (positions.binary_search(&position), included) {
             (Err(index), true) => {

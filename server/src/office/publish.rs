@@ -1,9 +1,10 @@
-//! What readers see of an office: after every commit the task estimates the waits, builds the
-//! wire snapshot (through [`crate::wire`]) and serializes it once; every viewer and every status
-//! request then shares those bytes.
+//! What readers see of an office: after every commit the task estimates the waits and builds
+//! the wire snapshot (through [`crate::wire`]); the first reader that needs it as JSON (a
+//! status request, a viewer's whole snapshot) serializes it, once, and every later one shares
+//! those bytes.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -16,7 +17,7 @@ use crate::estimate::past::PastDays;
 use crate::estimate::predictors::residual;
 use crate::estimate::{
     self, CounterAvailability, CounterFacts, EndedWait, Estimator, FinishHabit, InService,
-    QueueFacts, QueueHistory, Queued, ServiceEstimate, ServiceFacts, StaffingPlan, WaitEstimate,
+    QueueFacts, QueueHistory, ServiceEstimate, ServiceFacts, StaffingPlan, WaitEstimate,
 };
 use crate::protocol::{CallEvent, CounterState, Message, Payload, TicketState, VERSION};
 use crate::wire;
@@ -36,8 +37,11 @@ pub struct Published {
     pub calendar: calendar::Status,
     /// The public snapshot message (`type: snapshot`).
     pub message: Message,
-    /// `message` as JSON text: the status endpoint's body and the feed's frame.
-    pub json: Bytes,
+    /// `message` as JSON text (the status endpoint's body and the feed's whole frame), made
+    /// when first asked for: a long line makes it as costly as the rest of the publish, and
+    /// many states are never read whole (a 304 needs only the ETag, viewers mostly take
+    /// changes).
+    json: OnceLock<Bytes>,
     /// Strong ETag of `json`.
     pub etag: String,
     /// When it was published (for the feed's publish-to-send lag).
@@ -73,6 +77,21 @@ impl std::fmt::Debug for WaitModel {
     }
 }
 
+impl Published {
+    /// The snapshot message as JSON text, serialized by the first caller.
+    pub fn json(&self) -> &Bytes {
+        self.json
+            .get_or_init(|| match serde_json::to_vec(&self.message) {
+                Ok(json) => Bytes::from(json),
+                // Plain data with string keys: serde_json has nothing to refuse in it.
+                Err(error) => {
+                    tracing::error!(%error, "could not serialize a snapshot");
+                    Bytes::new()
+                }
+            })
+    }
+}
+
 impl WaitModel {
     /// Everything the predictor may know at `now`.
     fn facts(&self, queue: &OfficeQueue, evidence: &Evidence, now: DateTime<Utc>) -> QueueFacts {
@@ -103,18 +122,14 @@ impl WaitModel {
         for service in &mut facts.services {
             service.waiting = queue.ahead_of_in(ticket, &service.id);
         }
-        let ahead: Vec<_> = queue
+        facts.history.head_issued_at = queue
             .tickets_ahead_of(ticket)
-            .map(|earlier| earlier.issued_at)
-            .collect();
-        facts
-            .history
-            .waiting
-            .retain(|queued| ahead.contains(&queued.issued_at));
+            .next()
+            .map(|first| first.issued_at);
         self.estimator
             .estimate(&facts)
             .into_iter()
-            .find(|estimate| estimate.service == ticket.service)
+            .find(|estimate| *estimate.service == *ticket.service)
             .map(|estimate| estimate.wait)
     }
 }
@@ -158,16 +173,16 @@ impl Publisher {
         }
     }
 
-    /// Estimates the waits, builds the snapshot and serializes it. `evidence` is what the
-    /// task learned from `queue`'s tickets. `clock_speed` is the server clock's speed, shown in
-    /// the snapshot when it is not real time.
+    /// Estimates the waits and builds the snapshot (its JSON is made when first read).
+    /// `evidence` is what the task learned from `queue`'s tickets. `clock_speed` is the server
+    /// clock's speed, shown in the snapshot when it is not real time.
     pub(super) fn render(
         &mut self,
         queue: &OfficeQueue,
         evidence: &Evidence,
         now: DateTime<Utc>,
         clock_speed: f64,
-    ) -> Result<Rendered, serde_json::Error> {
+    ) -> Rendered {
         let status = calendar::status(&queue.office().schedule, now)
             .serving_until_empty(queue.has_open_tickets());
         let estimates = self
@@ -184,21 +199,20 @@ impl Publisher {
             generated_at: wire::tokyo(now),
             payload: Payload::Snapshot(Box::new(snapshot)),
         };
-        let json = Bytes::from(serde_json::to_string(&message)?);
         self.publishes += 1;
-        Ok(Rendered {
+        Rendered {
             published: Published {
                 queue: Arc::new(queue.clone()),
                 evidence: evidence.clone(),
                 calendar: status,
                 message,
-                json,
+                json: OnceLock::new(),
                 etag: format!("\"{:x}-{}\"", self.etag_nonce, self.publishes),
                 published_at: Instant::now(),
                 wait_model: self.model.clone(),
             },
             estimates,
-        })
+        }
     }
 
     /// A `call` message for the feed.
@@ -256,7 +270,7 @@ fn evidence_of(queue: &OfficeQueue) -> Evidence {
             && let (Some(called), Some(ended)) = (t.called_at, t.finished_at)
         {
             finished
-                .entry(t.service.clone())
+                .entry(t.service.to_string())
                 .or_default()
                 .push_back(minutes(called, ended));
         }
@@ -265,7 +279,7 @@ fn evidence_of(queue: &OfficeQueue) -> Evidence {
         .tickets()
         .filter_map(|t| {
             Some(EndedWait {
-                service: t.service.clone(),
+                service: t.service.to_string(),
                 issued_at: t.issued_at,
                 called_at: t.called_at?,
                 shown_point: t.estimate_at_issue.map(|e| e.point_minutes()),
@@ -318,7 +332,7 @@ pub(super) fn facts_with(
             paused_since: counter.paused_since,
             current: queue.current_at(&counter.id).and_then(|t| {
                 Some(InService {
-                    service: t.service.clone(),
+                    service: t.service.to_string(),
                     since: t.called_at.or(t.started_at)?,
                 })
             }),
@@ -329,14 +343,11 @@ pub(super) fn facts_with(
         services,
         counters,
         history: QueueHistory {
-            waiting: queue
+            // Before the first waiting ticket stand only those called and not yet done.
+            head_issued_at: queue
                 .open_tickets()
-                .filter(|t| t.state == TicketState::Waiting)
-                .map(|t| Queued {
-                    service: t.service.clone(),
-                    issued_at: t.issued_at,
-                })
-                .collect(),
+                .find(|t| t.state == TicketState::Waiting)
+                .map(|t| t.issued_at),
             called: evidence.called.clone(),
             finish_habit: evidence.habit,
             ended_pauses: queue.ended_pause_minutes(),
@@ -406,7 +417,7 @@ mod tests {
         Ticket {
             id,
             public_id: id.to_string(),
-            number: format!("R{id:03}"),
+            number: format!("R{id:03}").into(),
             seq_no: id as u32,
             service: "renewal".into(),
             state: if finished.is_some() {

@@ -98,9 +98,7 @@ pub async fn start(
     let Rendered {
         published,
         estimates,
-    } = publisher
-        .render(&queue, day_facts.evidence(), now, clock.speed())
-        .map_err(|error| StoreError::Corrupt(format!("snapshot: {error}")))?;
+    } = publisher.render(&queue, day_facts.evidence(), now, clock.speed());
     let (requests, receiver) = mpsc::channel(QUEUE_DEPTH);
     let (calls, _) = broadcast::channel(CALL_BUFFER);
     let (heard, heard_receiver) = watch::channel(Some(0));
@@ -535,8 +533,7 @@ impl OfficeTask {
                 service: service.clone(),
                 reply,
             };
-            open.remember_issue(&office, date, key.as_str(), issued.id, &first)
-                .await?;
+            open.remember_issue(date, key.as_str(), issued.id, first);
         }
         Ok(Step {
             result: Ok(outcome),
@@ -677,19 +674,14 @@ impl OfficeTask {
 
     fn render_and_send(&mut self, now: DateTime<Utc>) {
         let evidence = self.day_facts.evidence();
-        match self
+        let Rendered {
+            published,
+            estimates,
+        } = self
             .publisher
-            .render(&self.queue, evidence, now, self.clock.speed())
-        {
-            Ok(Rendered {
-                published,
-                estimates,
-            }) => {
-                self.shown = estimates;
-                self.published.send_replace(Arc::new(published));
-            }
-            Err(error) => tracing::error!(%error, "could not serialize a snapshot"),
-        }
+            .render(&self.queue, evidence, now, self.clock.speed());
+        self.shown = estimates;
+        self.published.send_replace(Arc::new(published));
     }
 
     fn send_call(&self, seq: u64, call: crate::protocol::CallEvent, now: DateTime<Utc>) {

@@ -138,7 +138,7 @@ async fn when_the_store_refuses_a_batch_every_caller_hears_it_nothing_is_publish
         .latest()
         .queue
         .tickets()
-        .map(|t| t.number.clone())
+        .map(|t| t.number.to_string())
         .collect();
     assert_eq!(
         tickets,
@@ -170,7 +170,7 @@ async fn stored_numbers(store: &Store, date: &str) -> Vec<String> {
         .expect("load")
         .tickets
         .into_iter()
-        .map(|ticket| ticket.number)
+        .map(|ticket| ticket.number.to_string())
         .collect()
 }
 

@@ -3,8 +3,6 @@
 //! a simulated clock that advances in steps of [`STEP_SECONDS`]. No store and no sockets: the
 //! simulator plays the store's part by numbering tickets and events itself.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Timelike, Utc};
 use chrono_tz::Asia::Tokyo;
 use rand::Rng;
@@ -83,7 +81,6 @@ pub struct Day<'a> {
     desks: Vec<Desk>,
     next_id: i64,
     seq: u64,
-    numbers: HashMap<String, u32>,
     leaving: Vec<Patience>,
     /// Every counter change made, as the event log would hold them (for synthetic history).
     counter_changes: Vec<CounterChange>,
@@ -117,7 +114,6 @@ impl<'a> Day<'a> {
             desks: vec![Desk::Idle; office.counters.len()],
             next_id: first_id,
             seq: 0,
-            numbers: HashMap::new(),
             leaving: Vec::new(),
             counter_changes: Vec::new(),
         }
@@ -222,16 +218,14 @@ impl<'a> Day<'a> {
         }
     }
 
-    /// Decides and commits a command, numbering what the store would; the decision if accepted.
+    /// Decides and commits a command, giving ids as the store would; the decision if accepted.
     fn execute(&mut self, command: Command, context: &Context) -> Option<Decision> {
         let decision = self.queue.decide(&command, context).ok()?;
         if decision.changes.is_empty() {
             return Some(decision);
         }
         let issued = decision.changes.iter().find_map(|change| match change {
-            Change::Issue { prefix, .. } => {
-                let seq_no = self.numbers.entry(prefix.clone()).or_insert(0);
-                *seq_no += 1;
+            Change::Issue { prefix, seq_no, .. } => {
                 self.next_id += 1;
                 Some(Issued {
                     id: self.next_id,

@@ -5,9 +5,12 @@ use serde_json::json;
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, Row};
 
+use super::idempotency::RememberedIssue;
 use super::notify::CHANNEL;
 use super::{Engine, Expired, Result, StoreError, random_public_id, timestamp};
-use crate::domain::{Change, Decision, Issued, Recorded, TicketAction, display_number};
+use crate::domain::{
+    Change, Decision, Issued, Recorded, ShownEstimate, TicketAction, display_number,
+};
 use crate::protocol::SuspensionReason;
 
 /// One transaction holding a burst of commands; nothing is visible or durable until
@@ -20,9 +23,10 @@ use crate::protocol::SuspensionReason;
 /// database's, and a later statement could run outside any transaction, committed on its own.
 /// Closing the connection rolls back whatever is open; the next batch opens a fresh one.
 ///
-/// The commands' event rows wait in the batch and are written at commit, all in one statement:
-/// each statement is a round trip to the database's thread (or server), and the events were a
-/// third of a burst's.
+/// The commands' event rows, new tickets and idempotency keys wait in the batch and are written
+/// at commit, a statement per table: each statement is a round trip to the database's thread
+/// (or server), and a burst of issues spent one per ticket. New tickets get their ids when
+/// recorded ([`TicketIds`]), and are written before any statement that changes a ticket.
 pub struct Batch {
     /// The writer connection inside the transaction; `None` once committed or discarded.
     connection: Option<PoolConnection<Any>>,
@@ -33,7 +37,65 @@ pub struct Batch {
     last_seq: Option<u64>,
     /// The recorded commands' events, in order, written at commit.
     events: Vec<PendingEvent>,
+    /// The last ticket number given in the batch, by business day and prefix: each
+    /// prefix's sequence row is brought up to it at commit, once.
+    last_numbers: Vec<(String, String, u32)>,
+    /// The new tickets' rows, in the order issued.
+    tickets: Vec<PendingTicket>,
+    /// Where the next new ticket's id comes from; `None` until the batch's first issue.
+    ticket_ids: Option<TicketIds>,
+    /// Replies remembered under an idempotency key ([`Batch::remember_issue`]).
+    pub(super) keys: Vec<PendingKey>,
 }
+
+/// A new ticket's row, waiting for the batch's commit.
+struct PendingTicket {
+    id: i64,
+    public_id: String,
+    business_date: String,
+    service: String,
+    prefix: String,
+    seq_no: u32,
+    number: String,
+    issued_at: String,
+    waiting_ahead: u32,
+    estimate: Option<ShownEstimate>,
+}
+
+/// An idempotency key's row, waiting for the batch's commit.
+pub(super) struct PendingKey {
+    pub(super) business_date: String,
+    pub(super) key: String,
+    pub(super) ticket_id: i64,
+    pub(super) remembered: RememberedIssue,
+}
+
+/// Ids for a batch's new tickets, given without a statement each.
+#[derive(Debug)]
+enum TicketIds {
+    /// SQLite, inside `BEGIN IMMEDIATE`: no other writer can insert before the commit, so every
+    /// id above the table's largest is free, as SQLite itself would give them.
+    Above(i64),
+    /// PostgreSQL: ids drawn from the table's sequence in blocks (other offices draw beside
+    /// this batch), unused ones last; an id drawn and never used is a gap, as after a rollback.
+    Drawn(Vec<i64>),
+}
+
+/// The most ids a PostgreSQL batch draws at once; the first draw takes [`FIRST_DRAW`] and each
+/// further one twice the last, so a single issue wastes few and a burst needs few draws.
+const LARGEST_DRAW: i64 = 64;
+const FIRST_DRAW: i64 = 4;
+
+/// Columns of a ticket row written at commit, in the order [`PendingTicket`]'s values are bound.
+/// The last, `state`, is `'waiting'` for every new ticket.
+const TICKET_COLUMNS: &str = "id, public_id, office, business_date, service, prefix, seq_no, \
+    number, issued_at, waiting_ahead_at_issue, estimate_min_minutes, estimate_max_minutes, \
+    estimate_point_tenths, state";
+const TICKET_VALUES: usize = 13;
+
+/// Columns of an idempotency key row, in the order [`PendingKey`]'s values are bound.
+const KEY_COLUMNS: &str = "office, business_date, key, service, ticket_id, reply";
+const KEY_VALUES: usize = 6;
 
 /// A command's event row, waiting for the batch's commit.
 struct PendingEvent {
@@ -50,9 +112,9 @@ struct PendingEvent {
 const EVENT_COLUMNS: &str = "office, business_date, at, kind, actor, ticket_id, counter, detail";
 const EVENT_VALUES: usize = 8;
 
-/// Event rows per statement: 256 × 8 parameters stay far below SQLite's 32,766 and
-/// PostgreSQL's 65,535 (a batch holds at most 512 commands).
-const EVENT_ROWS_PER_STATEMENT: usize = 256;
+/// Rows per statement: 256 × 13 parameters stay far below SQLite's 32,766 and PostgreSQL's
+/// 65,535 (a batch holds at most 512 commands).
+const ROWS_PER_STATEMENT: usize = 256;
 
 /// Where a command's event stands among its batch's events: its sequence is known once the
 /// batch commits ([`Committed::seq`]).
@@ -93,6 +155,10 @@ impl Batch {
             office: office.to_string(),
             last_seq: None,
             events: Vec::new(),
+            last_numbers: Vec::new(),
+            tickets: Vec::new(),
+            ticket_ids: None,
+            keys: Vec::new(),
         }
     }
 
@@ -160,9 +226,10 @@ impl Batch {
         self.or_discard(result)
     }
 
-    /// Records one accepted command: its changes (allocating a ticket number for an issue)
-    /// now, and one event row naming the actor at commit, in the returned slot. An error
-    /// discards the batch.
+    /// Records one accepted command: its changes (an issue under the number the queue gave it
+    /// and an id taken now, its row written at commit; any other change now), and at commit
+    /// one event row naming the actor, in the returned slot, and each prefix's last number.
+    /// An error discards the batch.
     pub async fn record(
         &mut self,
         office: &str,
@@ -172,14 +239,55 @@ impl Batch {
         now: DateTime<Utc>,
     ) -> Result<(Recorded, EventSlot)> {
         let at = timestamp(now);
-        let connection = self.connection()?;
-        let result = record_changes(connection, office, date, decision, &at).await;
-        let (recorded, details) = self.or_discard(result)?;
+        let day = date.to_string();
+        let mut issued = None;
+        let mut details = Vec::new();
+        for change in &decision.changes {
+            if let Change::Issue {
+                service,
+                prefix,
+                seq_no,
+                waiting_ahead,
+                estimate,
+            } = change
+            {
+                let ticket = PendingTicket {
+                    id: self.next_ticket_id().await?,
+                    public_id: random_public_id(),
+                    business_date: day.clone(),
+                    service: service.clone(),
+                    prefix: prefix.clone(),
+                    seq_no: *seq_no,
+                    number: display_number(prefix, *seq_no),
+                    issued_at: at.clone(),
+                    waiting_ahead: *waiting_ahead,
+                    estimate: *estimate,
+                };
+                details.push(json!({"change": "issue", "ticket": ticket.id,
+                    "number": &ticket.number, "service": service}));
+                issued = Some(Issued {
+                    id: ticket.id,
+                    public_id: ticket.public_id.clone(),
+                    seq_no: ticket.seq_no,
+                    number: ticket.number.clone(),
+                });
+                self.note_number(date, prefix, *seq_no);
+                self.tickets.push(ticket);
+            } else {
+                if matches!(change, Change::Ticket { .. }) {
+                    // The ticket may be one of the batch's new ones.
+                    self.write_tickets().await?;
+                }
+                let connection = self.connection()?;
+                let result = record_change(connection, office, &day, change, &at).await;
+                details.push(self.or_discard(result)?);
+            }
+        }
         let ticket_id = decision
             .ticket()
-            .or(recorded.issued.as_ref().map(|issued| issued.id));
+            .or(issued.as_ref().map(|issued| issued.id));
         self.events.push(PendingEvent {
-            business_date: date.to_string(),
+            business_date: day,
             at,
             kind: decision.event,
             actor: actor.to_string(),
@@ -187,10 +295,180 @@ impl Batch {
             counter: decision.counter().map(str::to_string),
             detail: serde_json::Value::Array(details).to_string(),
         });
-        Ok((recorded, EventSlot(self.events.len() - 1)))
+        Ok((Recorded { issued }, EventSlot(self.events.len() - 1)))
     }
 
-    /// Writes the recorded commands' events, a statement per [`EVENT_ROWS_PER_STATEMENT`],
+    /// The id of the batch's next new ticket; the first asks the store.
+    async fn next_ticket_id(&mut self) -> Result<i64> {
+        loop {
+            match &mut self.ticket_ids {
+                Some(TicketIds::Above(last)) => {
+                    *last += 1;
+                    return Ok(*last);
+                }
+                Some(TicketIds::Drawn(ids)) => {
+                    if let Some(id) = ids.pop() {
+                        return Ok(id);
+                    }
+                }
+                None => {}
+            }
+            let ids = self.draw_ticket_ids().await?;
+            self.ticket_ids = Some(ids);
+        }
+    }
+
+    /// Where the batch's next ids come from: above the largest on SQLite, a block drawn from
+    /// the sequence on PostgreSQL (twice the last block, up to [`LARGEST_DRAW`]).
+    async fn draw_ticket_ids(&mut self) -> Result<TicketIds> {
+        let engine = self.engine;
+        let block = match &self.ticket_ids {
+            Some(TicketIds::Drawn(_)) => LARGEST_DRAW,
+            _ => FIRST_DRAW,
+        };
+        let connection = self.connection()?;
+        let result = match engine {
+            Engine::Sqlite => {
+                sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(id), 0) FROM tickets")
+                    .fetch_one(&mut *connection)
+                    .await
+                    .map(TicketIds::Above)
+            }
+            Engine::Postgres => sqlx::query_scalar::<_, i64>(
+                "SELECT nextval(pg_get_serial_sequence('tickets', 'id'))
+                 FROM generate_series(1, $1)",
+            )
+            .bind(block)
+            .fetch_all(&mut *connection)
+            .await
+            .map(|mut ids| {
+                // Used smallest first, taken from the end.
+                ids.sort_unstable_by(|a, b| b.cmp(a));
+                TicketIds::Drawn(ids)
+            }),
+        }
+        .map_err(StoreError::from);
+        self.or_discard(result)
+    }
+
+    /// Keeps `seq_no` as the last number of `prefix` on `date`, if it is above what the
+    /// batch has.
+    fn note_number(&mut self, date: NaiveDate, prefix: &str, seq_no: u32) {
+        let day = date.to_string();
+        match self
+            .last_numbers
+            .iter_mut()
+            .find(|(d, p, _)| *d == day && p == prefix)
+        {
+            Some((_, _, last)) => *last = (*last).max(seq_no),
+            None => self.last_numbers.push((day, prefix.to_string(), seq_no)),
+        }
+    }
+
+    /// Brings each prefix's sequence row up to the last number the batch gave.
+    async fn write_numbers(&mut self) -> Result<()> {
+        let numbers = std::mem::take(&mut self.last_numbers);
+        let office = self.office.clone();
+        for (day, prefix, last) in numbers {
+            let connection = self.connection()?;
+            let result = sqlx::query(
+                "INSERT INTO number_sequences (office, business_date, prefix, last)
+                 VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (office, business_date, prefix)
+                 DO UPDATE SET last = excluded.last
+                 WHERE number_sequences.last < excluded.last",
+            )
+            .bind(office.as_str())
+            .bind(day)
+            .bind(prefix)
+            .bind(i64::from(last))
+            .execute(&mut *connection)
+            .await
+            .map(drop)
+            .map_err(StoreError::from);
+            self.or_discard(result)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the new tickets recorded since the last time, a statement per
+    /// [`ROWS_PER_STATEMENT`].
+    async fn write_tickets(&mut self) -> Result<()> {
+        let tickets = std::mem::take(&mut self.tickets);
+        let office = self.office.clone();
+        for chunk in tickets.chunks(ROWS_PER_STATEMENT) {
+            let sql = insert_sql(
+                self.engine,
+                "tickets",
+                TICKET_COLUMNS,
+                TICKET_VALUES,
+                chunk.len(),
+                "'waiting'",
+            );
+            let mut query = sqlx::query(&sql);
+            for ticket in chunk {
+                let estimate = ticket.estimate;
+                query = query
+                    .bind(ticket.id)
+                    .bind(ticket.public_id.as_str())
+                    .bind(office.as_str())
+                    .bind(ticket.business_date.as_str())
+                    .bind(ticket.service.as_str())
+                    .bind(ticket.prefix.as_str())
+                    .bind(i64::from(ticket.seq_no))
+                    .bind(ticket.number.as_str())
+                    .bind(ticket.issued_at.as_str())
+                    .bind(i64::from(ticket.waiting_ahead))
+                    .bind(estimate.map(|e| i64::from(e.min_minutes)))
+                    .bind(estimate.map(|e| i64::from(e.max_minutes)))
+                    .bind(estimate.map(|e| i64::from(e.point_tenths)));
+            }
+            let connection = self.connection()?;
+            let result = query
+                .execute(&mut *connection)
+                .await
+                .map(drop)
+                .map_err(StoreError::from);
+            self.or_discard(result)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the remembered replies, a statement per [`ROWS_PER_STATEMENT`].
+    async fn write_keys(&mut self) -> Result<()> {
+        let keys = std::mem::take(&mut self.keys);
+        let office = self.office.clone();
+        for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+            let sql = insert_sql(
+                self.engine,
+                "idempotency_keys",
+                KEY_COLUMNS,
+                KEY_VALUES,
+                chunk.len(),
+                "",
+            );
+            let mut query = sqlx::query(&sql);
+            for key in chunk {
+                query = query
+                    .bind(office.as_str())
+                    .bind(key.business_date.as_str())
+                    .bind(key.key.as_str())
+                    .bind(key.remembered.service.as_str())
+                    .bind(key.ticket_id)
+                    .bind(key.remembered.reply.as_str());
+            }
+            let connection = self.connection()?;
+            let result = query
+                .execute(&mut *connection)
+                .await
+                .map(drop)
+                .map_err(StoreError::from);
+            self.or_discard(result)?;
+        }
+        Ok(())
+    }
+
+    /// Writes the recorded commands' events, a statement per [`ROWS_PER_STATEMENT`],
     /// and returns their sequences in the order recorded. The rows of one `INSERT` take their
     /// sequences in the order of its `VALUES` (SQLite's rowids, PostgreSQL's `nextval` row
     /// by row), though `RETURNING` may list them in any order: sorted, they are the rows'.
@@ -198,8 +476,15 @@ impl Batch {
         let events = std::mem::take(&mut self.events);
         let office = self.office.clone();
         let mut seqs = Vec::with_capacity(events.len());
-        for chunk in events.chunks(EVENT_ROWS_PER_STATEMENT) {
-            let sql = insert_events_sql(chunk.len());
+        for chunk in events.chunks(ROWS_PER_STATEMENT) {
+            let sql = insert_sql(
+                self.engine,
+                "events",
+                EVENT_COLUMNS,
+                EVENT_VALUES,
+                chunk.len(),
+                "",
+            ) + " RETURNING seq";
             let mut query = sqlx::query_scalar::<_, i64>(&sql);
             for event in chunk {
                 query = query
@@ -264,6 +549,9 @@ impl Batch {
         today: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<Expired> {
+        // Today's new tickets are not among those expired, but every ticket statement sees
+        // the batch's tickets written.
+        self.write_tickets().await?;
         let office = self.office.clone();
         let connection = self.connection()?;
         let result = expire_days(connection, &office, today, now).await;
@@ -280,6 +568,9 @@ impl Batch {
     /// tells the other instances (`NOTIFY`, delivered only if the transaction commits) which
     /// office changed, up to which event.
     pub async fn commit(mut self) -> Result<Committed> {
+        self.write_tickets().await?;
+        self.write_keys().await?;
+        self.write_numbers().await?;
         let seqs = self.write_events().await?;
         if let (Engine::Postgres, Some(seq)) = (self.engine, self.last_seq) {
             let payload = super::notify::payload(&self.office, seq);
@@ -300,156 +591,111 @@ impl Batch {
     }
 }
 
-/// `INSERT INTO events … VALUES ($1, …, $8), ($9, …), … RETURNING seq` for `rows` rows.
-fn insert_events_sql(rows: usize) -> String {
+/// `INSERT INTO table (columns) VALUES ($1, …, $width[, constant]), ($width+1, …), …` for
+/// `rows` rows (`?` for each parameter on SQLite: [`Engine::parameter`]); `constant`, if not
+/// empty, is the last column's value in every row.
+fn insert_sql(
+    engine: Engine,
+    table: &str,
+    columns: &str,
+    width: usize,
+    rows: usize,
+    constant: &str,
+) -> String {
     let values: Vec<String> = (0..rows)
         .map(|row| {
-            let first = row * EVENT_VALUES + 1;
-            let placeholders: Vec<String> = (first..first + EVENT_VALUES)
-                .map(|n| format!("${n}"))
+            let first = row * width + 1;
+            let mut placeholders: Vec<String> = (first..first + width)
+                .map(|n| engine.parameter(n))
                 .collect();
+            if !constant.is_empty() {
+                placeholders.push(constant.to_string());
+            }
             format!("({})", placeholders.join(", "))
         })
         .collect();
     format!(
-        "INSERT INTO events ({EVENT_COLUMNS}) VALUES {} RETURNING seq",
+        "INSERT INTO {table} ({columns}) VALUES {}",
         values.join(", ")
     )
 }
 
-/// Writes one decision's changes inside the batch's transaction; returns them described for
-/// its event's `detail`.
-async fn record_changes(
+/// Writes one change other than an issue inside the batch's transaction; returns it described
+/// for its event's `detail`.
+async fn record_change(
     connection: &mut AnyConnection,
     office: &str,
-    date: NaiveDate,
-    decision: &Decision,
+    day: &str,
+    change: &Change,
     at: &str,
-) -> Result<(Recorded, Vec<serde_json::Value>)> {
-    let day = date.to_string();
-    let mut issued = None;
-    let mut details = Vec::new();
-    for change in &decision.changes {
-        match change {
-            Change::Issue {
-                service,
-                prefix,
-                waiting_ahead,
-                estimate,
-            } => {
-                let seq_no: i64 = sqlx::query_scalar(
-                    "INSERT INTO number_sequences (office, business_date, prefix, last)
-                         VALUES ($1, $2, $3, 1)
-                         ON CONFLICT (office, business_date, prefix)
-                         DO UPDATE SET last = number_sequences.last + 1
-                         RETURNING last",
-                )
-                .bind(office)
-                .bind(&day)
-                .bind(prefix)
-                .fetch_one(&mut *connection)
-                .await?;
-                let seq_no = u32::try_from(seq_no)
-                    .map_err(|_| StoreError::Corrupt(format!("sequence {seq_no}")))?;
-                let number = display_number(prefix, seq_no);
-                let public_id = random_public_id();
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO tickets (public_id, office, business_date, service, prefix,
-                             seq_no, number, state, issued_at, waiting_ahead_at_issue,
-                             estimate_min_minutes, estimate_max_minutes, estimate_point_tenths)
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, 'waiting', $8, $9, $10, $11, $12)
-                         RETURNING id",
-                )
-                .bind(&public_id)
-                .bind(office)
-                .bind(&day)
-                .bind(service)
-                .bind(prefix)
-                .bind(i64::from(seq_no))
-                .bind(&number)
-                .bind(at)
-                .bind(i64::from(*waiting_ahead))
-                .bind(estimate.map(|e| i64::from(e.min_minutes)))
-                .bind(estimate.map(|e| i64::from(e.max_minutes)))
-                .bind(estimate.map(|e| i64::from(e.point_tenths)))
-                .fetch_one(&mut *connection)
-                .await?;
-                details.push(
-                    json!({"change": "issue", "ticket": id, "number": &number, "service": service}),
-                );
-                issued = Some(Issued {
-                    id,
-                    public_id,
-                    seq_no,
-                    number,
-                });
-            }
-            Change::Ticket {
-                id,
-                action,
-                to,
-                counter,
-            } => {
-                // called_at is the first call (the end of the wait); a recall has its own.
-                let called = *action == TicketAction::Call;
-                let recalled = *action == TicketAction::Recall;
-                let started = *action == TicketAction::Start;
-                sqlx::query(
-                    "UPDATE tickets SET state = $1, counter = COALESCE($2, counter),
+) -> Result<serde_json::Value> {
+    Ok(match change {
+        // Issues wait in the batch (`Batch::record`).
+        Change::Issue { .. } => serde_json::Value::Null,
+        Change::Ticket {
+            id,
+            action,
+            to,
+            counter,
+        } => {
+            // called_at is the first call (the end of the wait); a recall has its own.
+            let called = *action == TicketAction::Call;
+            let recalled = *action == TicketAction::Recall;
+            let started = *action == TicketAction::Start;
+            sqlx::query(
+                "UPDATE tickets SET state = $1, counter = COALESCE($2, counter),
                              called_at = CASE WHEN $3 THEN $4 ELSE called_at END,
                              recalled_at = CASE WHEN $5 THEN $6 ELSE recalled_at END,
                              started_at = CASE WHEN $7 THEN $8 ELSE started_at END,
                              finished_at = CASE WHEN $9 THEN $10 ELSE finished_at END
                          WHERE id = $11 AND office = $12",
-                )
-                .bind(to.as_str())
-                .bind(counter)
-                .bind(called)
-                .bind(at)
-                .bind(recalled)
-                .bind(at)
-                .bind(started)
-                .bind(at)
-                .bind(to.is_final())
-                .bind(at)
-                .bind(id)
-                .bind(office)
-                .execute(&mut *connection)
-                .await?;
-                details.push(json!({"change": "ticket", "ticket": id, "action": action.as_str(), "to": to.as_str(), "counter": counter}));
-            }
-            Change::Counter { id, state } => {
-                sqlx::query(
+            )
+            .bind(to.as_str())
+            .bind(counter)
+            .bind(called)
+            .bind(at)
+            .bind(recalled)
+            .bind(at)
+            .bind(started)
+            .bind(at)
+            .bind(to.is_final())
+            .bind(at)
+            .bind(id)
+            .bind(office)
+            .execute(&mut *connection)
+            .await?;
+            json!({"change": "ticket", "ticket": id, "action": action.as_str(), "to": to.as_str(), "counter": counter})
+        }
+        Change::Counter { id, state } => {
+            sqlx::query(
                         "INSERT INTO counter_states (office, business_date, counter, state)
                          VALUES ($1, $2, $3, $4)
                          ON CONFLICT (office, business_date, counter) DO UPDATE SET state = excluded.state",
                     )
                     .bind(office)
-                    .bind(&day)
+                    .bind(day)
                     .bind(id)
                     .bind(state.as_str())
                     .execute(&mut *connection)
                     .await?;
-                details.push(json!({"change": "counter", "counter": id, "to": state.as_str()}));
-            }
-            Change::Reception(reception) => {
-                sqlx::query(
-                    "INSERT INTO reception (office, suspended, reason_code, reason)
+            json!({"change": "counter", "counter": id, "to": state.as_str()})
+        }
+        Change::Reception(reception) => {
+            sqlx::query(
+                "INSERT INTO reception (office, suspended, reason_code, reason)
                          VALUES ($1, $2, $3, $4)
                          ON CONFLICT (office) DO UPDATE SET suspended = excluded.suspended,
                              reason_code = excluded.reason_code, reason = excluded.reason",
-                )
-                .bind(office)
-                .bind(i64::from(reception.suspended))
-                .bind(reception.reason_code.map(SuspensionReason::as_str))
-                .bind(&reception.note)
-                .execute(&mut *connection)
-                .await?;
-                details.push(json!({"change": "reception", "suspended": reception.suspended, "reason_code": reception.reason_code, "note": reception.note}));
-            }
+            )
+            .bind(office)
+            .bind(i64::from(reception.suspended))
+            .bind(reception.reason_code.map(SuspensionReason::as_str))
+            .bind(&reception.note)
+            .execute(&mut *connection)
+            .await?;
+            json!({"change": "reception", "suspended": reception.suspended, "reason_code": reception.reason_code, "note": reception.note})
         }
-    }
-    Ok((Recorded { issued }, details))
+    })
 }
 
 /// What [`expire_days`] did: the days' expired tickets, and the last event it wrote.

@@ -1,10 +1,12 @@
-//! Replies remembered under an `Idempotency-Key`, inside the batch's transaction: a retry in
-//! the same batch sees the first request's row, a retry after a restart sees it on disk, and a
-//! batch that fails takes its rows with it (its callers heard that nothing was written).
+//! Replies remembered under an `Idempotency-Key`, written with the batch's commit: a retry in
+//! the same batch finds the first request's reply in the batch, a retry after a restart finds
+//! it on disk, and a batch that fails takes its rows with it (its callers heard that nothing
+//! was written).
 
 use chrono::NaiveDate;
 use sqlx::Row;
 
+use super::batch::PendingKey;
 use super::{Batch, Result};
 
 /// The first reply to an issue sent under a key.
@@ -24,13 +26,21 @@ impl Batch {
         date: NaiveDate,
         key: &str,
     ) -> Result<Option<RememberedIssue>> {
+        let day = date.to_string();
+        if let Some(pending) = self
+            .keys
+            .iter()
+            .find(|pending| pending.business_date == day && pending.key == key)
+        {
+            return Ok(Some(pending.remembered.clone()));
+        }
         let connection = self.connection()?;
         let found = sqlx::query(
             "SELECT service, reply FROM idempotency_keys
              WHERE office = $1 AND business_date = $2 AND key = $3",
         )
         .bind(office)
-        .bind(date.to_string())
+        .bind(day)
         .bind(key)
         .fetch_optional(&mut *connection)
         .await
@@ -47,30 +57,19 @@ impl Batch {
         self.or_discard(found)
     }
 
-    /// Remembers the reply to an issue under `key`, in the transaction that wrote the ticket.
-    pub async fn remember_issue(
+    /// Remembers the reply to an issue under `key`, written with the ticket at commit.
+    pub fn remember_issue(
         &mut self,
-        office: &str,
         date: NaiveDate,
         key: &str,
         ticket_id: i64,
-        remembered: &RememberedIssue,
-    ) -> Result<()> {
-        let connection = self.connection()?;
-        let written = sqlx::query(
-            "INSERT INTO idempotency_keys (office, business_date, key, service, ticket_id, reply)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(office)
-        .bind(date.to_string())
-        .bind(key)
-        .bind(&remembered.service)
-        .bind(ticket_id)
-        .bind(&remembered.reply)
-        .execute(&mut *connection)
-        .await
-        .map(drop)
-        .map_err(Into::into);
-        self.or_discard(written)
+        remembered: RememberedIssue,
+    ) {
+        self.keys.push(PendingKey {
+            business_date: date.to_string(),
+            key: key.to_string(),
+            ticket_id,
+            remembered,
+        });
     }
 }

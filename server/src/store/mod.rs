@@ -23,6 +23,7 @@ mod synthetic;
 mod tokens;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use rand::RngCore;
@@ -81,6 +82,8 @@ pub struct Store {
     write: AnyPool,
     read: AnyPool,
     engine: Engine,
+    /// Reads of the live tokens, shared by the requests that wait for one at once.
+    token_reads: Arc<tokens::TokenReads>,
 }
 
 /// The migrations of each engine, numbered alike: a schema number means the same tables on
@@ -124,6 +127,7 @@ impl Store {
             write,
             read,
             engine,
+            token_reads: Arc::default(),
         })
     }
 
@@ -244,12 +248,23 @@ impl Store {
                 })
                 .transpose()?
                 .unwrap_or_default();
+        let last_numbers = sqlx::query(
+            "SELECT prefix, last FROM number_sequences WHERE office = $1 AND business_date = $2",
+        )
+        .bind(office)
+        .bind(date.to_string())
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get("prefix")?, unsigned(row, "last")?)))
+        .collect::<Result<_>>()?;
         tx.commit().await?;
         Ok(SavedDay {
             tickets,
             counter_states,
             reception,
             last_seq: last_seq.unwrap_or(0) as u64,
+            last_numbers,
         })
     }
 
@@ -345,9 +360,9 @@ fn ticket_from_row(row: &AnyRow) -> Result<Ticket> {
     Ok(Ticket {
         id: row.try_get("id")?,
         public_id: row.try_get("public_id")?,
-        number: row.try_get("number")?,
+        number: row.try_get::<String, _>("number")?.into(),
         seq_no: unsigned(row, "seq_no")?,
-        service: row.try_get("service")?,
+        service: row.try_get::<String, _>("service")?.into(),
         state: TicketState::parse(&state)
             .ok_or_else(|| StoreError::Corrupt(format!("ticket state {state:?}")))?,
         counter: row.try_get("counter")?,

@@ -74,12 +74,14 @@ fn day(text: &str) -> NaiveDate {
     text.parse().expect("valid date")
 }
 
-fn issue(service: &str, prefix: &str) -> Decision {
+/// Ticket `seq_no` of `prefix` (the queue numbers tickets; the store writes what it is given).
+fn issue(service: &str, prefix: &str, seq_no: u32) -> Decision {
     Decision {
         event: "ticket_issued",
         changes: vec![Change::Issue {
             service: service.into(),
             prefix: prefix.into(),
+            seq_no,
             waiting_ahead: 0,
             estimate: Some(crate::domain::ShownEstimate::new(10, 20, 14.5)),
         }],
@@ -104,22 +106,26 @@ async fn record_one(store: &Store, date: &str, decision: &Decision) -> Recorded 
 }
 
 on_both_engines! {
-    async fn numbers_continue_after_reopening_the_database(db: TestDb) {
+    async fn each_prefix_keeps_its_last_number_of_the_day_across_reopening(db: TestDb) {
         let store = db.open().await;
-        record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
-        record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
+        record_one(&store, "2026-12-01", &issue("renewal", "R", 1)).await;
+        record_one(&store, "2026-12-01", &issue("renewal", "R", 2)).await;
+        record_one(&store, "2026-12-01", &issue("proxy_notice", "D", 1)).await;
         store.close().await;
 
         let store = db.open().await;
-        let third = record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
+        let third = record_one(&store, "2026-12-01", &issue("renewal", "R", 3)).await;
         assert_eq!(third.issued.map(|i| i.seq_no), Some(3));
         let stored = store
             .load_day("main", day("2026-12-01"))
             .await
             .expect("load");
-        let numbers: Vec<_> = stored.tickets.iter().map(|t| t.number.as_str()).collect();
-        assert_eq!(numbers, ["R001", "R002", "R003"]);
-        assert_eq!(stored.last_seq, 3);
+        let numbers: Vec<_> = stored.tickets.iter().map(|t| &*t.number).collect();
+        assert_eq!(numbers, ["R001", "R002", "D001", "R003"]);
+        let mut last = stored.last_numbers.clone();
+        last.sort();
+        assert_eq!(last, [("D".to_string(), 1), ("R".to_string(), 3)]);
+        assert_eq!(stored.last_seq, 4);
         assert_eq!(
             stored.tickets[0].estimate_at_issue,
             Some(crate::domain::ShownEstimate::new(10, 20, 14.5))
@@ -130,9 +136,12 @@ on_both_engines! {
 on_both_engines! {
     async fn a_new_business_day_starts_numbers_again_at_one(db: TestDb) {
         let store = db.open().await;
-        record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
-        let next_day = record_one(&store, "2026-12-02", &issue("renewal", "R")).await;
-        assert_eq!(next_day.issued.map(|i| i.seq_no), Some(1));
+        record_one(&store, "2026-12-01", &issue("renewal", "R", 1)).await;
+        let next_day = store
+            .load_day("main", day("2026-12-02"))
+            .await
+            .expect("load");
+        assert!(next_day.last_numbers.is_empty());
     }
 }
 
@@ -145,7 +154,7 @@ on_both_engines! {
                 .record(
                     "main",
                     day("2026-12-01"),
-                    &issue("renewal", "R"),
+                    &issue("renewal", "R", 1),
                     "test",
                     Utc::now(),
                 )
@@ -157,7 +166,8 @@ on_both_engines! {
             .await
             .expect("load");
         assert!(stored.tickets.is_empty());
-        let again = record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
+        assert!(stored.last_numbers.is_empty());
+        let again = record_one(&store, "2026-12-01", &issue("renewal", "R", 1)).await;
         assert_eq!(again.issued.map(|i| i.seq_no), Some(1));
     }
 }
@@ -167,13 +177,13 @@ on_both_engines! {
 on_both_engines! {
     async fn a_batch_gives_each_command_the_sequence_of_its_own_event(db: TestDb) {
         let store = db.open().await;
-        let before = record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
+        let before = record_one(&store, "2026-12-01", &issue("renewal", "R", 1)).await;
         let mut batch = store.begin("main").await.expect("begin");
         let mut slots = Vec::new();
         let mut issued = Vec::new();
-        for service in ["renewal", "renewal"] {
+        for seq_no in [2, 3] {
             let (recorded, slot) = batch
-                .record("main", day("2026-12-01"), &issue(service, "R"), "test", Utc::now())
+                .record("main", day("2026-12-01"), &issue("renewal", "R", seq_no), "test", Utc::now())
                 .await
                 .expect("recorded");
             issued.push(recorded.issued.expect("issued").id);
@@ -209,11 +219,73 @@ on_both_engines! {
     }
 }
 
+// A batch's new tickets are written at commit, under the ids they were given when recorded
+// (above every earlier ticket's, each its own; on PostgreSQL drawn in blocks, so more than
+// one draw here); a ticket issued and called in one batch is stored called; a key
+// remembered in the batch is found by a retry in it, and after the commit.
+on_both_engines! {
+    async fn a_batch_writes_its_new_tickets_under_the_ids_it_gave_them(db: TestDb) {
+        let store = db.open().await;
+        let date = day("2026-12-01");
+        let id_of = |recorded: Recorded| recorded.issued.map(|i| i.id).expect("issued");
+        let earlier = id_of(record_one(&store, "2026-12-01", &issue("renewal", "R", 1)).await);
+        let mut batch = store.begin("main").await.expect("begin");
+        let mut ids = vec![earlier];
+        for seq_no in 2..=11 {
+            let (recorded, _) = batch
+                .record("main", date, &issue("renewal", "R", seq_no), "test", Utc::now())
+                .await
+                .expect("recorded");
+            ids.push(id_of(recorded));
+        }
+        let first_reply = RememberedIssue {
+            service: "renewal".into(),
+            reply: "{\"number\":\"R002\"}".into(),
+        };
+        assert_eq!(batch.remembered_issue("main", date, "key-1").await.expect("read"), None);
+        batch.remember_issue(date, "key-1", ids[1], first_reply.clone());
+        assert_eq!(
+            batch.remembered_issue("main", date, "key-1").await.expect("read"),
+            Some(first_reply.clone())
+        );
+        let call = Decision {
+            event: "ticket_called",
+            changes: vec![Change::Ticket {
+                id: ids[10],
+                action: TicketAction::Call,
+                to: TicketState::Called,
+                counter: Some("1".into()),
+            }],
+            reply: Reply::Ticket(ids[10]),
+        };
+        batch.record("main", date, &call, "test", Utc::now()).await.expect("recorded");
+        batch.commit().await.expect("commit");
+        ids.push(id_of(record_one(&store, "2026-12-01", &issue("renewal", "R", 12)).await));
+        assert!(ids.windows(2).all(|pair| pair[0] < pair[1]), "{ids:?}");
+
+        let stored = store.load_day("main", date).await.expect("load");
+        let rows: Vec<_> = stored.tickets.iter().map(|t| (t.id, t.number.to_string())).collect();
+        let expected: Vec<_> = ids
+            .iter()
+            .zip(1..)
+            .map(|(id, seq_no)| (*id, format!("R{seq_no:03}")))
+            .collect();
+        assert_eq!(rows, expected);
+        assert_eq!(stored.tickets[10].state, TicketState::Called);
+        assert!(stored.tickets[..10].iter().all(|t| t.state == TicketState::Waiting));
+        let mut batch = store.begin("main").await.expect("begin");
+        assert_eq!(
+            batch.remembered_issue("main", date, "key-1").await.expect("read"),
+            Some(first_reply)
+        );
+    }
+}
+
 on_both_engines! {
     async fn leftover_tickets_of_earlier_days_are_expired_with_an_event(db: TestDb) {
         let store = db.open().await;
-        let first = record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
-        let second = record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
+        let first = record_one(&store, "2026-12-01", &issue("renewal", "R", 1)).await;
+        let second = record_one(&store, "2026-12-01", &issue("renewal", "R", 2)).await;
         let cancel = Decision {
             event: "ticket_cancelled",
             changes: vec![Change::Ticket {
@@ -310,14 +382,20 @@ on_both_engines! {
     }
 }
 
+/// The test's store with one issuer token, `desk`, made now.
+async fn with_desk_token(db: &TestDb) -> (Store, DateTime<Utc>) {
+    let store = db.open().await;
+    let now = Utc::now();
+    store
+        .token_insert("desk", "issuer", "aa", now)
+        .await
+        .expect("insert");
+    (store, now)
+}
+
 on_both_engines! {
     async fn token_names_are_unique_and_revocation_takes_effect(db: TestDb) {
-        let store = db.open().await;
-        let now = Utc::now();
-        store
-            .token_insert("desk", "issuer", "aa", now)
-            .await
-            .expect("insert");
+        let (store, now) = with_desk_token(&db).await;
         assert!(matches!(
             store.token_insert("desk", "counter", "bb", now).await,
             Err(StoreError::TokenNameTaken(_))
@@ -340,11 +418,44 @@ on_both_engines! {
     }
 }
 
+on_both_engines! {
+    async fn token_checks_at_once_share_one_read_begun_after_each_arrived(db: TestDb) {
+        let (store, _) = with_desk_token(&db).await;
+        // Sixteen checks at once: the first reads; the others arrived after that read began,
+        // so they wait for the next one, which they share (two reads in all, unless a read
+        // ends before the next check arrives: then it reads anew, so try a few times).
+        let mut fewest = u64::MAX;
+        for _ in 0..5 {
+            let before = store.token_reads();
+            let checks =
+                futures_util::future::join_all((0..16).map(|_| store.tokens_active())).await;
+            for records in checks {
+                assert_eq!(records.expect("tokens").len(), 1);
+            }
+            fewest = fewest.min(store.token_reads() - before);
+        }
+        assert!(fewest <= 4, "sixteen checks at once took {fewest} reads");
+    }
+}
+
+on_both_engines! {
+    async fn a_token_check_never_takes_a_read_begun_before_it_arrived(db: TestDb) {
+        let (store, now) = with_desk_token(&db).await;
+        // A check begins its read (which may even end at once); the token is revoked; a check
+        // that arrives now must not take the first read's answer, whenever that read ran.
+        let mut first = Box::pin(futures_util::future::maybe_done(store.tokens_active()));
+        let _ = futures_util::poll!(&mut first);
+        assert!(store.token_revoke("desk", "cli", now).await.expect("revoke"));
+        let (_, after) = tokio::join!(first, store.tokens_active());
+        assert!(after.expect("tokens").is_empty());
+    }
+}
+
 #[tokio::test]
 async fn a_backup_is_a_readable_copy() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(dir.path()).await.expect("open");
-    record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
+    record_one(&store, "2026-12-01", &issue("renewal", "R", 1)).await;
     let copy_dir = tempfile::tempdir().expect("tempdir");
     store
         .backup(&copy_dir.path().join(DATABASE_FILE))
@@ -565,8 +676,8 @@ async fn a_schema_newer_than_the_binary_is_refused() {
 async fn a_checked_backup_says_what_it_holds() {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(dir.path()).await.expect("open");
-    record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
-    record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
+    record_one(&store, "2026-12-01", &issue("renewal", "R", 1)).await;
+    record_one(&store, "2026-12-01", &issue("renewal", "R", 2)).await;
     store
         .token_insert("desk", "issuer", "aa", at("2026-12-01T10:00:00+09:00"))
         .await
@@ -636,7 +747,7 @@ on_both_engines! {
         let store = db.open().await;
         counter_event(&store, "counter_opened", "1", CounterState::Open, "08:55").await;
         counter_event(&store, "counter_paused", "1", CounterState::Paused, "12:00").await;
-        record_one(&store, "2026-12-01", &issue("renewal", "R")).await;
+        record_one(&store, "2026-12-01", &issue("renewal", "R", 1)).await;
         counter_event(&store, "counter_closed", "1", CounterState::Closed, "17:50").await;
         let synthetic = crate::history::CounterChange {
             date: day("2026-11-30"),

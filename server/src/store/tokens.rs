@@ -2,6 +2,9 @@
 //! secret itself. Creating and revoking a token write an event in the same transaction, so the
 //! event log says who could act, since when and until when (issue 12).
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::Row;
@@ -58,6 +61,22 @@ pub struct TokenSummary {
     pub expires_at: Option<DateTime<Utc>>,
     /// When revoked, if it was.
     pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// The store's reads of the live tokens, one at a time, each shared by every request that
+/// arrived before it began. Every staff request checks its token against the store, so that a
+/// token revoked from the command line (or on another instance) is refused at once; under a
+/// burst of requests, one read begun after a request arrived answers it as well as its own
+/// read would, and the burst costs a read or two instead of one each.
+#[derive(Debug, Default)]
+pub(super) struct TokenReads {
+    /// How many reads have begun.
+    begun: AtomicU64,
+    /// The newest read that succeeded: its number (in the order reads began) and what it
+    /// found. Held while a read runs, so that reads take turns.
+    latest: tokio::sync::Mutex<Option<(u64, Arc<[TokenRecord]>)>>,
+    /// How many reads reached the database (for tests and the benchmark's figures).
+    done: AtomicU64,
 }
 
 impl Store {
@@ -119,9 +138,32 @@ impl Store {
         Ok(())
     }
 
-    /// Tokens not revoked (expired ones too), read fresh on every call (no cache outlives a
-    /// request).
-    pub async fn tokens_active(&self) -> Result<Vec<TokenRecord>> {
+    /// Tokens not revoked (expired ones too), as the store holds them after this call began:
+    /// from a read that began after it (shared with the calls waiting at the same time, see
+    /// [`TokenReads`]), never from an older one.
+    pub async fn tokens_active(&self) -> Result<Arc<[TokenRecord]>> {
+        let reads = &self.token_reads;
+        let arrived = reads.begun.load(Ordering::SeqCst);
+        let mut latest = reads.latest.lock().await;
+        if let Some((read, records)) = latest.as_ref()
+            && *read > arrived
+        {
+            return Ok(records.clone());
+        }
+        let read = reads.begun.fetch_add(1, Ordering::SeqCst) + 1;
+        let records: Arc<[TokenRecord]> = self.read_active_tokens().await?.into();
+        reads.done.fetch_add(1, Ordering::Relaxed);
+        *latest = Some((read, records.clone()));
+        Ok(records)
+    }
+
+    /// How many times [`Store::tokens_active`] has read the database.
+    pub fn token_reads(&self) -> u64 {
+        self.token_reads.done.load(Ordering::Relaxed)
+    }
+
+    /// One read of the tokens not revoked.
+    async fn read_active_tokens(&self) -> Result<Vec<TokenRecord>> {
         let rows = sqlx::query(
             "SELECT name, role, hash, office, expires_at FROM tokens WHERE revoked_at IS NULL",
         )

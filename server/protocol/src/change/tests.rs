@@ -211,13 +211,13 @@ fn the_typed_diff_of_two_snapshots_is_the_diff_of_their_json() {
     let mut issued = 0;
     for seq in 1..300 {
         let mut new = old.clone();
-        let queue = new.queue.get_or_insert_with(Vec::new);
+        let queue = new.queue.get_or_insert_with(imbl::Vector::new);
         for _ in 0..next(4) {
             match next(5) {
                 0 | 1 => {
                     issued += 1;
-                    queue.push(crate::QueuedTicket {
-                        number: format!("R{issued:03}"),
+                    queue.push_back(crate::QueuedTicket {
+                        number: format!("R{issued:03}").into(),
                         service: ["renewal", "proxy_notice"][next(2) as usize].into(),
                     });
                 }
@@ -249,6 +249,64 @@ fn the_typed_diff_of_two_snapshots_is_the_diff_of_their_json() {
     }
 }
 
+/// Long lines, whose persistent vectors share most of their leaves with the line before (the
+/// shared leaves are passed over whole) or none (a line built afresh, as after a reload): the
+/// waiting line's patch is the patch of its JSON list, and applies back to the new line.
+#[test]
+fn a_long_lines_patch_is_the_patch_of_its_json_whether_or_not_it_shares_leaves() {
+    let mut next = numbers_below(0x9e37_79b9_7f4a_7c15);
+    let mut issued = 0u64;
+    let mut ticket = || {
+        issued += 1;
+        crate::QueuedTicket {
+            number: format!("R{issued:05}").into(),
+            service: "renewal".into(),
+        }
+    };
+    let mut old: imbl::Vector<crate::QueuedTicket> = (0..1000).map(|_| ticket()).collect();
+    for round in 0..200 {
+        let mut new = old.clone();
+        for _ in 0..next(6) {
+            match next(6) {
+                0 | 1 => new.push_back(ticket()),
+                2 if !new.is_empty() => {
+                    new.remove(0);
+                }
+                3 if !new.is_empty() => {
+                    let at = next(new.len() as u64) as usize;
+                    new.remove(at);
+                }
+                4 if !new.is_empty() => {
+                    let at = next(new.len() as u64) as usize;
+                    new.insert(at, ticket());
+                }
+                _ => {}
+            }
+        }
+        if round % 10 == 0 {
+            // Built afresh: equal items, no leaf in common.
+            new = new.iter().cloned().collect();
+        }
+        let base = |line: &imbl::Vector<crate::QueuedTicket>| ChangeBase {
+            rest: json!({}),
+            queue: Some(line.clone()),
+        };
+        let typed = base(&old).patch_to(&base(&new));
+        let as_json = |seq: u64, line: &imbl::Vector<crate::QueuedTicket>| {
+            snapshot(
+                seq,
+                json!({ "queue": serde_json::to_value(line).expect("JSON") }),
+            )
+        };
+        let (old_json, new_json) = (as_json(1, &old), as_json(2, &new));
+        assert_eq!(typed, diff(&old_json, &new_json), "round {round}");
+        if old != new {
+            round_trip(&old_json, &new_json);
+        }
+        old = new;
+    }
+}
+
 #[test]
 fn a_change_frame_has_version_type_seq_and_round_trips() {
     let message = crate::Message {
@@ -269,4 +327,27 @@ fn a_change_frame_has_version_type_seq_and_round_trips() {
     assert_eq!(value["patch"]["waiting_total"], 3);
     let back: crate::Message = serde_json::from_value(value).expect("parses");
     assert_eq!(back, message);
+}
+
+#[test]
+fn a_queued_ticket_takes_at_least_its_lower_bound_as_json() {
+    for (number, service) in [("R001", "renewal"), ("", ""), ("R\"1\\", "改\n")] {
+        let ticket = crate::QueuedTicket {
+            number: number.into(),
+            service: service.into(),
+        };
+        let written = serde_json::to_string(&ticket).expect("JSON").len();
+        assert!(
+            ticket.json_len_at_least() <= written,
+            "{number:?} {service:?}"
+        );
+    }
+    assert_eq!(
+        crate::QueuedTicket {
+            number: "R001".into(),
+            service: "renewal".into()
+        }
+        .json_len_at_least(),
+        r#"{"number":"R001","service":"renewal"}"#.len()
+    );
 }

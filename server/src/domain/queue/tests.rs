@@ -33,19 +33,12 @@ fn main_office_queue() -> OfficeQueue {
     )
 }
 
-/// Stands in for the store's number allocation: next number per prefix, next id.
+/// Stands in for the store: writes what the queue decided, giving the next id.
 fn run(queue: &mut OfficeQueue, command: Command, context: &Context) -> Result<Reply, DomainError> {
     let decision = queue.decide(&command, context)?;
     let issued = decision.changes.iter().find_map(|change| match change {
-        Change::Issue { prefix, .. } => {
-            let seq_no = queue
-                .tickets
-                .iter()
-                .filter(|t| t.number.starts_with(prefix.as_str()))
-                .map(|t| t.seq_no)
-                .max()
-                .unwrap_or(0)
-                + 1;
+        Change::Issue { prefix, seq_no, .. } => {
+            let seq_no = *seq_no;
             Some(Issued {
                 id: queue.tickets.len() as i64 + 1,
                 public_id: format!("p{}", queue.tickets.len()),
@@ -79,8 +72,33 @@ fn numbers_start_at_one_per_prefix_and_are_shown_with_three_digits() {
     issue(&mut queue, "renewal");
     issue(&mut queue, "legal_representative");
     issue(&mut queue, "renewal");
-    let numbers: Vec<_> = queue.tickets.iter().map(|t| t.number.as_str()).collect();
+    let numbers: Vec<_> = queue.tickets.iter().map(|t| &*t.number).collect();
     assert_eq!(numbers, ["R001", "L001", "R002"]);
+}
+
+#[test]
+fn a_restored_day_numbers_on_from_each_prefix_s_last_number() {
+    // The store keeps each prefix's last number of the day (a ticket of it may be gone, such
+    // as a synthetic one replaced): numbering goes on from there, never back.
+    let fresh = main_office_queue();
+    let config = Config::embedded().expect("embedded config");
+    let saved = SavedDay {
+        tickets: Vec::new(),
+        counter_states: Vec::new(),
+        reception: Reception::default(),
+        last_seq: 12,
+        last_numbers: vec![("R".into(), 7)],
+    };
+    let mut queue = OfficeQueue::restore(
+        fresh.office().clone(),
+        config.prefixes_of(fresh.office()),
+        fresh.business_date(),
+        saved,
+    );
+    issue(&mut queue, "renewal");
+    issue(&mut queue, "legal_representative");
+    let numbers: Vec<_> = queue.tickets.iter().map(|t| &*t.number).collect();
+    assert_eq!(numbers, ["R008", "L001"]);
 }
 
 #[test]
@@ -429,9 +447,13 @@ proptest! {
             let ahead = queue.tickets().take(position).filter(|t| ticket.state == TicketState::Waiting && queue.called_before(t, &ticket.service)).count();
             prop_assert_eq!(queue.ahead_of(ticket) as usize, ahead);
         }
+        // The line snapshots list is the waiting tickets in issue order.
+        let line: Vec<(&str, &str)> = queue.waiting_line().iter().map(|t| (&*t.number, &*t.service)).collect();
+        let scanned: Vec<(&str, &str)> = queue.tickets().filter(|t| t.state == TicketState::Waiting).map(|t| (&*t.number, &*t.service)).collect();
+        prop_assert_eq!(line, scanned);
         // The counts by service say what a scan of the line says.
         for service in &services {
-            let waiting = queue.tickets().filter(|t| t.state == TicketState::Waiting && &t.service == service).count();
+            let waiting = queue.tickets().filter(|t| t.state == TicketState::Waiting && *t.service == **service).count();
             prop_assert_eq!(queue.waiting_for(service) as usize, waiting);
             let ahead_of_new = queue.tickets().filter(|t| queue.called_before(t, service)).count();
             prop_assert_eq!(queue.ahead_of_new(service) as usize, ahead_of_new);

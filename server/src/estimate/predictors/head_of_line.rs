@@ -22,9 +22,8 @@ impl Predictor for HeadOfLine {
         gated(facts, service, |facts| {
             facts
                 .history
-                .waiting
-                .first()
-                .map_or(0.0, |head| minutes_between(head.issued_at, facts.now))
+                .head_issued_at
+                .map_or(0.0, |head| minutes_between(head, facts.now))
         })
     }
 }

@@ -421,11 +421,11 @@ fn last_busy_instant(
     facts: &QueueFacts,
     since: chrono::DateTime<chrono::Utc>,
 ) -> Option<chrono::DateTime<chrono::Utc>> {
+    // The first in line has waited longest.
     let waiting_now = facts
         .history
-        .waiting
-        .iter()
-        .any(|q| minutes_between(q.issued_at, facts.now) >= BUSY_EVIDENCE_MINUTES);
+        .head_issued_at
+        .is_some_and(|head| minutes_between(head, facts.now) >= BUSY_EVIDENCE_MINUTES);
     if waiting_now {
         return Some(facts.now);
     }

@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use super::*;
 use crate::estimate::{
-    CounterAvailability, CounterFacts, EndedWait, InService, QueueHistory, Queued, ServiceFacts,
+    CounterAvailability, CounterFacts, EndedWait, InService, QueueHistory, ServiceFacts,
 };
 
 /// 10:00 in Kanazawa on a Monday the main office is open.
@@ -41,13 +41,8 @@ fn facts() -> QueueFacts {
         }],
         counters: vec![busy("1"), busy("2")],
         history: QueueHistory {
-            waiting: [12, 7, 2]
-                .iter()
-                .map(|ago| Queued {
-                    service: "renewal".into(),
-                    issued_at: now() - Duration::minutes(*ago),
-                })
-                .collect(),
+            // Three wait, issued 12, 7 and 2 minutes ago.
+            head_issued_at: Some(now() - Duration::minutes(12)),
             called: imbl::vector![ended(60, 5), ended(50, 15), ended(40, 25)],
             ..QueueHistory::default()
         },
@@ -100,7 +95,9 @@ fn refined_queue_length_on_a_longer_line_takes_out_the_counters_stagger() {
 fn short_line(waiting: u32) -> QueueFacts {
     let mut f = facts();
     f.services[0].waiting = waiting;
-    f.history.waiting.truncate(waiting as usize);
+    if waiting == 0 {
+        f.history.head_issued_at = None;
+    }
     f.history.finish_habit = FinishHabit {
         explicit: 1000,
         implicit_idle: 0,
@@ -165,7 +162,7 @@ fn every_predictor_calls_at_once_when_a_counter_is_free_and_nobody_waits() {
     let mut f = facts();
     f.counters[1].current = None;
     f.services[0].waiting = 0;
-    f.history.waiting.clear();
+    f.history.head_issued_at = None;
     for kind in PredictorKind::ALL {
         assert_eq!(
             kind.build().point(&f, "renewal"),

@@ -50,12 +50,8 @@ fn run(queue: &mut OfficeQueue, day: &mut DayFacts, command: &Command, now: Date
         return;
     };
     let issued = decision.changes.iter().find_map(|change| match change {
-        Change::Issue { prefix, .. } => {
-            let seq_no = queue
-                .tickets()
-                .filter(|t| t.number.starts_with(prefix.as_str()))
-                .count() as u32
-                + 1;
+        Change::Issue { prefix, seq_no, .. } => {
+            let seq_no = *seq_no;
             Some(Issued {
                 id: queue.issued() as i64 + 1,
                 public_id: format!("p{}", queue.issued()),
