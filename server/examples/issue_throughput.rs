@@ -116,6 +116,7 @@ async fn main() {
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let began = Instant::now();
     let publishes_before = main_office.counters().publishes.load(Ordering::Relaxed);
+    let publish_nanos_before = main_office.counters().publish_nanos.load(Ordering::Relaxed);
     let token_reads_before = store.token_reads();
     let called = Arc::new(AtomicU64::new(0));
     let idle_calls = Arc::new(AtomicU64::new(0));
@@ -177,6 +178,8 @@ async fn main() {
     }
     let elapsed = began.elapsed().as_secs_f64();
     let commits = main_office.counters().publishes.load(Ordering::Relaxed) - publishes_before;
+    let publish_nanos =
+        main_office.counters().publish_nanos.load(Ordering::Relaxed) - publish_nanos_before;
     let token_reads = store.token_reads() - token_reads_before;
     for caller in callers_done {
         caller.await.expect("caller");
@@ -230,6 +233,11 @@ async fn main() {
     println!(
         "commands_per_commit     {:.1}",
         (issued + called) as f64 / commits.max(1) as f64
+    );
+    // The office task publishes after each commit, before it takes the next batch.
+    println!(
+        "publish_ms_per_commit   {:.3}",
+        publish_nanos as f64 / 1e6 / commits.max(1) as f64
     );
     // Every staff request checks its token against the store; checks waiting at once share
     // a read begun after each arrived.

@@ -158,6 +158,10 @@ impl Database {
             pool = pool.acquire_timeout(POSTGRES_ACQUIRE_TIMEOUT);
         }
         if self.engine() == Engine::Sqlite {
+            // A SQLite connection is a file in this process, not a socket that may have died:
+            // testing it before each batch only cost a round trip to its thread (the pool
+            // tests it anyway when it comes back).
+            pool = pool.test_before_acquire(false);
             pool = pool.after_connect(|connection, _| {
                 Box::pin(async move {
                     connection
@@ -181,11 +185,14 @@ impl Database {
     }
 }
 
-/// The per-connection settings of every SQLite connection.
+/// The per-connection settings of every SQLite connection. `temp_store = MEMORY` keeps a
+/// statement's own undo journal (what a statement that fails half-way rolls back within its
+/// transaction) in memory: a batch's many-row insert outgrew the in-memory default and made,
+/// wrote and deleted a temporary file at every commit. The database's durability is the WAL's.
 fn sqlite_settings() -> String {
     format!(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; \
-         PRAGMA busy_timeout = {};",
+         PRAGMA temp_store = MEMORY; PRAGMA busy_timeout = {};",
         SQLITE_BUSY_TIMEOUT.as_millis()
     )
 }
