@@ -2,8 +2,9 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::json;
+use sqlx::any::AnyArguments;
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection, Row};
+use sqlx::{Any, AnyConnection, Arguments, Encode, Row, Type};
 
 use super::idempotency::RememberedIssue;
 use super::notify::CHANNEL;
@@ -42,8 +43,10 @@ pub struct Batch {
     last_numbers: Vec<(String, String, u32)>,
     /// The new tickets' rows, in the order issued.
     tickets: Vec<PendingTicket>,
-    /// Where the next new ticket's id comes from; `None` until the batch's first issue.
-    ticket_ids: Option<TicketIds>,
+    /// Where the next new ticket's id comes from.
+    ticket_ids: TicketIds,
+    /// How many times the batch drew ids from the sequence (PostgreSQL).
+    draws: u32,
     /// Replies remembered under an idempotency key ([`Batch::remember_issue`]).
     pub(super) keys: Vec<PendingKey>,
 }
@@ -81,10 +84,10 @@ enum TicketIds {
     Drawn(Vec<i64>),
 }
 
-/// The most ids a PostgreSQL batch draws at once; the first draw takes [`FIRST_DRAW`] and each
-/// further one twice the last, so a single issue wastes few and a burst needs few draws.
-const LARGEST_DRAW: i64 = 64;
+/// Ids a PostgreSQL batch draws at once: [`FIRST_DRAW`] the first time, so that a batch of one
+/// issue leaves a small gap, then [`LARGEST_DRAW`], so that a burst needs few draws.
 const FIRST_DRAW: i64 = 4;
+const LARGEST_DRAW: i64 = 64;
 
 /// Columns of a ticket row written at commit, in the order [`PendingTicket`]'s values are bound.
 /// The last, `state`, is `'waiting'` for every new ticket.
@@ -157,7 +160,8 @@ impl Batch {
             events: Vec::new(),
             last_numbers: Vec::new(),
             tickets: Vec::new(),
-            ticket_ids: None,
+            ticket_ids: TicketIds::Drawn(Vec::new()),
+            draws: 0,
             keys: Vec::new(),
         }
     }
@@ -167,6 +171,40 @@ impl Batch {
         self.connection
             .as_deref_mut()
             .ok_or(StoreError::BatchAborted)
+    }
+
+    /// Begins the batch's transaction, holding what serializes the office's writers until it
+    /// ends ([`Engine::begin`], [`Engine::office_lock`]). On SQLite the same call reads the
+    /// largest ticket id: no other writer can insert before the commit, so the batch's new
+    /// tickets take the ids above it, as SQLite itself would give them.
+    pub(super) async fn open(&mut self) -> Result<()> {
+        match self.engine {
+            Engine::Sqlite => {
+                let sql = format!(
+                    "{}; SELECT COALESCE(MAX(id), 0) FROM tickets",
+                    self.engine.begin()
+                );
+                let connection = self.connection()?;
+                // The rows of the statements in order: the `SELECT`'s one.
+                let result = sqlx::query_scalar::<_, i64>(&sql)
+                    .fetch_all(&mut *connection)
+                    .await
+                    .map_err(StoreError::from)
+                    .and_then(|rows| {
+                        rows.first()
+                            .copied()
+                            .ok_or_else(|| StoreError::Corrupt("no largest ticket id".into()))
+                    });
+                self.ticket_ids = TicketIds::Above(self.or_discard(result)?);
+            }
+            Engine::Postgres => {
+                self.execute(self.engine.begin()).await?;
+                if let Some(lock) = self.engine.office_lock() {
+                    self.execute_for_office(lock).await?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Closes the connection (rolling back what it holds) instead of returning it to the pool.
@@ -298,57 +336,46 @@ impl Batch {
         Ok((Recorded { issued }, EventSlot(self.events.len() - 1)))
     }
 
-    /// The id of the batch's next new ticket; the first asks the store.
+    /// The id of the batch's next new ticket.
     async fn next_ticket_id(&mut self) -> Result<i64> {
         loop {
             match &mut self.ticket_ids {
-                Some(TicketIds::Above(last)) => {
+                TicketIds::Above(last) => {
                     *last += 1;
                     return Ok(*last);
                 }
-                Some(TicketIds::Drawn(ids)) => {
+                TicketIds::Drawn(ids) => {
                     if let Some(id) = ids.pop() {
                         return Ok(id);
                     }
                 }
-                None => {}
             }
-            let ids = self.draw_ticket_ids().await?;
-            self.ticket_ids = Some(ids);
+            self.draw_ticket_ids().await?;
         }
     }
 
-    /// Where the batch's next ids come from: above the largest on SQLite, a block drawn from
-    /// the sequence on PostgreSQL (twice the last block, up to [`LARGEST_DRAW`]).
-    async fn draw_ticket_ids(&mut self) -> Result<TicketIds> {
-        let engine = self.engine;
-        let block = match &self.ticket_ids {
-            Some(TicketIds::Drawn(_)) => LARGEST_DRAW,
-            _ => FIRST_DRAW,
+    /// Draws ids from the tickets' sequence (PostgreSQL; a SQLite batch knows its ids from
+    /// [`Batch::open`]).
+    async fn draw_ticket_ids(&mut self) -> Result<()> {
+        let block = if self.draws == 0 {
+            FIRST_DRAW
+        } else {
+            LARGEST_DRAW
         };
+        self.draws += 1;
         let connection = self.connection()?;
-        let result = match engine {
-            Engine::Sqlite => {
-                sqlx::query_scalar::<_, i64>("SELECT COALESCE(MAX(id), 0) FROM tickets")
-                    .fetch_one(&mut *connection)
-                    .await
-                    .map(TicketIds::Above)
-            }
-            Engine::Postgres => sqlx::query_scalar::<_, i64>(
-                "SELECT nextval(pg_get_serial_sequence('tickets', 'id'))
-                 FROM generate_series(1, $1)",
-            )
-            .bind(block)
-            .fetch_all(&mut *connection)
-            .await
-            .map(|mut ids| {
-                // Used smallest first, taken from the end.
-                ids.sort_unstable_by(|a, b| b.cmp(a));
-                TicketIds::Drawn(ids)
-            }),
-        }
+        let result = sqlx::query_scalar::<_, i64>(
+            "SELECT nextval(pg_get_serial_sequence('tickets', 'id')) FROM generate_series(1, $1)",
+        )
+        .bind(block)
+        .fetch_all(&mut *connection)
+        .await
         .map_err(StoreError::from);
-        self.or_discard(result)
+        let mut ids = self.or_discard(result)?;
+        // Used smallest first, taken from the end.
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        self.ticket_ids = TicketIds::Drawn(ids);
+        Ok(())
     }
 
     /// Keeps `seq_no` as the last number of `prefix` on `date`, if it is above what the
@@ -365,117 +392,97 @@ impl Batch {
         }
     }
 
-    /// Brings each prefix's sequence row up to the last number the batch gave.
-    async fn write_numbers(&mut self) -> Result<()> {
-        let numbers = std::mem::take(&mut self.last_numbers);
-        let office = self.office.clone();
-        for (day, prefix, last) in numbers {
-            let connection = self.connection()?;
-            let result = sqlx::query(
-                "INSERT INTO number_sequences (office, business_date, prefix, last)
-                 VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (office, business_date, prefix)
-                 DO UPDATE SET last = excluded.last
-                 WHERE number_sequences.last < excluded.last",
-            )
-            .bind(office.as_str())
-            .bind(day)
-            .bind(prefix)
-            .bind(i64::from(last))
-            .execute(&mut *connection)
-            .await
-            .map(drop)
-            .map_err(StoreError::from);
-            self.or_discard(result)?;
-        }
-        Ok(())
-    }
-
-    /// Writes the new tickets recorded since the last time, a statement per
+    /// Adds the new tickets recorded since the last time to `writes`, a statement per
     /// [`ROWS_PER_STATEMENT`].
-    async fn write_tickets(&mut self) -> Result<()> {
+    fn tickets_into(&mut self, writes: &mut Writes) -> Result<()> {
         let tickets = std::mem::take(&mut self.tickets);
-        let office = self.office.clone();
         for chunk in tickets.chunks(ROWS_PER_STATEMENT) {
-            let sql = insert_sql(
+            let arguments = writes.statement(&insert_sql(
                 self.engine,
                 "tickets",
                 TICKET_COLUMNS,
                 TICKET_VALUES,
                 chunk.len(),
                 "'waiting'",
-            );
-            let mut query = sqlx::query(&sql);
+            ));
             for ticket in chunk {
                 let estimate = ticket.estimate;
-                query = query
-                    .bind(ticket.id)
-                    .bind(ticket.public_id.as_str())
-                    .bind(office.as_str())
-                    .bind(ticket.business_date.as_str())
-                    .bind(ticket.service.as_str())
-                    .bind(ticket.prefix.as_str())
-                    .bind(i64::from(ticket.seq_no))
-                    .bind(ticket.number.as_str())
-                    .bind(ticket.issued_at.as_str())
-                    .bind(i64::from(ticket.waiting_ahead))
-                    .bind(estimate.map(|e| i64::from(e.min_minutes)))
-                    .bind(estimate.map(|e| i64::from(e.max_minutes)))
-                    .bind(estimate.map(|e| i64::from(e.point_tenths)));
+                add(arguments, ticket.id)?;
+                add(arguments, ticket.public_id.clone())?;
+                add(arguments, self.office.clone())?;
+                add(arguments, ticket.business_date.clone())?;
+                add(arguments, ticket.service.clone())?;
+                add(arguments, ticket.prefix.clone())?;
+                add(arguments, i64::from(ticket.seq_no))?;
+                add(arguments, ticket.number.clone())?;
+                add(arguments, ticket.issued_at.clone())?;
+                add(arguments, i64::from(ticket.waiting_ahead))?;
+                add(arguments, estimate.map(|e| i64::from(e.min_minutes)))?;
+                add(arguments, estimate.map(|e| i64::from(e.max_minutes)))?;
+                add(arguments, estimate.map(|e| i64::from(e.point_tenths)))?;
             }
-            let connection = self.connection()?;
-            let result = query
-                .execute(&mut *connection)
-                .await
-                .map(drop)
-                .map_err(StoreError::from);
-            self.or_discard(result)?;
         }
         Ok(())
     }
 
-    /// Writes the remembered replies, a statement per [`ROWS_PER_STATEMENT`].
-    async fn write_keys(&mut self) -> Result<()> {
+    /// Adds the remembered replies to `writes`.
+    fn keys_into(&mut self, writes: &mut Writes) -> Result<()> {
         let keys = std::mem::take(&mut self.keys);
-        let office = self.office.clone();
         for chunk in keys.chunks(ROWS_PER_STATEMENT) {
-            let sql = insert_sql(
+            let arguments = writes.statement(&insert_sql(
                 self.engine,
                 "idempotency_keys",
                 KEY_COLUMNS,
                 KEY_VALUES,
                 chunk.len(),
                 "",
-            );
-            let mut query = sqlx::query(&sql);
+            ));
             for key in chunk {
-                query = query
-                    .bind(office.as_str())
-                    .bind(key.business_date.as_str())
-                    .bind(key.key.as_str())
-                    .bind(key.remembered.service.as_str())
-                    .bind(key.ticket_id)
-                    .bind(key.remembered.reply.as_str());
+                add(arguments, self.office.clone())?;
+                add(arguments, key.business_date.clone())?;
+                add(arguments, key.key.clone())?;
+                add(arguments, key.remembered.service.clone())?;
+                add(arguments, key.ticket_id)?;
+                add(arguments, key.remembered.reply.clone())?;
             }
-            let connection = self.connection()?;
-            let result = query
-                .execute(&mut *connection)
-                .await
-                .map(drop)
-                .map_err(StoreError::from);
-            self.or_discard(result)?;
         }
         Ok(())
     }
 
-    /// Writes the recorded commands' events, a statement per [`ROWS_PER_STATEMENT`],
-    /// and returns their sequences in the order recorded. The rows of one `INSERT` take their
-    /// sequences in the order of its `VALUES` (SQLite's rowids, PostgreSQL's `nextval` row
-    /// by row), though `RETURNING` may list them in any order: sorted, they are the rows'.
-    async fn write_events(&mut self) -> Result<Vec<u64>> {
+    /// Adds to `writes` what brings each prefix's sequence row up to the last number the batch
+    /// gave (one row per business day and prefix, so no row is touched twice).
+    fn numbers_into(&mut self, writes: &mut Writes) -> Result<()> {
+        let numbers = std::mem::take(&mut self.last_numbers);
+        if numbers.is_empty() {
+            return Ok(());
+        }
+        let sql = insert_sql(
+            self.engine,
+            "number_sequences",
+            "office, business_date, prefix, last",
+            4,
+            numbers.len(),
+            "",
+        )
+            + " ON CONFLICT (office, business_date, prefix) DO UPDATE SET last = excluded.last
+             WHERE number_sequences.last < excluded.last";
+        let arguments = writes.statement(&sql);
+        for (day, prefix, last) in numbers {
+            add(arguments, self.office.clone())?;
+            add(arguments, day)?;
+            add(arguments, prefix)?;
+            add(arguments, i64::from(last))?;
+        }
+        Ok(())
+    }
+
+    /// Adds the recorded commands' events to `writes`, a statement per
+    /// [`ROWS_PER_STATEMENT`], each returning the sequences it gave. The rows of one `INSERT`
+    /// take their sequences in the order of its `VALUES` (SQLite's rowids, PostgreSQL's
+    /// `nextval` row by row), and a later statement's are higher, though `RETURNING` may list
+    /// them in any order: sorted, they are the events' in the order recorded.
+    fn events_into(&mut self, writes: &mut Writes) -> Result<()> {
         let events = std::mem::take(&mut self.events);
-        let office = self.office.clone();
-        let mut seqs = Vec::with_capacity(events.len());
         for chunk in events.chunks(ROWS_PER_STATEMENT) {
             let sql = insert_sql(
                 self.engine,
@@ -485,31 +492,45 @@ impl Batch {
                 chunk.len(),
                 "",
             ) + " RETURNING seq";
-            let mut query = sqlx::query_scalar::<_, i64>(&sql);
+            let arguments = writes.statement(&sql);
             for event in chunk {
-                query = query
-                    .bind(office.as_str())
-                    .bind(event.business_date.as_str())
-                    .bind(event.at.as_str())
-                    .bind(event.kind)
-                    .bind(event.actor.as_str())
-                    .bind(event.ticket_id)
-                    .bind(event.counter.as_deref())
-                    .bind(event.detail.as_str());
+                add(arguments, self.office.clone())?;
+                add(arguments, event.business_date.clone())?;
+                add(arguments, event.at.clone())?;
+                add(arguments, event.kind)?;
+                add(arguments, event.actor.clone())?;
+                add(arguments, event.ticket_id)?;
+                add(arguments, event.counter.clone())?;
+                add(arguments, event.detail.clone())?;
             }
+        }
+        Ok(())
+    }
+
+    /// Runs `writes` in the transaction, in order, and returns what they return (events'
+    /// sequences). An error discards the batch.
+    async fn run(&mut self, writes: Result<Writes>) -> Result<Vec<i64>> {
+        let writes = self.or_discard(writes)?;
+        let mut returned = Vec::new();
+        for (sql, arguments) in writes.statements {
             let connection = self.connection()?;
-            let result = query
+            let result = sqlx::query_scalar_with::<_, i64, _>(&sql, arguments)
                 .fetch_all(&mut *connection)
                 .await
                 .map_err(StoreError::from);
-            let mut written = self.or_discard(result)?;
-            written.sort_unstable();
-            seqs.extend(written.into_iter().map(|seq| seq as u64));
+            returned.extend(self.or_discard(result)?);
         }
-        if let Some(&last) = seqs.last() {
-            self.last_seq = Some(last);
+        Ok(returned)
+    }
+
+    /// Writes the new tickets recorded since the last time.
+    async fn write_tickets(&mut self) -> Result<()> {
+        if self.tickets.is_empty() {
+            return Ok(());
         }
-        Ok(seqs)
+        let mut writes = Writes::new(self.engine);
+        let added = self.tickets_into(&mut writes).map(|()| writes);
+        self.run(added).await.map(drop)
     }
 
     /// Records an event with no state change (a calendar transition), returning its sequence.
@@ -562,33 +583,98 @@ impl Batch {
         Ok(expired.expired)
     }
 
-    /// Commits the burst: its commands' events are written, then everything is durable on
-    /// return (SQLite: WAL, `synchronous=FULL`; PostgreSQL: `synchronous_commit`). A failed
-    /// commit discards the batch: nothing of it was written. On PostgreSQL the commit also
-    /// tells the other instances (`NOTIFY`, delivered only if the transaction commits) which
-    /// office changed, up to which event.
+    /// Commits the burst: its new tickets, remembered replies, numbers and events are
+    /// written, then everything is durable on return (SQLite: WAL, `synchronous=FULL`;
+    /// PostgreSQL: `synchronous_commit`). On SQLite the writes and the `COMMIT` are one call to
+    /// the database's thread ([`Writes`]). A failed commit discards the batch: nothing of it
+    /// was written. On PostgreSQL the commit also tells the other instances (`NOTIFY`,
+    /// delivered only if the transaction commits) which office changed, up to which event.
     pub async fn commit(mut self) -> Result<Committed> {
-        self.write_tickets().await?;
-        self.write_keys().await?;
-        self.write_numbers().await?;
-        let seqs = self.write_events().await?;
-        if let (Engine::Postgres, Some(seq)) = (self.engine, self.last_seq) {
-            let payload = super::notify::payload(&self.office, seq);
-            let connection = self.connection()?;
-            let result = sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(CHANNEL)
-                .bind(payload)
-                .execute(&mut *connection)
-                .await
-                .map(drop)
-                .map_err(StoreError::from);
-            self.or_discard(result)?;
+        let mut writes = Writes::new(self.engine);
+        let added = self
+            .tickets_into(&mut writes)
+            .and_then(|()| self.keys_into(&mut writes))
+            .and_then(|()| self.numbers_into(&mut writes))
+            .and_then(|()| self.events_into(&mut writes))
+            .map(|()| {
+                if self.engine == Engine::Sqlite {
+                    writes.statement("COMMIT");
+                }
+                writes
+            });
+        let mut seqs: Vec<u64> = self
+            .run(added)
+            .await?
+            .into_iter()
+            .map(|seq| seq as u64)
+            .collect();
+        seqs.sort_unstable();
+        if let Some(&last) = seqs.last() {
+            self.last_seq = Some(last);
         }
-        self.execute("COMMIT").await?;
+        if self.engine == Engine::Postgres {
+            if let Some(seq) = self.last_seq {
+                let payload = super::notify::payload(&self.office, seq);
+                let connection = self.connection()?;
+                let result = sqlx::query("SELECT pg_notify($1, $2)")
+                    .bind(CHANNEL)
+                    .bind(payload)
+                    .execute(&mut *connection)
+                    .await
+                    .map(drop)
+                    .map_err(StoreError::from);
+                self.or_discard(result)?;
+            }
+            self.execute("COMMIT").await?;
+        }
         // Committed: the connection goes back to the pool for the next batch.
         self.connection.take();
         Ok(Committed { seqs })
     }
+}
+
+/// Statements a batch writes at run time, with their arguments, run in order. On SQLite they
+/// are one string of statements with one list of arguments (`?`, bound across the statements
+/// in order): one call to the database's thread for a whole commit, which runs them in order
+/// and stops at the first error. PostgreSQL takes one statement with parameters per call.
+struct Writes {
+    engine: Engine,
+    statements: Vec<(String, AnyArguments<'static>)>,
+}
+
+impl Writes {
+    fn new(engine: Engine) -> Self {
+        Self {
+            engine,
+            statements: Vec::new(),
+        }
+    }
+
+    /// Adds `sql`; its arguments go into the list returned, in order.
+    fn statement(&mut self, sql: &str) -> &mut AnyArguments<'static> {
+        let joined = self.engine == Engine::Sqlite && !self.statements.is_empty();
+        if !joined {
+            self.statements
+                .push((String::new(), AnyArguments::default()));
+        }
+        let last = self.statements.len() - 1;
+        let (text, arguments) = &mut self.statements[last];
+        if joined {
+            text.push_str(";\n");
+        }
+        text.push_str(sql);
+        arguments
+    }
+}
+
+/// Adds `value` to a statement's arguments.
+fn add<T>(arguments: &mut AnyArguments<'static>, value: T) -> Result<()>
+where
+    T: 'static + Encode<'static, Any> + Type<Any>,
+{
+    arguments
+        .add(value)
+        .map_err(|error| StoreError::from(sqlx::Error::Encode(error)))
 }
 
 /// `INSERT INTO table (columns) VALUES ($1, …, $width[, constant]), ($width+1, …), …` for

@@ -146,10 +146,7 @@ impl Store {
     /// whatever serializes that office's writers until it ends (see [`Engine::begin`]).
     pub async fn begin(&self, office: &str) -> Result<Batch> {
         let mut batch = Batch::new(self.write.acquire().await?, self.engine, office);
-        batch.execute(self.engine.begin()).await?;
-        if let Some(lock) = self.engine.office_lock() {
-            batch.execute_for_office(lock).await?;
-        }
+        batch.open().await?;
         Ok(batch)
     }
 
