@@ -25,9 +25,10 @@ use crate::protocol::SuspensionReason;
 /// Closing the connection rolls back whatever is open; the next batch opens a fresh one.
 ///
 /// The commands' event rows, new tickets and idempotency keys wait in the batch and are written
-/// at commit, a statement per table: each statement is a round trip to the database's thread
-/// (or server), and a burst of issues spent one per ticket. New tickets get their ids when
-/// recorded ([`TicketIds`]), and are written before any statement that changes a ticket.
+/// at commit, a statement per table, on SQLite all in the call that commits ([`Writes`]): each
+/// call is a round trip to the database's thread (or server), and a burst of issues spent one
+/// per ticket. New tickets get their ids when recorded ([`TicketIds`]), and are written before
+/// any statement that changes a ticket.
 pub struct Batch {
     /// The writer connection inside the transaction; `None` once committed or discarded.
     connection: Option<PoolConnection<Any>>,
