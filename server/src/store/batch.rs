@@ -12,7 +12,7 @@ use super::{Engine, Expired, Result, StoreError, random_public_id, timestamp};
 use crate::domain::{
     Change, Decision, Issued, Recorded, ShownEstimate, TicketAction, display_number,
 };
-use crate::protocol::SuspensionReason;
+use crate::protocol::{SuspensionReason, TicketState};
 
 /// One transaction holding a burst of commands; nothing is visible or durable until
 /// [`Batch::commit`]. All or nothing: the first error discards the batch, and so does dropping
@@ -91,11 +91,10 @@ const FIRST_DRAW: i64 = 4;
 const LARGEST_DRAW: i64 = 64;
 
 /// Columns of a ticket row written at commit, in the order [`PendingTicket`]'s values are bound.
-/// The last, `state`, is `'waiting'` for every new ticket.
 const TICKET_COLUMNS: &str = "id, public_id, office, business_date, service, prefix, seq_no, \
     number, issued_at, waiting_ahead_at_issue, estimate_min_minutes, estimate_max_minutes, \
     estimate_point_tenths, state";
-const TICKET_VALUES: usize = 13;
+const TICKET_VALUES: usize = 14;
 
 /// Columns of an idempotency key row, in the order [`PendingKey`]'s values are bound.
 const KEY_COLUMNS: &str = "office, business_date, key, service, ticket_id, reply";
@@ -404,7 +403,6 @@ impl Batch {
                 TICKET_COLUMNS,
                 TICKET_VALUES,
                 chunk.len(),
-                "'waiting'",
             ));
             for ticket in chunk {
                 let estimate = ticket.estimate;
@@ -421,6 +419,7 @@ impl Batch {
                 add(arguments, estimate.map(|e| i64::from(e.min_minutes)))?;
                 add(arguments, estimate.map(|e| i64::from(e.max_minutes)))?;
                 add(arguments, estimate.map(|e| i64::from(e.point_tenths)))?;
+                add(arguments, TicketState::Waiting.as_str())?;
             }
         }
         Ok(())
@@ -436,7 +435,6 @@ impl Batch {
                 KEY_COLUMNS,
                 KEY_VALUES,
                 chunk.len(),
-                "",
             ));
             for key in chunk {
                 add(arguments, self.office.clone())?;
@@ -463,7 +461,6 @@ impl Batch {
             "office, business_date, prefix, last",
             4,
             numbers.len(),
-            "",
         )
             + " ON CONFLICT (office, business_date, prefix) DO UPDATE SET last = excluded.last
              WHERE number_sequences.last < excluded.last";
@@ -491,7 +488,6 @@ impl Batch {
                 EVENT_COLUMNS,
                 EVENT_VALUES,
                 chunk.len(),
-                "",
             ) + " RETURNING seq";
             let arguments = writes.statement(&sql);
             for event in chunk {
@@ -678,26 +674,15 @@ where
         .map_err(|error| StoreError::from(sqlx::Error::Encode(error)))
 }
 
-/// `INSERT INTO table (columns) VALUES ($1, …, $width[, constant]), ($width+1, …), …` for
-/// `rows` rows (`?` for each parameter on SQLite: [`Engine::parameter`]); `constant`, if not
-/// empty, is the last column's value in every row.
-fn insert_sql(
-    engine: Engine,
-    table: &str,
-    columns: &str,
-    width: usize,
-    rows: usize,
-    constant: &str,
-) -> String {
+/// `INSERT INTO table (columns) VALUES ($1, …, $width), ($width+1, …), …` for `rows` rows
+/// (`?` for each parameter on SQLite: [`Engine::parameter`]).
+fn insert_sql(engine: Engine, table: &str, columns: &str, width: usize, rows: usize) -> String {
     let values: Vec<String> = (0..rows)
         .map(|row| {
             let first = row * width + 1;
-            let mut placeholders: Vec<String> = (first..first + width)
+            let placeholders: Vec<String> = (first..first + width)
                 .map(|n| engine.parameter(n))
                 .collect();
-            if !constant.is_empty() {
-                placeholders.push(constant.to_string());
-            }
             format!("({})", placeholders.join(", "))
         })
         .collect();
